@@ -1,0 +1,67 @@
+"""The public API: evaluate a worksheet of a tax year, list years and worksheets."""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import UnknownWorksheetError, UnknownYearError
+from .rules import RuleSet, load_ruleset, rule_files, rules_dir
+from .trace import Result
+
+_cache: dict[tuple[str, str], tuple[tuple, RuleSet]] = {}
+_lock = threading.Lock()
+
+
+def years(rules: str | os.PathLike | None = None) -> list[int]:
+    """The tax years that have a rule set."""
+    base = rules_dir(rules)
+    if not base.is_dir():
+        return []
+    return sorted(int(p.name) for p in base.iterdir() if p.is_dir() and p.name.isdigit())
+
+
+def _signature(directory: Path) -> tuple:
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in rule_files(directory))
+
+
+def load(year: int | str, rules: str | os.PathLike | None = None) -> RuleSet:
+    """The validated, compiled rule set of ``year`` (cached until a rule file changes)."""
+    base = rules_dir(rules)
+    year_text = str(year).strip()
+    if not year_text.isdigit() or not (base / year_text).is_dir():
+        available = ", ".join(map(str, years(rules))) or "none"
+        raise UnknownYearError(f"no rules for tax year {year!r}; years with rules: {available}")
+    directory = base / year_text
+    key = (str(base.resolve()), year_text)
+    signature = _signature(directory)
+    with _lock:
+        cached = _cache.get(key)
+        if cached and cached[0] == signature:
+            return cached[1]
+    ruleset = load_ruleset(directory)
+    with _lock:
+        _cache[key] = (signature, ruleset)
+    return ruleset
+
+
+def worksheets(year: int | str, rules: str | os.PathLike | None = None) -> list[str]:
+    """The worksheet names of a year."""
+    return sorted(load(year, rules).worksheets)
+
+
+def evaluate(year: int | str, worksheet: str, inputs: Mapping[str, Any] | None = None, *, trace: bool = True,
+             rules: str | os.PathLike | None = None) -> Result:
+    """Evaluate ``worksheet`` of tax ``year`` on ``inputs``; returns outputs and the line-by-line trace.
+
+    Raises the package's own errors: UnknownYearError, UnknownWorksheetError, MissingInputError,
+    UnknownInputError, InvalidFilingStatusError, InvalidAmountError, InvalidInputError,
+    RuleSetError (the rule files are invalid) and EvaluationError.
+    """
+    ruleset = load(year, rules)
+    sheet = ruleset.worksheets.get(worksheet) if isinstance(worksheet, str) else None
+    if sheet is None:
+        raise UnknownWorksheetError(f"tax year {ruleset.year} has no worksheet {worksheet!r}; worksheets: "
+                                    f"{', '.join(sorted(ruleset.worksheets))}")
+    return sheet.run(dict(inputs or {}), trace=trace)

@@ -1,0 +1,72 @@
+"""The package's own exceptions: every failure a caller can meet is one of these."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class CtaxError(Exception):
+    """Base class of every error ctax raises on purpose."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem found in a rule file, located by file, line and column (1-based)."""
+
+    file: str
+    line: int
+    column: int
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+class RuleSetError(CtaxError):
+    """A rule set failed validation; ``problems`` lists every problem found, sorted."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the rule files:"
+        super().__init__("\n".join([head, *map(str, self.problems)]))
+
+
+class UnknownYearError(CtaxError, LookupError):
+    """No rule set exists for the requested tax year."""
+
+
+class UnknownWorksheetError(CtaxError, LookupError):
+    """The year's rule set has no worksheet of that name."""
+
+
+class InputError(CtaxError, ValueError):
+    """An input given to a worksheet is wrong; ``field`` names it."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
+
+
+class MissingInputError(InputError):
+    """A required input was not given."""
+
+
+class UnknownInputError(InputError):
+    """An input was given that the worksheet does not take."""
+
+
+class InvalidFilingStatusError(InputError):
+    """The filing status is not one of the five."""
+
+
+class InvalidAmountError(InputError):
+    """An amount is not a finite number (non-numeric, NaN or infinite) or is out of range."""
+
+
+class InvalidInputError(InputError):
+    """An input has the wrong type or a value outside its allowed choices."""
+
+
+class EvaluationError(CtaxError):
+    """A worksheet line could not be computed (for example a division by zero)."""

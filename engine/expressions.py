@@ -1,0 +1,276 @@
+"""Parses rule-file expressions once (with simpleeval's parser) and compiles them to closures.
+
+Only a small, safe part of Python's expression syntax is accepted: numbers, text, names of
+inputs, earlier lines and tables, calls of the whitelisted functions and tables, arithmetic
+(+ - * /), comparisons, and/or/not and ``a if condition else b``. Attribute access, subscripts,
+powers, comprehensions, lambdas and keyword arguments are refused when the rules load, so a
+rule file can never reach Python internals or spend unbounded time. Numbers are exact Decimals.
+"""
+from __future__ import annotations
+
+import ast
+import difflib
+import operator
+import warnings
+from dataclasses import dataclass, field
+from decimal import Decimal, DivisionByZero, InvalidOperation
+from typing import Any, Callable
+
+import simpleeval
+
+from .errors import EvaluationError
+from .functions import FUNCTIONS
+from .tables import Table
+
+MAX_EXPRESSION_LENGTH = 2000
+MAX_NODES = 400
+
+Closure = Callable[[dict, "list | None"], Any]
+
+_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+_COMPARE = {
+    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
+    ast.Gt: operator.gt, ast.GtE: operator.ge,
+    ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
+}
+_SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.FloorDiv: "//",
+           ast.Mod: "%", ast.LShift: "<<", ast.RShift: ">>", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^",
+           ast.MatMult: "@"}
+
+
+class ExpressionProblem(Exception):
+    """An expression is not acceptable; the message is a plain sentence."""
+
+
+@dataclass
+class Scope:
+    """The names an expression may use, and the later lines it must not."""
+
+    values: set[str]
+    tables: dict[str, Table]
+    later: dict[str, str] = field(default_factory=dict)  # later line id -> its printed line number
+    itself: str | None = None
+    functions: dict = field(default_factory=lambda: FUNCTIONS)
+
+    def all_names(self) -> list[str]:
+        return sorted(self.values | set(self.tables) | set(self.functions) | set(self.later))
+
+
+@dataclass
+class Compiled:
+    """A compiled expression: call ``run(env, recorder)``; ``reads`` lists the values it uses."""
+
+    text: str
+    run: Closure
+    reads: tuple[str, ...]
+    tables: tuple[str, ...]
+
+
+def _unknown(name: str, scope: Scope) -> ExpressionProblem:
+    if name == scope.itself:
+        return ExpressionProblem(f"'{name}' refers to this line itself")
+    if name in scope.later:
+        return ExpressionProblem(f"'{name}' is line {scope.later[name]}, which comes later; a line may use only "
+                                 f"inputs and earlier lines")
+    close = difflib.get_close_matches(name, scope.all_names(), n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    return ExpressionProblem(f"unknown name '{name}'{hint}")
+
+
+def parse(text: str) -> ast.expr:
+    if len(text) > MAX_EXPRESSION_LENGTH:
+        raise ExpressionProblem(f"expression longer than {MAX_EXPRESSION_LENGTH} characters")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", simpleeval.MultipleExpressions)
+            statement = simpleeval.SimpleEval.parse(text)
+    except simpleeval.MultipleExpressions:
+        raise ExpressionProblem("only one expression is allowed") from None
+    except SyntaxError as error:
+        raise ExpressionProblem(f"syntax error: {error.msg}") from None
+    except (simpleeval.InvalidExpression, ValueError, RecursionError, MemoryError) as error:
+        raise ExpressionProblem(f"cannot parse expression: {error}") from None
+    if not isinstance(statement, ast.Expr):
+        raise ExpressionProblem("only an expression is allowed (no assignment, import or other statement)")
+    if sum(1 for _ in ast.walk(statement)) > MAX_NODES:
+        raise ExpressionProblem(f"expression is too complex (more than {MAX_NODES} parts)")
+    return statement.value
+
+
+class _Compiler:
+    def __init__(self, text: str, scope: Scope):
+        self.text = text
+        self.scope = scope
+        self.reads: list[str] = []
+        self.tables: list[str] = []
+
+    def compile(self, node: ast.AST) -> Closure:
+        method = getattr(self, "_" + type(node).__name__, None)
+        if method is None:
+            raise ExpressionProblem(self._refusal(node))
+        return method(node)
+
+    def _refusal(self, node: ast.AST) -> str:
+        kind = type(node).__name__
+        reasons = {
+            "Attribute": "attribute access (x.y) is not allowed",
+            "Subscript": "subscripts (x[...]) are not allowed",
+            "Lambda": "lambda is not allowed",
+            "ListComp": "comprehensions are not allowed", "SetComp": "comprehensions are not allowed",
+            "DictComp": "comprehensions are not allowed", "GeneratorExp": "comprehensions are not allowed",
+            "NamedExpr": "assignment (:=) is not allowed", "JoinedStr": "f-strings are not allowed",
+            "Starred": "* unpacking is not allowed", "Dict": "dictionaries are not allowed",
+            "Set": "sets are not allowed", "Await": "await is not allowed", "Yield": "yield is not allowed",
+        }
+        return reasons.get(kind, f"{kind} is not allowed in an expression")
+
+    def _Constant(self, node: ast.Constant) -> Closure:
+        value = node.value
+        if isinstance(value, bool) or value is None or isinstance(value, str):
+            return lambda env, rec, value=value: value
+        if isinstance(value, (int, float)):
+            raw = ast.get_source_segment(self.text.strip(), node) or repr(value)
+            number = Decimal(raw.replace("_", ""))
+            return lambda env, rec, number=number: number
+        raise ExpressionProblem(f"constant {value!r} is not allowed")
+
+    def _Name(self, node: ast.Name) -> Closure:
+        name = node.id
+        if name in ("True", "False"):
+            value = name == "True"
+            return lambda env, rec: value
+        if name in self.scope.values:
+            if name not in self.reads:
+                self.reads.append(name)
+            return lambda env, rec: env[name]
+        if name in self.scope.tables and self.scope.tables[name].arity == 0:
+            return self._table_call(self.scope.tables[name], [])
+        if name in self.scope.tables or name in self.scope.functions:
+            raise ExpressionProblem(f"'{name}' must be called with arguments, as {name}(...)")
+        raise _unknown(name, self.scope)
+
+    def _Tuple(self, node: ast.Tuple) -> Closure:
+        items = [self.compile(e) for e in node.elts]
+        return lambda env, rec: tuple(item(env, rec) for item in items)
+
+    _List = _Tuple
+
+    def _UnaryOp(self, node: ast.UnaryOp) -> Closure:
+        operand = self.compile(node.operand)
+        if isinstance(node.op, ast.USub):
+            return lambda env, rec: -operand(env, rec)
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        if isinstance(node.op, ast.Not):
+            return lambda env, rec: not operand(env, rec)
+        raise ExpressionProblem("operator ~ is not allowed")
+
+    def _BinOp(self, node: ast.BinOp) -> Closure:
+        function = _BINARY.get(type(node.op))
+        if function is None:
+            raise ExpressionProblem(f"operator {_SYMBOL.get(type(node.op), '?')} is not allowed; use + - * /")
+        left, right = self.compile(node.left), self.compile(node.right)
+        if isinstance(node.op, ast.Div):
+            def divide(env, rec):
+                denominator = right(env, rec)
+                if denominator == 0:
+                    raise EvaluationError(f"division by zero in '{self.text}'")
+                return left(env, rec) / denominator
+            return divide
+        return lambda env, rec: function(left(env, rec), right(env, rec))
+
+    def _BoolOp(self, node: ast.BoolOp) -> Closure:
+        parts = [self.compile(v) for v in node.values]
+        if isinstance(node.op, ast.And):
+            return lambda env, rec: all(p(env, rec) for p in parts)
+        return lambda env, rec: any(p(env, rec) for p in parts)
+
+    def _Compare(self, node: ast.Compare) -> Closure:
+        first = self.compile(node.left)
+        steps = [(_COMPARE[type(op)], self.compile(c)) for op, c in zip(node.ops, node.comparators)
+                 if type(op) in _COMPARE]
+        if len(steps) != len(node.ops):
+            raise ExpressionProblem("'is' comparisons are not allowed; use == or !=")
+
+        def compare(env, rec):
+            left = first(env, rec)
+            for function, comparator in steps:
+                right = comparator(env, rec)
+                if not function(left, right):
+                    return False
+                left = right
+            return True
+        return compare
+
+    def _IfExp(self, node: ast.IfExp) -> Closure:
+        test, body, orelse = self.compile(node.test), self.compile(node.body), self.compile(node.orelse)
+        return lambda env, rec: body(env, rec) if test(env, rec) else orelse(env, rec)
+
+    def _Call(self, node: ast.Call) -> Closure:
+        if not isinstance(node.func, ast.Name):
+            raise ExpressionProblem("only named functions and tables can be called")
+        if node.keywords:
+            raise ExpressionProblem("keyword arguments are not allowed")
+        name = node.func.id
+        args = [self.compile(a) for a in node.args]
+        if name in self.scope.tables:
+            return self._table_call(self.scope.tables[name], args)
+        if name in self.scope.functions:
+            function, low, high, _ = self.scope.functions[name]
+            if not low <= len(args) <= high:
+                expected = str(low) if low == high else f"{low} to {high}"
+                raise ExpressionProblem(f"{name}() takes {expected} argument(s), not {len(args)}")
+            return lambda env, rec: function(*(a(env, rec) for a in args))
+        if name in self.scope.values:
+            raise ExpressionProblem(f"'{name}' is a value, not a function or table")
+        raise _unknown(name, self.scope)
+
+    def _table_call(self, table: Table, args: list[Closure]) -> Closure:
+        if len(args) != table.arity:
+            shape = {0: f"{table.name}", 1: f"{table.name}(filing_status)" if table.by_status else f"{table.name}(amount)",
+                     2: f"{table.name}(filing_status, amount)"}[table.arity]
+            raise ExpressionProblem(f"table '{table.name}' is used as {shape}; it was given {len(args)} argument(s)")
+        if table.name not in self.tables:
+            self.tables.append(table.name)
+        lookup = table.lookup
+        if table.arity == 0:
+            def call(env, rec):
+                value, match = lookup(None, None)
+                if rec is not None:
+                    rec.append(match)
+                return value
+        elif table.arity == 1 and table.by_status:
+            status_of = args[0]
+
+            def call(env, rec):
+                value, match = lookup(status_of(env, rec), None)
+                if rec is not None:
+                    rec.append(match)
+                return value
+        else:
+            status_of = args[0] if table.by_status else (lambda env, rec: None)
+            amount_of = args[-1]
+
+            def call(env, rec):
+                value, match = lookup(status_of(env, rec), amount_of(env, rec))
+                if rec is not None:
+                    rec.append(match)
+                return value
+        return call
+
+
+def compile_expression(text: str, scope: Scope) -> Compiled:
+    """Parse and compile ``text`` once; raises ExpressionProblem with a plain sentence."""
+    tree = parse(text)
+    compiler = _Compiler(text, scope)
+    closure = compiler.compile(tree)
+
+    def run(env: dict, rec: list | None) -> Any:
+        try:
+            return closure(env, rec)
+        except EvaluationError:
+            raise
+        except (TypeError, InvalidOperation, DivisionByZero, KeyError, ArithmeticError) as error:
+            raise EvaluationError(f"cannot compute '{text}': {error}") from None
+
+    return Compiled(text, run, tuple(compiler.reads), tuple(compiler.tables))

@@ -1,0 +1,113 @@
+"""Turns what a caller passes (int, str, Decimal, bool, date) into typed input values, or a clear error."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .errors import InvalidAmountError, InvalidFilingStatusError, InvalidInputError
+from .tables import FILING_STATUSES
+
+MAX_AMOUNT = Decimal("1e15")  # a quadrillion dollars: beyond any return, and keeps Decimal exact
+
+_TRUE = {"true", "yes", "y", "1"}
+_FALSE = {"false", "no", "n", "0"}
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """One declared input of a worksheet."""
+
+    name: str
+    type: str
+    label: str
+    has_default: bool = False
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    required_if: Any = None  # Compiled expression over the other inputs, or None
+
+    def coerce(self, value: Any) -> Any:
+        """The value as this input's type; raises the package's InputError naming the input."""
+        kind = self.type
+        if kind in ("money", "number"):
+            return self._bounded(to_decimal(self.name, value))
+        if kind == "integer":
+            number = to_decimal(self.name, value)
+            if number != number.to_integral_value():
+                raise InvalidAmountError(self.name, f"input '{self.name}' must be a whole number, not {value!r}")
+            return self._bounded(number.to_integral_value())
+        if kind == "boolean":
+            return to_bool(self.name, value)
+        if kind == "filing_status":
+            return to_filing_status(self.name, value)
+        if kind == "choice":
+            if not isinstance(value, str) or value not in self.choices:
+                raise InvalidInputError(self.name, f"input '{self.name}' must be one of {', '.join(self.choices)}; "
+                                                   f"got {value!r}")
+            return value
+        if kind == "date":
+            return to_date(self.name, value)
+        raise InvalidInputError(self.name, f"input '{self.name}' has unknown type {kind}")
+
+    def _bounded(self, number: Decimal) -> Decimal:
+        if self.minimum is not None and number < self.minimum:
+            raise InvalidAmountError(self.name, f"input '{self.name}' must be at least {self.minimum}; got {number}")
+        if self.maximum is not None and number > self.maximum:
+            raise InvalidAmountError(self.name, f"input '{self.name}' must be at most {self.maximum}; got {number}")
+        return number
+
+
+def to_decimal(name: str, value: Any) -> Decimal:
+    if isinstance(value, bool):
+        raise InvalidAmountError(name, f"input '{name}' must be an amount, not a true/false value")
+    if isinstance(value, Decimal):
+        number = value
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        number = Decimal(repr(value)) if value == value and value not in (float("inf"), float("-inf")) else Decimal("NaN")
+    elif isinstance(value, str):
+        text = value.strip().replace(",", "").replace("$", "")
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            raise InvalidAmountError(name, f"input '{name}' must be a number; got {value!r}") from None
+    else:
+        raise InvalidAmountError(name, f"input '{name}' must be a number (int, str or Decimal); got "
+                                       f"{type(value).__name__}")
+    if not number.is_finite():
+        raise InvalidAmountError(name, f"input '{name}' must be a finite number; got {value!r}")
+    if abs(number) > MAX_AMOUNT:
+        raise InvalidAmountError(name, f"input '{name}' is out of range (more than {MAX_AMOUNT:,.0f} in size)")
+    return number + 0  # normalises -0 to 0
+
+
+def to_bool(name: str, value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
+        return value.strip().lower() in _TRUE
+    raise InvalidInputError(name, f"input '{name}' must be true or false; got {value!r}")
+
+
+def to_filing_status(name: str, value: Any) -> str:
+    if isinstance(value, str) and value in FILING_STATUSES:
+        return value
+    raise InvalidFilingStatusError(name, f"input '{name}' must be one of {', '.join(FILING_STATUSES)}; got {value!r}")
+
+
+def to_date(name: str, value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise InvalidInputError(name, f"input '{name}' must be a date (datetime.date or ISO-8601 'YYYY-MM-DD'); "
+                                  f"got {value!r}")

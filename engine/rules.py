@@ -1,0 +1,157 @@
+"""Loads one tax year's folder of rule files into a validated, compiled RuleSet.
+
+Order: read every file (loader) -> check it against its schema (schema) -> build tables
+(tables) -> compile worksheets (worksheet) -> cross-file checks. Every problem from every file
+is collected; a rule set with any error raises RuleSetError and is never evaluated.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from . import schema
+from .errors import Problem, RuleSetError
+from .loader import Document, load_file
+from .tables import Table, build_table
+from .worksheet import Worksheet, build_worksheet, link_steps
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+
+
+def rules_dir(override: str | os.PathLike | None = None) -> Path:
+    """The rules folder: the argument, else $CTAX_RULES, else the shipped ``rules/``."""
+    if override is not None:
+        return Path(override)
+    return Path(os.environ.get("CTAX_RULES", DEFAULT_RULES_DIR))
+
+
+@dataclass
+class RuleSet:
+    """One tax year's validated tables and compiled worksheets, and the documents they came from."""
+
+    year: int
+    title: str
+    directory: Path
+    sources: dict[str, dict]
+    tables: dict[str, Table]
+    worksheets: dict[str, Worksheet]
+    documents: dict[str, Document] = field(default_factory=dict)  # by display file name
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _display(path: Path, rules_root: Path) -> str:
+    """A file's name as errors show it: relative to the folder holding ``rules/``."""
+    try:
+        return str(path.relative_to(rules_root.parent))
+    except ValueError:
+        return str(path)
+
+
+def _walk_sources(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, dict]]:
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "source" and isinstance(value, dict):
+                yield path + (key,), value
+            else:
+                yield from _walk_sources(value, path + (key,))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _walk_sources(value, path + (i,))
+
+
+def rule_files(directory: Path) -> list[Path]:
+    """Every file of a year's rule set, in a stable order."""
+    return sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def check_ruleset(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
+    """Load and check a year's folder; return the rule set (None on errors) and all problems."""
+    problems: list[Problem] = []
+    base = directory.parent  # the rules folder
+    documents: dict[str, Document] = {}
+    kinds: dict[str, list[Document]] = {"ruleset": [], "table": [], "worksheet": []}
+    head = directory / "ruleset.yaml"
+    for path in rule_files(directory):
+        name = _display(path, base)
+        relative = path.relative_to(directory)
+        if path == head:
+            kind = "ruleset"
+        elif len(relative.parts) == 2 and relative.parts[0] == "tables" and path.suffix == ".yaml":
+            kind = "table"
+        elif len(relative.parts) == 2 and relative.parts[0] == "worksheets" and path.suffix == ".yaml":
+            kind = "worksheet"
+        else:
+            problems.append(Problem(name, 1, 1, "unexpected file: a year folder holds ruleset.yaml, "
+                                                "tables/*.yaml and worksheets/*.yaml only"))
+            continue
+        doc, load_problems = load_file(path, name)
+        problems.extend(load_problems)
+        if doc is None:
+            continue
+        schema_problems = schema.validate(doc, kind)
+        problems.extend(schema_problems)
+        if schema_problems:
+            continue
+        documents[name] = doc
+        kinds[kind].append(doc)
+
+    if not head.exists():
+        problems.append(Problem(_display(head, base), 1, 1, "ruleset.yaml is missing"))
+    year = None
+    sources: dict[str, dict] = {}
+    title = ""
+    for doc in kinds["ruleset"]:
+        year, sources, title = doc.data["year"], doc.data["sources"], doc.data["title"]
+        if directory.name != str(year):
+            problems.append(doc.problem(("year",), f"year {year} does not match its folder '{directory.name}'"))
+
+    for doc in documents.values():
+        for path, citation in _walk_sources(doc.data):
+            if sources and citation.get("document") not in sources:
+                problems.append(doc.problem(path + ("document",), f"source document '{citation.get('document')}' "
+                                            f"is not listed in ruleset.yaml sources ({', '.join(sources)})"))
+
+    tables: dict[str, Table] = {}
+    for doc in kinds["table"]:
+        table, table_problems = build_table(doc)
+        problems.extend(table_problems)
+        stem = Path(doc.file).stem
+        if table.name != stem:
+            problems.append(doc.problem(("table",), f"table '{table.name}' is in file '{stem}.yaml'; name the file "
+                                                    f"after the table"))
+        if table.name in tables:
+            problems.append(doc.problem(("table",), f"table '{table.name}' is also defined in {tables[table.name].file}"))
+        tables[table.name] = table
+
+    worksheets: dict[str, Worksheet] = {}
+    worksheet_docs: dict[str, Document] = {}
+    for doc in kinds["worksheet"]:
+        worksheet, sheet_problems = build_worksheet(doc, tables, year or 0)
+        problems.extend(sheet_problems)
+        stem = Path(doc.file).stem
+        if worksheet.name != stem:
+            problems.append(doc.problem(("worksheet",), f"worksheet '{worksheet.name}' is in file '{stem}.yaml'; "
+                                                        f"name the file after the worksheet"))
+        if worksheet.name in worksheets:
+            problems.append(doc.problem(("worksheet",), f"worksheet '{worksheet.name}' is defined twice"))
+        worksheets[worksheet.name] = worksheet
+        worksheet_docs[worksheet.name] = doc
+    problems.extend(link_steps(worksheets, worksheet_docs))
+
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or year is None:
+        return None, sorted(problems)
+    ruleset = RuleSet(year, title, directory, sources, tables, worksheets, documents,
+                      [p for p in problems if p.severity != "error"])
+    return ruleset, sorted(problems)
+
+
+def load_ruleset(directory: Path) -> RuleSet:
+    """The validated rule set of one year's folder; raises RuleSetError listing every problem."""
+    ruleset, problems = check_ruleset(directory)
+    if ruleset is None:
+        raise RuleSetError([p for p in problems if p.severity == "error"] or
+                           [Problem(str(directory), 1, 1, "rule set could not be loaded")])
+    return ruleset

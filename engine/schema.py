@@ -1,0 +1,69 @@
+"""Checks rule-file data against the JSON Schemas in ``schemas/``, with file:line:column errors."""
+from __future__ import annotations
+
+import difflib
+import json
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+import jsonschema
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+
+from .errors import Problem
+from .loader import Document
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_FILES = {"ruleset": "ruleset.schema.json", "table": "table.schema.json", "worksheet": "worksheet.schema.json"}
+
+
+def _is_number(checker, instance) -> bool:
+    return isinstance(instance, (int, float, Decimal)) and not isinstance(instance, bool)
+
+
+_TYPE_CHECKER = Draft202012Validator.TYPE_CHECKER.redefine("number", _is_number)
+_Validator = jsonschema.validators.extend(Draft202012Validator, type_checker=_TYPE_CHECKER)
+
+
+@lru_cache(maxsize=None)
+def _validator(kind: str) -> jsonschema.protocols.Validator:
+    resources = []
+    for path in SCHEMA_DIR.glob("*.schema.json"):
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        resources.append((contents["$id"], Resource.from_contents(contents)))
+        resources.append((path.name, Resource.from_contents(contents)))
+    registry = Registry().with_resources(resources)
+    schema = json.loads((SCHEMA_DIR / SCHEMA_FILES[kind]).read_text(encoding="utf-8"))
+    return _Validator(schema, registry=registry)
+
+
+def _describe(error: jsonschema.ValidationError) -> tuple[tuple, str, bool]:
+    """The path to point at, a plain sentence, and whether to point at the key itself."""
+    path = tuple(error.absolute_path)
+    where = ".".join(str(part) for part in path) or "the file"
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = set(error.schema.get("properties", {}))
+        extras = sorted(k for k in error.instance if k not in allowed)
+        if extras:
+            key = extras[0]
+            hint = difflib.get_close_matches(key, sorted(allowed), n=1)
+            suggestion = f" (did you mean '{hint[0]}'?)" if hint else f" (allowed: {', '.join(sorted(allowed))})"
+            return path + (key,), f"unknown key '{key}' in {where}{suggestion}", True
+    if error.validator == "required":
+        return path, f"{where} is missing {error.message.split(' is a required')[0]}", False
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        best = jsonschema.exceptions.best_match(error.context)
+        if best is not None and best.validator != "required":
+            return _describe(best)
+        return path, f"{where} does not match any allowed form: {best.message if best else error.message}", False
+    return path, f"{where}: {error.message}", False
+
+
+def validate(document: Document, kind: str) -> list[Problem]:
+    """Every schema problem in ``document`` as a located Problem."""
+    problems = []
+    for error in _validator(kind).iter_errors(document.data):
+        path, message, at_key = _describe(error)
+        problems.append(document.problem(path, message, key=at_key))
+    return problems

@@ -1,0 +1,411 @@
+"""Table models (range, brackets, stepped formula, scalar), their lookups and their structural checks.
+
+A lookup returns the value and a ``Match`` saying which printed row (or which formula step)
+produced it, so the trace can show the row with its bounds and citation.
+"""
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from .errors import Problem
+from .loader import Document
+
+FILING_STATUSES = (
+    "single",
+    "married_filing_jointly",
+    "married_filing_separately",
+    "head_of_household",
+    "qualifying_surviving_spouse",
+)
+
+MORE_THAN = "more_than"  # rows read "more than lo, less than or equal to hi"
+AT_LEAST = "at_least"  # rows read "at least lo, less than hi"
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        return value
+    return Decimal(value)
+
+
+def money_text(value: Any) -> str:
+    """A figure as the publication prints it: $28,000 or $1,234.50; other values as text."""
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return f"${value:,.0f}" if value >= 0 else f"-${-value:,.0f}"
+        return f"${value:,.2f}" if value >= 0 else f"-${-value:,.2f}"
+    return str(value)
+
+
+def plain_text(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value != value.to_integral_value() else f"{value:.0f}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A citation: document, section and page, with the law's words and a maintainer's note."""
+
+    document: str
+    section: str
+    page: Any = None
+    text: str | None = None
+    note: str | None = None
+
+    @classmethod
+    def from_data(cls, data: dict | None) -> Source | None:
+        if not data:
+            return None
+        return cls(data["document"], data["section"], data.get("page"), data.get("text"), data.get("note"))
+
+    def cite(self) -> str:
+        page = f", p. {self.page}" if self.page is not None else ""
+        return f"{self.document}, {self.section}{page}"
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in {"document": self.document, "section": self.section,
+                                  "page": self.page, "note": self.note}.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a table lookup used: the table, the column, the row's bounds and its value."""
+
+    table: str
+    column: str | None
+    description: str
+    lower: Decimal | None
+    upper: Decimal | None
+    value: Any
+    source: Source | None
+
+    def to_dict(self) -> dict:
+        return {
+            "table": self.table,
+            "column": self.column,
+            "row": self.description,
+            "lower": None if self.lower is None else str(self.lower),
+            "upper": None if self.upper is None else str(self.upper),
+            "value": self.value if not isinstance(self.value, Decimal) else str(self.value),
+            "source": self.source.cite() if self.source else None,
+        }
+
+
+@dataclass(frozen=True)
+class Row:
+    lo: Decimal
+    hi: Decimal | None  # None: "and up"
+    value: Any
+    convention: str
+
+    def describe(self, money: bool = True) -> str:
+        fmt = money_text if money else plain_text
+        if self.convention == MORE_THAN:
+            upper = "and up" if self.hi is None else f"less than or equal to {fmt(self.hi)}"
+            return f"more than {fmt(self.lo)}, {upper}"
+        upper = "and up" if self.hi is None else f"less than {fmt(self.hi)}"
+        return f"at least {fmt(self.lo)}, {upper}"
+
+
+@dataclass(frozen=True)
+class Bracket:
+    lo: Decimal
+    hi: Decimal | None
+    base_tax: Decimal
+    rate: Decimal
+    excess_over: Decimal
+
+    def tax(self, amount: Decimal) -> Decimal:
+        return self.base_tax + self.rate * (amount - self.excess_over)
+
+    def describe(self) -> str:
+        upper = "and up" if self.hi is None else f"less than or equal to {money_text(self.hi)}"
+        rate = plain_text(self.rate * 100)
+        return (f"more than {money_text(self.lo)}, {upper}: {money_text(self.base_tax)} plus {rate}% "
+                f"of the excess over {money_text(self.excess_over)}")
+
+
+@dataclass(frozen=True)
+class Component:
+    amount: Decimal
+    for_each: Decimal
+    or_fraction_thereof: bool
+    over: Decimal
+    up_to: Decimal
+    subtract: bool
+
+    def steps(self, amount: Decimal) -> int:
+        if amount <= self.over:
+            return 0
+        quotient = (amount - self.over) / self.for_each
+        return math.ceil(quotient) if self.or_fraction_thereof else math.floor(quotient)
+
+    def value(self, amount: Decimal) -> Decimal:
+        return min(self.amount * self.steps(amount), self.up_to)
+
+    def describe(self) -> str:
+        fraction = ", or fraction thereof," if self.or_fraction_thereof else ""
+        verb = "less " if self.subtract else ""
+        return (f"{verb}{money_text(self.amount)} for each {money_text(self.for_each)}{fraction} "
+                f"over {money_text(self.over)}, up to {money_text(self.up_to)}")
+
+
+@dataclass(frozen=True)
+class Formula:
+    start: Decimal
+    components: tuple[Component, ...]
+
+    def value(self, amount: Decimal) -> Decimal:
+        total = self.start
+        for component in self.components:
+            part = component.value(amount)
+            total = total - part if component.subtract else total + part
+        return total
+
+    def breakpoints(self) -> set[Decimal]:
+        points = set()
+        for c in self.components:
+            count = int(c.up_to / c.amount) + 2 if c.amount > 0 else 2
+            points.update(c.over + k * c.for_each for k in range(min(count, 100_000)))
+        return points
+
+    def describe(self, amount: Decimal) -> str:
+        parts = [f"start {money_text(self.start)}"] if self.start else []
+        for c in self.components:
+            parts.append(f"{c.describe()} ({c.steps(amount)} step(s): {money_text(c.value(amount))})")
+        return "; ".join(parts)
+
+
+@dataclass
+class Column:
+    """One printed column of a table, shared by one or more filing statuses."""
+
+    label: str | None
+    rows: tuple[Row, ...] = ()
+    brackets: tuple[Bracket, ...] = ()
+    formula: Formula | None = None
+    at_or_below_floor: Any = None
+    source: Source | None = None
+
+    def __post_init__(self) -> None:
+        self._uppers = [r.hi for r in (self.rows or self.brackets)][:-1]
+        self._convention = self.rows[0].convention if self.rows else MORE_THAN
+        self.floor = (self.rows or self.brackets)[0].lo if (self.rows or self.brackets) else None
+
+    def _index(self, amount: Decimal) -> int:
+        if self._convention == MORE_THAN:
+            return bisect_left(self._uppers, amount)
+        return bisect_right(self._uppers, amount)
+
+    def _below_floor(self, amount: Decimal) -> bool:
+        return amount <= self.floor if self._convention == MORE_THAN else amount < self.floor
+
+    def lookup(self, amount: Decimal) -> tuple[Any, tuple]:
+        """The value for ``amount`` and the pieces of its Match (description, lower, upper)."""
+        if self.rows:
+            if self._below_floor(amount):
+                word = "at or below" if self._convention == MORE_THAN else "below"
+                return self.at_or_below_floor, (f"{word} the first row ({money_text(self.floor)})", None, self.floor)
+            row = self.rows[self._index(amount)]
+            return row.value, (row.describe(), row.lo, row.hi)
+        if self.brackets:
+            bracket = self.brackets[0] if amount <= self.floor else self.brackets[self._index(amount)]
+            return bracket.tax(max(amount, bracket.lo)), (bracket.describe(), bracket.lo, bracket.hi)
+        return self.formula.value(amount), (self.formula.describe(amount), None, None)
+
+
+@dataclass
+class Table:
+    """A table as the rule file gives it; ``columns`` maps each filing status (or None) to a Column."""
+
+    name: str
+    title: str
+    kind: str
+    source: Source
+    unit: str | None
+    value_label: str | None
+    columns: dict[str | None, Column]
+    scalar: dict[str | None, Any]
+    file: str = ""
+
+    @property
+    def by_status(self) -> bool:
+        return None not in self.columns and None not in self.scalar
+
+    @property
+    def arity(self) -> int:
+        """How many arguments an expression passes: (status?) + (amount?)."""
+        return int(self.by_status) + int(self.kind != "scalar")
+
+    def distinct_columns(self) -> list[Column]:
+        seen: dict[int, Column] = {}
+        for column in self.columns.values():
+            seen.setdefault(id(column), column)
+        return list(seen.values())
+
+    def lookup(self, status: str | None, amount: Decimal | None) -> tuple[Any, Match]:
+        if self.kind == "scalar":
+            value = self.scalar[status]
+            return value, Match(self.name, status, f"{self.title}: {money_text(value) if self.unit == 'dollars' else plain_text(value)}",
+                                None, None, value, self.source)
+        column = self.columns[status]
+        value, (description, lower, upper) = column.lookup(amount)
+        return value, Match(self.name, column.label, description, lower, upper, value, column.source or self.source)
+
+
+# ---------------------------------------------------------------- building and checking
+
+
+def _rows(doc: Document, path: tuple, data: list, problems: list[Problem]) -> tuple[Row, ...]:
+    rows = []
+    for i, item in enumerate(data):
+        convention = MORE_THAN if MORE_THAN in item else AT_LEAST
+        lo = _number(item[convention])
+        hi_key = "less_than_or_equal_to" if convention == MORE_THAN else "less_than"
+        hi = None if item.get("and_up") else _number(item[hi_key])
+        rows.append(Row(lo, hi, _number(item["value"]), convention))
+    _check_sequence(doc, path, [(r.lo, r.hi, r.convention) for r in rows], problems)
+    return tuple(rows)
+
+
+def _brackets(doc: Document, path: tuple, data: list, problems: list[Problem]) -> tuple[Bracket, ...]:
+    brackets = tuple(
+        Bracket(_number(b["more_than"]), None if b.get("and_up") else _number(b["less_than_or_equal_to"]),
+                _number(b["base_tax"]), _number(b["rate"]), _number(b["excess_over"]))
+        for b in data
+    )
+    _check_sequence(doc, path, [(b.lo, b.hi, MORE_THAN) for b in brackets], problems)
+    return brackets
+
+
+def _check_sequence(doc: Document, path: tuple, spans: list[tuple], problems: list[Problem]) -> None:
+    """Rows ascending and contiguous, one boundary convention, only the last 'and up'."""
+    fmt = money_text
+    for i, (lo, hi, convention) in enumerate(spans):
+        here = path + (i,)
+        if convention != spans[0][2]:
+            problems.append(doc.problem(here, f"row {i + 1} uses '{convention}' bounds but the first row uses "
+                                              f"'{spans[0][2]}'; a table keeps one boundary convention"))
+        if hi is not None and lo >= hi:
+            problems.append(doc.problem(here, f"row {i + 1}: lower bound {fmt(lo)} is not below upper bound {fmt(hi)}"))
+        if hi is None and i != len(spans) - 1:
+            problems.append(doc.problem(here, f"row {i + 1} ends 'and up' but is not the last row"))
+        if i == len(spans) - 1 and hi is not None:
+            problems.append(doc.problem(here, f"the last row ends at {fmt(hi)}; the last row must end 'and up'"))
+        if i == 0:
+            continue
+        prev_lo, prev_hi, _ = spans[i - 1]
+        if prev_hi is None:
+            continue
+        if lo < prev_lo:
+            problems.append(doc.problem(here, f"rows out of order: row {i + 1} starts at {fmt(lo)}, below row {i} "
+                                              f"which starts at {fmt(prev_lo)}"))
+        elif lo > prev_hi:
+            problems.append(doc.problem(here, f"gap: row {i} ends at {fmt(prev_hi)} but row {i + 1} starts at "
+                                              f"{fmt(lo)}; amounts in between match no row"))
+        elif lo < prev_hi:
+            problems.append(doc.problem(here, f"overlap: row {i + 1} starts at {fmt(lo)}, before row {i} ends at "
+                                              f"{fmt(prev_hi)}"))
+
+
+def _formula(data: dict) -> Formula:
+    return Formula(
+        _number(data.get("start", 0)),
+        tuple(Component(_number(c["amount"]), _number(c["for_each"]), c["or_fraction_thereof"], _number(c["over"]),
+                        _number(c["up_to"]), c.get("effect") == "subtract") for c in data["components"]),
+    )
+
+
+def _check_formula_against_rows(doc: Document, path: tuple, column: Column, problems: list[Problem]) -> None:
+    """The printed rows and the statute's formula must give the same value for every amount.
+
+    Both are step functions whose steps can change only at a row bound or a formula step, so
+    comparing at each such point, just above it, and between neighbours covers every amount.
+    """
+    points = {r.lo for r in column.rows} | {r.hi for r in column.rows if r.hi is not None}
+    points |= column.formula.breakpoints()
+    ordered = sorted(points)
+    probes = set(ordered) | {p + Decimal("0.01") for p in ordered} | {ordered[0] - 1, ordered[-1] + 1}
+    probes |= {(a + b) / 2 for a, b in zip(ordered, ordered[1:])}
+    for amount in sorted(probes):
+        printed, (row, _, _) = column.lookup(amount)
+        statute = column.formula.value(amount)
+        if printed != statute:
+            problems.append(doc.problem(path, f"printed rows and formula disagree at {money_text(amount)}: "
+                                              f"the row ({row}) gives {plain_text(printed)}, the formula gives "
+                                              f"{plain_text(statute)}"))
+            return
+
+
+def _column(doc: Document, path: tuple, data: dict, table_kind: str, problems: list[Problem]) -> Column:
+    label = data.get("label")
+    problems_before = len(problems)
+    column = Column(label=label, source=Source.from_data(data.get("source")))
+    if table_kind == "range":
+        if "rows" not in data:
+            problems.append(doc.problem(path, "range table column has no 'rows'"))
+            return column
+        column.rows = _rows(doc, path + ("rows",), data["rows"], problems)
+        if "at_or_below_floor" not in data:
+            problems.append(doc.problem(path, "'at_or_below_floor' is missing: say what value applies at or below "
+                                              "the first row's lower bound"))
+        column.at_or_below_floor = _number(data.get("at_or_below_floor"))
+        if "formula" in data:
+            column.formula = _formula(data["formula"])
+    elif table_kind == "brackets":
+        if "brackets" not in data:
+            problems.append(doc.problem(path, "brackets table column has no 'brackets'"))
+            return column
+        column.brackets = _brackets(doc, path + ("brackets",), data["brackets"], problems)
+    elif table_kind == "stepped":
+        if "formula" not in data:
+            problems.append(doc.problem(path, "stepped table column has no 'formula'"))
+            return column
+        column.formula = _formula(data["formula"])
+    extra = {"rows", "brackets", "formula"} & set(data) - {"range": {"rows", "formula"}, "brackets": {"brackets"},
+                                                           "stepped": {"formula"}}[table_kind]
+    for key in sorted(extra):
+        problems.append(doc.problem(path + (key,), f"'{key}' does not belong in a {table_kind} table", key=True))
+    column.__post_init__()
+    if "floor" in data and column.floor is not None and _number(data["floor"]) != column.floor:
+        problems.append(doc.problem(path + ("floor",), f"the first row starts at {money_text(column.floor)}, not at "
+                                                       f"the table's floor {money_text(_number(data['floor']))}"))
+    if column.rows and column.formula and len(problems) == problems_before:
+        _check_formula_against_rows(doc, path + ("formula",), column, problems)
+    return column
+
+
+def build_table(doc: Document) -> tuple[Table | None, list[Problem]]:
+    """A Table from a schema-valid document, with every structural problem found."""
+    data = doc.data
+    problems: list[Problem] = []
+    kind = data["kind"]
+    columns: dict[str | None, Column] = {}
+    scalar: dict[str | None, Any] = {}
+    if kind == "scalar":
+        if "value" in data:
+            scalar[None] = _number(data["value"])
+        else:
+            scalar.update({s: _number(v) for s, v in data["by_filing_status"].items()})
+    elif "columns" in data:
+        for i, column_data in enumerate(data["columns"]):
+            column = _column(doc, ("columns", i), column_data, kind, problems)
+            for status in column_data["filing_statuses"]:
+                if status in columns:
+                    problems.append(doc.problem(("columns", i, "filing_statuses"),
+                                                f"filing status '{status}' appears in more than one column"))
+                columns[status] = column
+        missing = [s for s in FILING_STATUSES if s not in columns]
+        if missing:
+            problems.append(doc.problem(("columns",), f"no column for filing status {', '.join(missing)}; "
+                                                      f"every table by filing status covers all five"))
+    else:
+        columns[None] = _column(doc, (), data, kind, problems)
+    table = Table(data["table"], data["title"], kind, Source.from_data(data["source"]), data.get("unit"),
+                  data.get("value_label"), columns, scalar, doc.file)
+    return table, problems

@@ -1,0 +1,267 @@
+"""Compiles a worksheet file into runnable lines, and runs it on a caller's inputs."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .errors import EvaluationError, MissingInputError, Problem, UnknownInputError, CtaxError
+from .expressions import Compiled, ExpressionProblem, Scope, compile_expression
+from .functions import FUNCTIONS, ROUNDINGS
+from .inputs import InputSpec
+from .loader import Document
+from .tables import Source, Table
+from .trace import CheckResult, LineTrace, Result
+
+
+@dataclass
+class Line:
+    id: str
+    line: str
+    label: str
+    source: Source
+    rounding: str
+    output: bool
+    expression: Compiled | None = None
+    step_worksheet: str | None = None
+    step_inputs: dict[str, Compiled] = field(default_factory=dict)
+    step_output: str | None = None
+    step_target: "Worksheet | None" = None
+    note: str | None = None
+
+    @property
+    def text(self) -> str:
+        if self.expression is not None:
+            return self.expression.text
+        args = ", ".join(f"{k}={v.text}" for k, v in self.step_inputs.items())
+        return f"{self.step_worksheet}({args}).{self.step_output}"
+
+
+@dataclass
+class Check:
+    id: str
+    label: str
+    source: Source
+    expression: Compiled
+
+
+@dataclass
+class Worksheet:
+    """A compiled worksheet: typed inputs, ordered lines and the form's cross-checks."""
+
+    name: str
+    title: str
+    form: str | None
+    source: Source
+    inputs: dict[str, InputSpec]
+    lines: list[Line]
+    checks: list[Check]
+    file: str
+    year: int = 0
+
+    @property
+    def outputs(self) -> list[str]:
+        return [line.id for line in self.lines if line.output]
+
+    def _typed_inputs(self, given: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(given, dict):
+            raise UnknownInputError("inputs", f"inputs must be a mapping of names to values, not "
+                                              f"{type(given).__name__}")
+        for name in given:
+            if name not in self.inputs:
+                close = difflib.get_close_matches(str(name), list(self.inputs), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise UnknownInputError(str(name), f"unknown input '{name}' for worksheet '{self.name}'{hint}; "
+                                                   f"inputs: {', '.join(self.inputs)}")
+        env: dict[str, Any] = {}
+        for name, spec in self.inputs.items():
+            if name in given and given[name] is not None:
+                env[name] = spec.coerce(given[name])
+            elif spec.has_default:
+                env[name] = spec.default
+            else:
+                raise MissingInputError(name, f"missing input '{name}' ({spec.label}) for worksheet '{self.name}'")
+        for name, spec in self.inputs.items():
+            if spec.required_if is not None and (name not in given or given[name] is None):
+                if spec.required_if.run(env, None):
+                    raise MissingInputError(name, f"missing input '{name}' ({spec.label}): worksheet '{self.name}' "
+                                                  f"needs it when {spec.required_if.text}")
+        return env
+
+    def run(self, given: dict[str, Any], trace: bool = True) -> Result:
+        env = self._typed_inputs(given)
+        inputs = dict(env)
+        traces: list[LineTrace] = []
+        for line in self.lines:
+            rec: list | None = [] if trace else None
+            sub_result = None
+            try:
+                if line.expression is not None:
+                    value = line.expression.run(env, rec)
+                else:
+                    sub_inputs = {k: c.run(env, rec) for k, c in line.step_inputs.items()}
+                    sub_result = line.step_target.run(sub_inputs, trace)
+                    value = sub_result.outputs[line.step_output]
+            except CtaxError as error:
+                if isinstance(error, EvaluationError) or line.expression is None:
+                    raise EvaluationError(f"worksheet '{self.name}' line {line.line} ({line.id}): {error}") from None
+                raise
+            rounding = ROUNDINGS[line.rounding]
+            if rounding is not None and isinstance(value, Decimal):
+                value = rounding(value)
+            env[line.id] = value
+            if trace:
+                reads_from = line.expression.reads if line.expression else {
+                    name for c in line.step_inputs.values() for name in c.reads}
+                traces.append(LineTrace(line.id, line.line, line.label, value, line.text,
+                                        {name: env[name] for name in reads_from}, rec, line.source,
+                                        line.output, line.rounding, sub_result, line.note))
+        checks = []
+        for check in self.checks:
+            holds = bool(check.expression.run(env, None))
+            checks.append(CheckResult(check.id, check.label, holds, check.expression.text,
+                                      {n: env[n] for n in check.expression.reads}, check.source))
+        outputs = {line.id: env[line.id] for line in self.lines if line.output}
+        return Result(self.year, self.name, self.title, inputs, outputs, traces, checks)
+
+
+# ---------------------------------------------------------------- building
+
+
+def _input_spec(doc: Document, name: str, data: dict, problems: list[Problem]) -> InputSpec:
+    path = ("inputs", name)
+    minimum = data.get("minimum")
+    maximum = data.get("maximum")
+    spec = InputSpec(name, data["type"], data["label"], "default" in data, None, tuple(data.get("choices", ())),
+                     None if minimum is None else Decimal(minimum), None if maximum is None else Decimal(maximum))
+    if spec.type == "choice" and not spec.choices:
+        problems.append(doc.problem(path, f"input '{name}' is a choice but lists no 'choices'"))
+    if spec.has_default and data["default"] is not None:
+        try:
+            spec = InputSpec(**{**spec.__dict__, "default": spec.coerce(data["default"])})
+        except CtaxError as error:
+            problems.append(doc.problem(path + ("default",), f"default of input '{name}' is not valid: {error}"))
+    return spec
+
+
+def build_worksheet(doc: Document, tables: dict[str, Table], year: int) -> tuple[Worksheet, list[Problem]]:
+    """Compile a schema-valid worksheet document; every problem is located in the file."""
+    data = doc.data
+    problems: list[Problem] = []
+    inputs = {name: _input_spec(doc, name, spec, problems) for name, spec in data["inputs"].items()}
+    for name in inputs:
+        if name in tables or name in FUNCTIONS:
+            problems.append(doc.problem(("inputs", name), f"input '{name}' has the same name as a "
+                                                          f"{'table' if name in tables else 'function'}", key=True))
+    for name, spec_data in data["inputs"].items():
+        if "required_if" in spec_data:
+            scope = Scope(values=set(inputs) - {name}, tables=tables, itself=name)
+            try:
+                inputs[name] = InputSpec(**{**inputs[name].__dict__,
+                                            "required_if": compile_expression(spec_data["required_if"], scope)})
+            except ExpressionProblem as problem:
+                problems.append(doc.problem(("inputs", name, "required_if"), f"required_if of input '{name}': {problem}"))
+
+    all_lines = {entry["id"]: str(entry["line"]) for entry in data["lines"]}
+    known = set(inputs)
+    lines: list[Line] = []
+    for index, entry in enumerate(data["lines"]):
+        path = ("lines", index)
+        line_id = entry["id"]
+        if line_id in known or line_id in tables or line_id in FUNCTIONS:
+            what = "an input" if line_id in inputs else "an earlier line" if line_id in known else \
+                "a table" if line_id in tables else "a function"
+            problems.append(doc.problem(path + ("id",), f"line id '{line_id}' is already used by {what}"))
+        later = {k: v for k, v in all_lines.items() if k not in known and k != line_id}
+        scope = Scope(values=set(known), tables=tables, later=later, itself=line_id)
+        line = Line(line_id, str(entry["line"]), entry["label"], Source.from_data(entry["source"]),
+                    entry.get("round", "none"), bool(entry.get("output", False)), note=entry.get("note"))
+
+        def compile_at(text: str, where: tuple) -> Compiled | None:
+            try:
+                return compile_expression(text, scope)
+            except ExpressionProblem as problem:
+                problems.append(doc.problem(where, f"line {line.line} ({line_id}): {problem}"))
+                return None
+
+        if "expression" in entry:
+            line.expression = compile_at(entry["expression"], path + ("expression",))
+        else:
+            step = entry["step"]
+            line.step_worksheet = step["worksheet"]
+            line.step_output = step["output"]
+            line.step_inputs = {k: c for k, text in step["inputs"].items()
+                                if (c := compile_at(text, path + ("step", "inputs", k))) is not None}
+        lines.append(line)
+        known.add(line_id)
+
+    checks = []
+    for index, entry in enumerate(data.get("checks", [])):
+        scope = Scope(values=set(known), tables=tables)
+        try:
+            checks.append(Check(entry["id"], entry["label"], Source.from_data(entry["source"]),
+                                compile_expression(entry["expression"], scope)))
+        except ExpressionProblem as problem:
+            problems.append(doc.problem(("checks", index, "expression"), f"check {entry['id']}: {problem}"))
+    if not any(line.output for line in lines):
+        problems.append(doc.problem(("lines",), "no line is marked 'output: true'; a worksheet needs an output"))
+    worksheet = Worksheet(data["worksheet"], data["title"], data.get("form"), Source.from_data(data["source"]),
+                          inputs, lines, checks, doc.file, year)
+    return worksheet, problems
+
+
+def link_steps(worksheets: dict[str, Worksheet], documents: dict[str, Document]) -> list[Problem]:
+    """Resolve each step to its worksheet, check its inputs and output, and refuse cycles."""
+    problems: list[Problem] = []
+    for worksheet in worksheets.values():
+        doc = documents[worksheet.name]
+        for index, line in enumerate(worksheet.lines):
+            if line.step_worksheet is None:
+                continue
+            path = ("lines", index, "step")
+            target = worksheets.get(line.step_worksheet)
+            if target is None:
+                close = difflib.get_close_matches(line.step_worksheet, list(worksheets), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                problems.append(doc.problem(path + ("worksheet",), f"line {line.line} uses unknown worksheet "
+                                                                   f"'{line.step_worksheet}'{hint}"))
+                continue
+            line.step_target = target
+            for name in line.step_inputs:
+                if name not in target.inputs:
+                    problems.append(doc.problem(path + ("inputs", name), f"line {line.line}: worksheet "
+                                                f"'{target.name}' has no input '{name}'", key=True))
+            for name, spec in target.inputs.items():
+                if not spec.has_default and name not in line.step_inputs:
+                    problems.append(doc.problem(path + ("inputs",), f"line {line.line}: worksheet '{target.name}' "
+                                                                    f"needs input '{name}'"))
+            if line.step_output not in target.outputs:
+                problems.append(doc.problem(path + ("output",), f"line {line.line}: worksheet '{target.name}' has "
+                                                                f"no output '{line.step_output}'; outputs: "
+                                                                f"{', '.join(target.outputs)}"))
+    problems.extend(_cycles(worksheets, documents))
+    return problems
+
+
+def _cycles(worksheets: dict[str, Worksheet], documents: dict[str, Document]) -> list[Problem]:
+    edges = {name: [l.step_worksheet for l in w.lines if l.step_worksheet in worksheets]
+             for name, w in worksheets.items()}
+    problems, state = [], {}
+
+    def visit(name: str, trail: list[str]) -> None:
+        state[name] = "open"
+        for target in edges[name]:
+            if state.get(target) == "open":
+                cycle = trail[trail.index(target):] + [target]
+                index = next(i for i, l in enumerate(worksheets[name].lines) if l.step_worksheet == target)
+                problems.append(documents[name].problem(("lines", index, "step", "worksheet"),
+                                                        "worksheet cycle: " + " -> ".join(cycle)))
+            elif target not in state:
+                visit(target, trail + [target])
+        state[name] = "done"
+
+    for name in sorted(worksheets):
+        if name not in state:
+            visit(name, [name])
+    return problems
