@@ -286,6 +286,10 @@ def _brackets(doc: Document, path: tuple, data: list, problems: list[Problem]) -
 def _check_sequence(doc: Document, path: tuple, spans: list[tuple], problems: list[Problem]) -> None:
     """Rows ascending and contiguous, one boundary convention, only the last 'and up'."""
     fmt = money_text
+    disordered = [i for i in range(1, len(spans)) if spans[i][0] < spans[i - 1][0]]
+    for i in disordered:
+        problems.append(doc.problem(path + (i,), f"rows out of order: row {i + 1} starts at {fmt(spans[i][0])}, "
+                                                 f"below row {i} which starts at {fmt(spans[i - 1][0])}"))
     for i, (lo, hi, convention) in enumerate(spans):
         here = path + (i,)
         if convention != spans[0][2]:
@@ -299,13 +303,12 @@ def _check_sequence(doc: Document, path: tuple, spans: list[tuple], problems: li
             problems.append(doc.problem(here, f"the last row ends at {fmt(hi)}; the last row must end 'and up'"))
         if i == 0:
             continue
-        prev_lo, prev_hi, _ = spans[i - 1]
+        prev_hi = spans[i - 1][1]
         if prev_hi is None:
             continue
-        if lo < prev_lo:
-            problems.append(doc.problem(here, f"rows out of order: row {i + 1} starts at {fmt(lo)}, below row {i} "
-                                              f"which starts at {fmt(prev_lo)}"))
-        elif lo > prev_hi:
+        if disordered:
+            continue  # gaps and overlaps are noise until the rows are in order
+        if lo > prev_hi:
             problems.append(doc.problem(here, f"gap: row {i} ends at {fmt(prev_hi)} but row {i + 1} starts at "
                                               f"{fmt(lo)}; amounts in between match no row"))
         elif lo < prev_hi:
