@@ -1,0 +1,43 @@
+"""The evaluate command of the ctax CLI (issue 2): text table, JSON, --input files, clean errors."""
+import json
+import subprocess
+import sys
+
+from engine.cli import main
+
+
+def test_evaluate_text_table(capsys):
+    assert main(["evaluate", "2013", "tax_calculation", "filing_status=single", "ct_agi=60000"]) == 0
+    out = capsys.readouterr().out
+    assert "2013 Tax Calculation Schedule" in out and "2813" in out and "table_a" in out
+
+
+def test_evaluate_json_is_to_dict(capsys):
+    assert main(["evaluate", "2013", "tax_calculation", "filing_status=single", "ct_agi=60000",
+                 "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["format"] == "ctax.result/1" and data["outputs"]["ct_income_tax"] == "2813"
+
+
+def test_evaluate_input_file_with_override(tmp_path, capsys):
+    case = tmp_path / "case.yaml"
+    case.write_text("inputs:\n  filing_status: single\n  federal_agi: 60000\n  payments_per_year: 12\n")
+    assert main(["evaluate", "2013", "ct_w4p", "--input", str(case), "payments_per_year=4", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["outputs"]["withholding_per_payment"] == "703"  # 2,813 / 4 = 703.25
+
+
+def test_errors_are_one_line_and_exit_1(capsys):
+    assert main(["evaluate", "2013", "tax_calculation", "filing_status=singel", "ct_agi=1"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: input 'filing_status' must be one of") and "Traceback" not in err
+    assert main(["evaluate", "2013", "tax_calculation", "ct_agi"]) == 1
+    assert "expected key=value" in capsys.readouterr().err
+
+
+def test_python_dash_m_engine_works_the_same():
+    done = subprocess.run([sys.executable, "-m", "engine", "evaluate", "2013", "tax_calculation",
+                           "filing_status=married_filing_jointly", "ct_agi=1100000", "--format", "json"],
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["outputs"]["initial_tax"] == "68800"
