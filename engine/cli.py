@@ -122,7 +122,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    # key=value pairs may follow options (``--input case.yaml ct_agi=1``); argparse leaves those over.
+    if getattr(args, "pairs", None) is not None and all("=" in e and not e.startswith("-") for e in extra):
+        args.pairs = [*args.pairs, *extra]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.func(args)
     except RuleSetError as error:
