@@ -61,6 +61,14 @@ def _walk_sources(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, dict]]:
             yield from _walk_sources(value, path + (i,))
 
 
+def _named_after_file(doc: Document, kind: str) -> list[Problem]:
+    """A table or worksheet lives in the file of its own name, which also keeps names unique."""
+    name, stem = doc.data[kind], Path(doc.file).stem
+    if name == stem:
+        return []
+    return [doc.problem((kind,), f"{kind} '{name}' is in file '{stem}.yaml'; name the file after the {kind}")]
+
+
 def rule_files(directory: Path) -> list[Path]:
     """Every file of a year's rule set, in a stable order."""
     return sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith("."))
@@ -116,26 +124,14 @@ def check_ruleset(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
     tables: dict[str, Table] = {}
     for doc in kinds["table"]:
         table, table_problems = build_table(doc)
-        problems.extend(table_problems)
-        stem = Path(doc.file).stem
-        if table.name != stem:
-            problems.append(doc.problem(("table",), f"table '{table.name}' is in file '{stem}.yaml'; name the file "
-                                                    f"after the table"))
-        if table.name in tables:
-            problems.append(doc.problem(("table",), f"table '{table.name}' is also defined in {tables[table.name].file}"))
+        problems.extend(table_problems + _named_after_file(doc, "table"))
         tables[table.name] = table
 
     worksheets: dict[str, Worksheet] = {}
     worksheet_docs: dict[str, Document] = {}
     for doc in kinds["worksheet"]:
         worksheet, sheet_problems = build_worksheet(doc, tables, year or 0)
-        problems.extend(sheet_problems)
-        stem = Path(doc.file).stem
-        if worksheet.name != stem:
-            problems.append(doc.problem(("worksheet",), f"worksheet '{worksheet.name}' is in file '{stem}.yaml'; "
-                                                        f"name the file after the worksheet"))
-        if worksheet.name in worksheets:
-            problems.append(doc.problem(("worksheet",), f"worksheet '{worksheet.name}' is defined twice"))
+        problems.extend(sheet_problems + _named_after_file(doc, "worksheet"))
         worksheets[worksheet.name] = worksheet
         worksheet_docs[worksheet.name] = doc
     problems.extend(link_steps(worksheets, worksheet_docs))
