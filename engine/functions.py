@@ -8,6 +8,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable
 
+from .dates import DATE_FUNCTIONS
+
 CENT = Decimal("0.01")
 DOLLAR = Decimal("1")
 FOUR_PLACES = Decimal("0.0001")
@@ -48,6 +50,7 @@ FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int, str]] = {
     "round_cents": (round_cents, 1, 1, "cents, half a cent and up rounds up"),
     "round_four_decimals": (round_four_decimals, 1, 1, "four decimal places, half up"),
 }
+FUNCTIONS.update(DATE_FUNCTIONS)  # due dates, business days and late periods (engine.dates)
 
 ROUNDINGS: dict[str, Callable[[Decimal], Decimal] | None] = {
     "dollars": round_dollars,
