@@ -5,6 +5,7 @@ produced it, so the trace can show the row with its bounds and citation.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -91,7 +92,7 @@ class Match:
             "row": self.description,
             "lower": None if self.lower is None else str(self.lower),
             "upper": None if self.upper is None else str(self.upper),
-            "value": self.value if not isinstance(self.value, Decimal) else str(self.value),
+            "value": str(self.value) if isinstance(self.value, (Decimal, dt.date)) else self.value,
             "source": self.source.cite() if self.source else None,
         }
 
@@ -103,13 +104,14 @@ class Row:
     value: Any
     convention: str
 
-    def describe(self, money: bool = True) -> str:
+    def describe(self, money: bool = True, unit: str = "") -> str:
         fmt = money_text if money else plain_text
+        suffix = f" {unit}" if unit else ""
         if self.convention == MORE_THAN:
             upper = "and up" if self.hi is None else f"less than or equal to {fmt(self.hi)}"
-            return f"more than {fmt(self.lo)}, {upper}"
+            return f"more than {fmt(self.lo)}, {upper}{suffix}"
         upper = "and up" if self.hi is None else f"less than {fmt(self.hi)}"
-        return f"at least {fmt(self.lo)}, {upper}"
+        return f"at least {fmt(self.lo)}, {upper}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,7 @@ class Column:
     formula: Formula | None = None
     at_or_below_floor: Any = None
     source: Source | None = None
+    lookup_unit: str = "dollars"  # what rows are looked up by: dollars, days or a count
 
     def __post_init__(self) -> None:
         self._uppers = [r.hi for r in (self.rows or self.brackets)][:-1]
@@ -210,9 +213,11 @@ class Column:
         if self.rows:
             if self._below_floor(amount):
                 word = "at or below" if self._convention == MORE_THAN else "below"
-                return self.at_or_below_floor, (f"{word} the first row ({money_text(self.floor)})", None, self.floor)
+                floor = money_text(self.floor) if self.lookup_unit == "dollars" else plain_text(self.floor)
+                return self.at_or_below_floor, (f"{word} the first row ({floor})", None, self.floor)
             row = self.rows[self._index(amount)]
-            return row.value, (row.describe(), row.lo, row.hi)
+            money = self.lookup_unit == "dollars"
+            return row.value, (row.describe(money, "" if money else self.lookup_unit), row.lo, row.hi)
         if self.brackets:
             bracket = self.brackets[0] if amount <= self.floor else self.brackets[self._index(amount)]
             return bracket.tax(max(amount, bracket.lo)), (bracket.describe(), bracket.lo, bracket.hi)
@@ -409,6 +414,32 @@ def build_table(doc: Document) -> tuple[Table | None, list[Problem]]:
                                                       f"every table by filing status covers all five"))
     else:
         columns[None] = _column(doc, (), data, kind, problems)
+    for column in {id(c): c for c in columns.values()}.values():
+        column.lookup_unit = data.get("lookup_unit", "dollars")
+    if data.get("unit") == "date":
+        _dates_in(doc, columns, scalar, problems)
     table = Table(data["table"], data["title"], kind, Source.from_data(data["source"]), data.get("unit"),
                   data.get("value_label"), columns, scalar, doc.file)
     return table, problems
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError(value)
+    return dt.date.fromisoformat(value)
+
+
+def _dates_in(doc: Document, columns: dict, scalar: dict, problems: list[Problem]) -> None:
+    """A table of unit 'date' holds ISO dates ('2014-01-31'); turn each value into a datetime.date."""
+    try:
+        for key, value in scalar.items():
+            scalar[key] = _as_date(value)
+        for column in {id(c): c for c in columns.values()}.values():
+            column.rows = tuple(Row(r.lo, r.hi, _as_date(r.value), r.convention) for r in column.rows)
+            if column.at_or_below_floor is not None:
+                column.at_or_below_floor = _as_date(column.at_or_below_floor)
+    except ValueError as error:
+        problems.append(doc.problem((), f"a table of unit 'date' holds ISO dates such as '2014-01-31'; "
+                                        f"{error.args[0]!r} is not one"))
