@@ -217,7 +217,7 @@ class Column:
                 return self.at_or_below_floor, (f"{word} the first row ({floor})", None, self.floor)
             row = self.rows[self._index(amount)]
             money = self.lookup_unit == "dollars"
-            return row.value, (row.describe(money, "" if money else self.lookup_unit), row.lo, row.hi)
+            return row.value, (row.describe(money, "days" if self.lookup_unit == "days" else ""), row.lo, row.hi)
         if self.brackets:
             bracket = self.brackets[0] if amount <= self.floor else self.brackets[self._index(amount)]
             return bracket.tax(max(amount, bracket.lo)), (bracket.describe(), bracket.lo, bracket.hi)
