@@ -94,7 +94,7 @@ def add_months(day: Any, months: Any) -> dt.date:
     return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def months_late(due: Any, paid: Any) -> Decimal:
+def months_or_fraction(due: Any, paid: Any) -> Decimal:
     """Months "or fraction of a month" from the due date to the payment date.
 
     Paid on or before the due date: 0. One day late: 1. Exactly n months after the due date
@@ -208,7 +208,7 @@ DATE_FUNCTIONS = {
     "add_days": (add_days, 2, 2, "add_days(date, n): n calendar days later"),
     "days_between": (days_between, 2, 2, "days_between(start, end): calendar days from start to end"),
     "add_months": (add_months, 2, 2, "add_months(date, n): same day n months later (month end if shorter)"),
-    "months_late": (months_late, 2, 2, "months_late(due, paid): months or fraction of a month late; 0 if on time"),
+    "months_or_fraction": (months_or_fraction, 2, 2, "months_or_fraction(due, paid): months or fraction of a month late; 0 if on time"),
     "weekly_period_start": (weekly_period_start, 1, 1, "the Saturday starting the weekly period of the date"),
     "weekly_period_end": (weekly_period_end, 1, 1, "the Friday ending the weekly period of the date"),
     "day_of_weekly_period": (day_of_weekly_period, 1, 1, "1 for Saturday ... 7 for Friday"),
@@ -224,5 +224,5 @@ DATE_FUNCTIONS = {
     "first_listed_date_on_or_after": (first_listed_date_on_or_after, 2, 2,
                                       "first_listed_date_on_or_after(date, 'MM-DD, MM-DD'): next listed yearly date"),
     "earliest": (earliest, 1, 20, "the earliest of the dates given (None ignored)"),
-    "due_schedule": (due_schedule, 2, 20, "due_schedule(date1, amount1, ...): a list of {due_date, amount}"),
+    "due_schedule": (due_schedule, 0, 20, "due_schedule(date1, amount1, ...): a list of {due_date, amount}"),
 }
