@@ -114,3 +114,24 @@ def test_earliest_and_due_schedule():
     assert dates.due_schedule("2024-04-15", Decimal(5)) == [{"due_date": D(2024, 4, 15), "amount": Decimal(5)}]
     with pytest.raises(EvaluationError):
         dates.due_schedule(D(2024, 4, 15))
+
+
+def test_date_table_with_a_non_iso_value_is_a_located_problem(tmp_path):
+    import shutil
+
+    from engine.rules import check_ruleset
+
+    shutil.copytree("rules/2013", tmp_path / "rules" / "2013")
+    table = tmp_path / "rules" / "2013" / "tables" / "ct_945_due_date.yaml"
+    table.write_text(table.read_text().replace("'2014-01-31'", "January 31, 2014"))
+    ruleset, problems = check_ruleset(tmp_path / "rules" / "2013")
+    assert ruleset is None
+    assert any("ct_945_due_date.yaml" in p.file and "ISO dates" in p.message for p in problems)
+
+
+def test_date_table_values_are_dates():
+    import engine
+
+    table = engine.load(2013).tables["ct_945_due_date"]
+    value, match = table.lookup(None, None)
+    assert value == D(2014, 1, 31) and match.to_dict()["value"] == "2014-01-31"
