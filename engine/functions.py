@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable
 
 from .dates import DATE_FUNCTIONS
+from .errors import EvaluationError
 
 CENT = Decimal("0.01")
 DOLLAR = Decimal("1")
@@ -33,6 +34,18 @@ def clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
     return min(max(value, low), high)
 
 
+def values_where(*pairs: Any) -> list:
+    """``values_where(condition1, value1, condition2, value2, ...)``: the values whose condition is true, in order.
+
+    Gives a worksheet a list output (such as every reason that applies) without comprehensions
+    or subscripts, which expressions do not allow.
+    """
+    if len(pairs) % 2:
+        raise EvaluationError(f"values_where() takes pairs of condition and value; it was given {len(pairs)} "
+                              f"argument(s)")
+    return [value for condition, value in zip(pairs[::2], pairs[1::2]) if condition]
+
+
 def _max(*values: Any) -> Any:
     return max(values)
 
@@ -49,6 +62,7 @@ FUNCTIONS: dict[str, tuple[Callable[..., Any], int, int, str]] = {
     "round_dollars": (round_dollars, 1, 1, "whole dollars, 50 cents and up rounds up"),
     "round_cents": (round_cents, 1, 1, "cents, half a cent and up rounds up"),
     "round_four_decimals": (round_four_decimals, 1, 1, "four decimal places, half up"),
+    "values_where": (values_where, 2, 40, "values_where(condition, value, ...): the values whose condition is true"),
 }
 FUNCTIONS.update(DATE_FUNCTIONS)  # due dates, business days and late periods (engine.dates)
 
