@@ -1,0 +1,85 @@
+"""The 2023 and 2024 rule sets differ exactly where the sources say, and nowhere else.
+
+What's New for 2024 (CT Nonresident Guide 2023) and the 2024 tables: the 3%/5% rates become
+2%/4.5% (Table B), the phase-out add-back grows (Table C), a recapture starting at
+$105,000 / $168,000 / $210,000 joins Table D, the pension subtraction phases out by federal AGI,
+and the IRA share rises from 25% to 50%. Every other table and every worksheet must be the same
+once the year-dependent wording (titles, labels, citations, notes) is set aside.
+"""
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import engine
+
+WORDING = {"title", "label", "source", "note", "text", "description", "value_label", "review"}
+EXPECTED_TABLE_CHANGES = {"table_b", "table_c", "table_d", "pension_annuity_share", "ira_distribution_share"}
+
+
+def _substance(data):
+    """A rule file's data without its wording, so only figures, names and expressions remain."""
+    if isinstance(data, dict):
+        return {k: _substance(v) for k, v in data.items() if k not in WORDING}
+    if isinstance(data, list):
+        return [_substance(v) for v in data]
+    return data
+
+
+def _documents(year: int, kind: str) -> dict[str, dict]:
+    ruleset = engine.load(year)
+    return {name.split("/")[-1]: _substance(doc.data) for name, doc in ruleset.documents.items()
+            if f"/{kind}/" in name}
+
+
+def test_the_same_files_exist_in_both_years():
+    for kind in ("tables", "worksheets"):
+        assert set(_documents(2023, kind)) == set(_documents(2024, kind))
+
+
+def test_tables_differ_exactly_where_the_sources_say():
+    old, new = _documents(2023, "tables"), _documents(2024, "tables")
+    changed = {name.removesuffix(".yaml") for name in old if old[name] != new[name]}
+    assert changed == EXPECTED_TABLE_CHANGES
+
+
+def test_worksheets_are_the_same_apart_from_wording():
+    old, new = _documents(2023, "worksheets"), _documents(2024, "worksheets")
+    assert {name for name in old if old[name] != new[name]} == set()
+
+
+def _columns(year: int, table: str):
+    return engine.load(year).tables[table].columns
+
+
+def test_table_b_only_the_two_lowest_rates_change():
+    for status in _columns(2023, "table_b"):
+        before, after = _columns(2023, "table_b")[status].brackets, _columns(2024, "table_b")[status].brackets
+        assert [(b.lo, b.hi, b.excess_over) for b in before] == [(b.lo, b.hi, b.excess_over) for b in after]
+        assert [b.rate for b in before][:2] == [D("0.03"), D("0.05")]
+        assert [b.rate for b in after][:2] == [D("0.02"), D("0.045")]
+        assert [b.rate for b in before][2:] == [b.rate for b in after][2:]
+
+
+def test_table_c_same_thresholds_and_steps_larger_add_back():
+    for status in _columns(2023, "table_c"):
+        (c23,) = _columns(2023, "table_c")[status].formula.components
+        (c24,) = _columns(2024, "table_c")[status].formula.components
+        assert (c23.for_each, c23.over) == (c24.for_each, c24.over)
+        assert c24.amount > c23.amount and c24.up_to > c23.up_to
+
+
+def test_table_d_2024_is_2023_plus_the_new_recapture():
+    starts = {"single": 105000, "married_filing_separately": 105000, "head_of_household": 168000,
+              "married_filing_jointly": 210000, "qualifying_surviving_spouse": 210000}
+    for status, start in starts.items():
+        before = _columns(2023, "table_d")[status].formula.components
+        after = _columns(2024, "table_d")[status].formula.components
+        assert after[1:] == before
+        assert after[0].over == start
+
+
+def test_pension_phase_out_and_ira_share():
+    assert engine.load(2023).tables["ira_distribution_share"].scalar[None] == D("0.25")
+    assert engine.load(2024).tables["ira_distribution_share"].scalar[None] == D("0.50")
+    assert len(_columns(2023, "pension_annuity_share")["single"].rows) == 2
+    assert len(_columns(2024, "pension_annuity_share")["single"].rows) == 10
