@@ -1,0 +1,91 @@
+"""Who must file (CT Nonresident Guide 2023: Who Must File Form CT-1040NR/PY, Resident, Gross Income Test)."""
+from __future__ import annotations
+
+import pytest
+
+import engine
+from engine.errors import InvalidInputError
+
+YEARS = (2023, 2024)
+
+
+def file(year, **facts):
+    result = engine.evaluate(year, "filing_requirement", facts)
+    return result["must_file"], result["form"], result["reasons"]
+
+
+@pytest.mark.parametrize("year", YEARS)
+@pytest.mark.parametrize("status,threshold", [
+    ("married_filing_separately", 12000), ("single", 15000), ("head_of_household", 19000),
+    ("married_filing_jointly", 24000), ("qualifying_surviving_spouse", 24000),
+])
+def test_gross_income_test_exceeds_the_amount(year, status, threshold):
+    assert file(year, filing_status=status, residency="resident", gross_income=threshold) == (False, "none", [])
+    assert file(year, filing_status=status, residency="resident", gross_income=threshold + 1) == (
+        True, "CT-1040", ["gross_income_test"])
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_seed_example_1_sole_proprietor_nonresident(year):
+    # Gross income $100,000 (net $8,000) from a Connecticut sole proprietorship: must file.
+    assert file(year, filing_status="single", residency="nonresident", gross_income=100000,
+                has_ct_source_income=True) == (True, "CT-1040NR/PY", ["gross_income_test"])
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_seed_example_2_part_year_resident_below_the_test(year):
+    # $8,000 nontaxable Social Security is not gross income; $11,000 interest does not exceed $15,000.
+    assert file(year, filing_status="single", residency="part_year_resident", gross_income=11000) == (
+        False, "none", [])
+    # ... unless Connecticut tax was withheld or estimated payments were made.
+    assert file(year, filing_status="single", residency="part_year_resident", gross_income=11000,
+                ct_tax_withheld=True) == (True, "CT-1040NR/PY", ["ct_tax_withheld"])
+    assert file(year, filing_status="single", residency="part_year_resident", gross_income=11000,
+                estimated_payments_made=True) == (True, "CT-1040NR/PY", ["estimated_payments_made"])
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_seed_example_3_wages_plus_other_state_bond_interest(year):
+    # $15,000 CT wages + $1,000 California bond interest (a CT addition) = $16,000 > $15,000.
+    assert file(year, filing_status="single", residency="nonresident", gross_income=15000 + 1000,
+                has_ct_source_income=True) == (True, "CT-1040NR/PY", ["gross_income_test"])
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_nonresident_without_ct_source_income_does_not_meet_the_income_tests(year):
+    assert file(year, filing_status="single", residency="nonresident", gross_income=500000,
+                federal_amt_liability=True) == (False, "none", [])
+    assert file(year, filing_status="single", residency="nonresident", gross_income=500000,
+                federal_amt_liability=True, has_ct_source_income=True) == (
+        True, "CT-1040NR/PY", ["gross_income_test", "federal_amt_liability"])
+
+
+@pytest.mark.parametrize("year", YEARS)
+@pytest.mark.parametrize("flag,residencies", [
+    ("ct_tax_withheld", ("resident", "part_year_resident", "nonresident")),
+    ("estimated_payments_made", ("resident", "part_year_resident", "nonresident")),
+    ("pe_tax_credit", ("part_year_resident", "nonresident")),
+    ("federal_amt_liability", ("resident", "part_year_resident")),
+    ("claiming_ct_eitc", ("resident",)),
+])
+def test_each_reason_and_who_it_applies_to(year, flag, residencies):
+    for residency in ("resident", "part_year_resident", "nonresident"):
+        must, form, reasons = file(year, filing_status="single", residency=residency, **{flag: True})
+        if residency in residencies:
+            assert (must, reasons) == (True, [flag])
+            assert form == ("CT-1040" if residency == "resident" else "CT-1040NR/PY")
+        else:
+            assert (must, form, reasons) == (False, "none", [])
+
+
+def test_every_reason_that_applies_is_listed_in_order():
+    assert file(2024, filing_status="married_filing_jointly", residency="resident", gross_income=30000,
+                ct_tax_withheld=True, estimated_payments_made=True, pe_tax_credit=True,
+                federal_amt_liability=True, claiming_ct_eitc=True) == (
+        True, "CT-1040", ["ct_tax_withheld", "estimated_payments_made", "gross_income_test",
+                          "federal_amt_liability", "claiming_ct_eitc"])
+
+
+def test_unknown_residency_is_refused():
+    with pytest.raises(InvalidInputError, match="residency"):
+        engine.evaluate(2023, "filing_requirement", {"filing_status": "single", "residency": "visitor"})

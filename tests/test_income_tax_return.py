@@ -1,0 +1,59 @@
+"""income_tax_return, 2023 and 2024: federal AGI to the refund or balance due."""
+from __future__ import annotations
+
+import pytest
+
+import engine
+from engine.errors import MissingInputError
+
+
+def test_resident_2024_by_hand():
+    # Single, federal AGI $80,000 with $20,000 pension and $10,000 IRA: 2024 share 55% (at least
+    # $80,000, less than $82,500) of $20,000 + 50% x $10,000 -> $13,750; CT AGI $66,250.
+    # Schedule: Table B $2,000 + 5.5% x $16,250 = $2,893.75 -> $2,894; Table C $50 (more than
+    # $61,500, up to $66,500); Table D $0; Line 7 $2,944; Table E 0 -> tax $2,944.
+    result = engine.evaluate(2024, "income_tax_return", {
+        "filing_status": "single", "federal_agi": 80000, "pension_annuity_income": 20000,
+        "ira_distributions": 10000, "withholding": 2000, "estimated_payments": 500})
+    assert result.outputs == {"ct_agi": 66250, "ct_income_tax": 2944, "total_tax": 2944,
+                              "total_payments": 2500, "refund": 0, "balance_due": 444}
+
+
+def test_credits_amt_and_refund():
+    # 2023 joint, CT AGI $120,000: Table B $4,600 + 5.5% x $20,000 = $5,700; Table C $160; tax $5,860.
+    # Less $1,000 credit for taxes paid = $4,860; + $300 AMT = $5,160; - $200 credits = $4,960.
+    result = engine.evaluate(2023, "income_tax_return", {
+        "filing_status": "married_filing_jointly", "federal_agi": 120000, "credit_for_taxes_paid": 1000,
+        "ct_amt": 300, "credits": 200, "withholding": 5000, "pe_tax_credit_amount": 100})
+    assert result["ct_income_tax"] == 5860
+    assert result["total_tax"] == 4960
+    assert result["refund"] == 140 and result["balance_due"] == 0
+
+
+def test_credit_cannot_make_the_tax_negative():
+    result = engine.evaluate(2023, "income_tax_return", {"filing_status": "single", "federal_agi": 40000,
+                                                         "credit_for_taxes_paid": 100000})
+    assert result["total_tax"] == 0
+
+
+@pytest.mark.parametrize("year", (2023, 2024))
+def test_nonresident_matches_nonresident_tax(year):
+    result = engine.evaluate(year, "income_tax_return", {"filing_status": "single", "residency": "nonresident",
+                                                         "federal_agi": 100000, "ct_source_income": 40000})
+    direct = engine.evaluate(year, "nonresident_tax", {"filing_status": "single", "ct_agi": 100000,
+                                                       "ct_source_income": 40000})
+    assert result["ct_income_tax"] == direct["ct_income_tax"]
+
+
+@pytest.mark.parametrize("year", (2023, 2024))
+def test_resident_tax_is_the_schedule(year):
+    for agi in (0, 25000, 60000, 250000, 1500000):
+        result = engine.evaluate(year, "income_tax_return", {"filing_status": "head_of_household", "federal_agi": agi})
+        schedule = engine.evaluate(year, "tax_calculation", {"filing_status": "head_of_household", "ct_agi": agi})
+        assert result["ct_income_tax"] == schedule["ct_income_tax"]
+
+
+def test_nonresident_must_give_ct_source_income():
+    with pytest.raises(MissingInputError, match="ct_source_income"):
+        engine.evaluate(2024, "income_tax_return", {"filing_status": "single", "residency": "part_year_resident",
+                                                    "federal_agi": 50000})

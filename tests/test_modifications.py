@@ -1,0 +1,86 @@
+"""Connecticut AGI from federal AGI, 2023 and 2024: pension/IRA phase-out, IRA share, Social Security."""
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+import engine
+from engine.errors import InvalidAmountError, MissingInputError
+from reference.printed_tables import printed_ira_share, printed_pension_table
+
+
+def modify(year, **inputs):
+    return engine.evaluate(year, "modifications", inputs)
+
+
+@pytest.mark.parametrize("year", (2023, 2024))
+@pytest.mark.parametrize("status", ("single", "married_filing_jointly", "married_filing_separately",
+                                    "head_of_household", "qualifying_surviving_spouse"))
+def test_pension_subtraction_on_both_edges_of_every_printed_row(year, status):
+    # $20,000 pension and $10,000 IRA: the subtraction is the row's share of
+    # $20,000 + IRA share x $10,000 (2023: 25% -> $22,500; 2024: 50% -> $25,000).
+    base = D(20000) + printed_ira_share()[year] * 10000
+    for row in printed_pension_table(year)[status]:
+        edges = [row.lo] + ([row.hi - 1] if row.hi is not None else [])
+        for agi in edges:
+            result = modify(year, filing_status=status, federal_agi=agi, pension_annuity_income=20000,
+                            ira_distributions=10000)
+            expected = (row.value * base).quantize(D(1))
+            assert result["pension_subtraction"] == expected, (year, status, agi)
+            assert result["ct_agi"] == agi - expected
+
+
+def test_2024_pension_phase_out_by_hand():
+    # Single, federal AGI $75,000 ("at least $75,000"): 85% of ($10,000 + 50% x $4,000) = $10,200.
+    assert modify(2024, filing_status="single", federal_agi=75000, pension_annuity_income=10000,
+                  ira_distributions=4000)["pension_subtraction"] == 10200
+    # $74,999: still 100%: $12,000.
+    assert modify(2024, filing_status="single", federal_agi=74999, pension_annuity_income=10000,
+                  ira_distributions=4000)["pension_subtraction"] == 12000
+    # 2023 has no phase-out: $75,000 single gets nothing; $74,999 gets $10,000 + 25% x $4,000 = $11,000.
+    assert modify(2023, filing_status="single", federal_agi=75000, pension_annuity_income=10000,
+                  ira_distributions=4000)["pension_subtraction"] == 0
+    assert modify(2023, filing_status="single", federal_agi=74999, pension_annuity_income=10000,
+                  ira_distributions=4000)["pension_subtraction"] == 11000
+    # Joint $140,000: 2.5% of $10,000 = $250.
+    assert modify(2024, filing_status="married_filing_jointly", federal_agi=140000,
+                  pension_annuity_income=10000)["pension_subtraction"] == 250
+
+
+@pytest.mark.parametrize("year", (2023, 2024))
+def test_social_security_below_the_threshold_is_subtracted_in_full(year):
+    result = modify(year, filing_status="single", federal_agi=74999, taxable_social_security=12000)
+    assert result["social_security_subtraction"] == 12000
+    assert result["ct_agi"] == 74999 - 12000
+
+
+@pytest.mark.parametrize("year", (2023, 2024))
+def test_social_security_at_or_above_the_threshold(year):
+    # Joint at $100,000 (the threshold): taxable $17,000 less 25% of $20,000 gross = $12,000.
+    result = modify(year, filing_status="married_filing_jointly", federal_agi=100000,
+                    taxable_social_security=17000, social_security_benefits=20000)
+    assert result["social_security_subtraction"] == 12000
+    # Never below zero: taxable $4,000 less 25% of $20,000 = -$1,000 -> $0.
+    assert modify(year, filing_status="single", federal_agi=80000, taxable_social_security=4000,
+                  social_security_benefits=20000)["social_security_subtraction"] == 0
+    # Head of household uses $100,000: $99,999 still subtracts the whole taxable amount.
+    assert modify(year, filing_status="head_of_household", federal_agi=99999,
+                  taxable_social_security=4000)["social_security_subtraction"] == 4000
+
+
+def test_gross_benefits_are_required_when_the_worksheet_applies():
+    with pytest.raises(MissingInputError, match="social_security_benefits"):
+        modify(2024, filing_status="single", federal_agi=90000, taxable_social_security=5000)
+
+
+def test_other_modifications_and_rounding_of_the_total_only():
+    # $50,000.40 + $100.30 - $200.20 = $49,900.50 -> $49,901 (only the total is rounded).
+    result = modify(2023, filing_status="single", federal_agi="50000.40", other_additions="100.30",
+                    other_subtractions="200.20")
+    assert result["ct_agi"] == 49901
+
+
+def test_negative_amounts_are_refused():
+    with pytest.raises(InvalidAmountError, match="pension_annuity_income"):
+        modify(2023, filing_status="single", federal_agi=50000, pension_annuity_income=-1)
