@@ -14,6 +14,8 @@ _NAME = re.compile(r"\b[a-z_][a-z0-9_]*\b")
 
 def show(value: Any) -> str:
     """A value as a person reads it on the form."""
+    if value is None:
+        return "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, Decimal):

@@ -20,7 +20,7 @@ def file(year, **facts):
     ("married_filing_jointly", 24000), ("qualifying_surviving_spouse", 24000),
 ])
 def test_gross_income_test_exceeds_the_amount(year, status, threshold):
-    assert file(year, filing_status=status, residency="resident", gross_income=threshold) == (False, "none", [])
+    assert file(year, filing_status=status, residency="resident", gross_income=threshold) == (False, None, [])
     assert file(year, filing_status=status, residency="resident", gross_income=threshold + 1) == (
         True, "CT-1040", ["gross_income_test"])
 
@@ -36,7 +36,7 @@ def test_seed_example_1_sole_proprietor_nonresident(year):
 def test_seed_example_2_part_year_resident_below_the_test(year):
     # $8,000 nontaxable Social Security is not gross income; $11,000 interest does not exceed $15,000.
     assert file(year, filing_status="single", residency="part_year_resident", gross_income=11000) == (
-        False, "none", [])
+        False, None, [])
     # ... unless Connecticut tax was withheld or estimated payments were made.
     assert file(year, filing_status="single", residency="part_year_resident", gross_income=11000,
                 ct_tax_withheld=True) == (True, "CT-1040NR/PY", ["ct_tax_withheld"])
@@ -54,7 +54,7 @@ def test_seed_example_3_wages_plus_other_state_bond_interest(year):
 @pytest.mark.parametrize("year", YEARS)
 def test_nonresident_without_ct_source_income_does_not_meet_the_income_tests(year):
     assert file(year, filing_status="single", residency="nonresident", gross_income=500000,
-                federal_amt_liability=True) == (False, "none", [])
+                federal_amt_liability=True) == (False, None, [])
     assert file(year, filing_status="single", residency="nonresident", gross_income=500000,
                 federal_amt_liability=True, has_ct_source_income=True) == (
         True, "CT-1040NR/PY", ["gross_income_test", "federal_amt_liability"])
@@ -75,7 +75,7 @@ def test_each_reason_and_who_it_applies_to(year, flag, residencies):
             assert (must, reasons) == (True, [flag])
             assert form == ("CT-1040" if residency == "resident" else "CT-1040NR/PY")
         else:
-            assert (must, form, reasons) == (False, "none", [])
+            assert (must, form, reasons) == (False, None, [])
 
 
 def test_every_reason_that_applies_is_listed_in_order():
