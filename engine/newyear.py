@@ -1,0 +1,100 @@
+"""Scaffolds next year's rule set from this year's (``ctax new-year FROM TO``).
+
+The files are copied as text, so comments and layout survive. In the copy:
+
+- ``ruleset.yaml`` gets ``year: TO``;
+- every ISO date (``YYYY-MM-DD``) in a table or worksheet moves forward by ``TO - FROM`` years
+  (29 February becomes 28 February); the publications' ``issued`` dates in ruleset.yaml stay,
+  since the old publication is still what the copied figures cite;
+- the tax year in ``title:`` and ``label:`` lines (in ruleset.yaml, its own title only) ("... for 2013 Taxable Year") becomes TO;
+- every file gets a top-level ``review:`` marker saying that all of its figures (rows, brackets,
+  formulas, scalar values, line wording) were copied and must be checked against the new
+  publication. ``ctax lint`` reports each marker until a maintainer deletes it; ``ctax validate``
+  accepts it (the schemas allow ``review`` on every table, column, row, line and file).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+from .errors import CtaxError
+
+_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_TOP_KEY = {"ruleset.yaml": "year", "tables": "table", "worksheets": "worksheet"}
+
+
+class NewYearError(CtaxError):
+    """The new year's folder cannot be created."""
+
+
+def _shift_date(match: re.Match, years: int) -> str:
+    year, month, day = (int(g) for g in match.groups())
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:
+        return match.group(0)  # not a real date; leave it for the maintainer
+    try:
+        moved = date.replace(year=date.year + years)
+    except ValueError:  # 29 February into a common year
+        moved = date.replace(year=date.year + years, day=28)
+    return moved.isoformat()
+
+
+def _marker(source_year: int, target_year: int, kind: str) -> str:
+    return (f'review: "copied from {source_year} by ctax new-year: check every figure of this {kind} against the '
+            f'{target_year} publication, then delete this line"')
+
+
+def transform(text: str, kind: str, source_year: int, target_year: int) -> str:
+    """One rule file's text as the new year's copy (see the module docstring)."""
+    top_key = {"ruleset": "year", "table": "table", "worksheet": "worksheet"}[kind]
+    out = []
+    marked = False
+    year_word = re.compile(rf"\b{source_year}\b")
+    for line in text.splitlines(keepends=True):
+        if kind == "ruleset" and re.match(r"year:\s*\d{4}\s*$", line):
+            line = f"year: {target_year}\n"
+        elif kind != "ruleset":
+            line = _DATE.sub(lambda m: _shift_date(m, target_year - source_year), line)
+        title_line = r"title:" if kind == "ruleset" else r"\s*(- )?(title|label):"
+        if re.match(title_line, line):
+            line = year_word.sub(str(target_year), line)
+        out.append(line)
+        if not marked and re.match(rf"{top_key}:", line):
+            out.append(_marker(source_year, target_year, kind) + "\n")
+            marked = True
+    if not marked:
+        out.insert(0, _marker(source_year, target_year, kind) + "\n")
+    return "".join(out)
+
+
+def new_year(rules: Path, source: str, target: str) -> list[Path]:
+    """Copy ``rules/source`` to ``rules/target`` with the changes above; returns the files written."""
+    if not (source.isdigit() and target.isdigit()):
+        raise NewYearError(f"years must be four digits, got {source!r} and {target!r}")
+    origin, destination = rules / source, rules / target
+    if not origin.is_dir():
+        raise NewYearError(f"no rules for tax year {source} under {rules}")
+    if destination.exists():
+        raise NewYearError(f"{destination} already exists; remove it or choose another year")
+    written = []
+    try:
+        for path in sorted(origin.rglob("*")):
+            relative = path.relative_to(origin)
+            copy = destination / relative
+            if path.is_dir():
+                continue
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            if path.suffix == ".yaml" and (relative.parts[0] in ("tables", "worksheets") or
+                                           relative == Path("ruleset.yaml")):
+                kind = "ruleset" if relative == Path("ruleset.yaml") else relative.parts[0][:-1]
+                copy.write_text(transform(path.read_text(encoding="utf-8"), kind, int(source), int(target)),
+                                encoding="utf-8")
+            else:
+                shutil.copy2(path, copy)
+            written.append(copy)
+    except OSError as error:
+        raise NewYearError(f"cannot write {destination}: {error}") from None
+    return written
