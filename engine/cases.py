@@ -79,15 +79,15 @@ def load_cases(path: str | os.PathLike, display: str | None = None) -> list[Case
     if problems:
         raise CaseFileError("; ".join(map(str, problems)))
 
-    def fail(where: tuple, message: str) -> CaseFileError:
-        return CaseFileError(str(doc.problem(where, message)))
+    def fail(where: tuple, message: str, key: bool = False) -> CaseFileError:
+        return CaseFileError(str(doc.problem(where, message, key=key)))
 
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("cases"), list) or not data["cases"]:
         raise fail((), "a case file is a mapping with a non-empty 'cases' list")
     for key in data:
         if key not in FILE_KEYS:
-            raise fail((key,), f"unknown key '{key}' (allowed: {', '.join(sorted(FILE_KEYS))})")
+            raise fail((key,), f"unknown key '{key}' (allowed: {', '.join(sorted(FILE_KEYS))})", key=True)
     cases = []
     for index, entry in enumerate(data["cases"]):
         here = ("cases", index)
@@ -95,7 +95,8 @@ def load_cases(path: str | os.PathLike, display: str | None = None) -> list[Case
             raise fail(here, "each case is a mapping with name, inputs and expected")
         for key in entry:
             if key not in CASE_KEYS:
-                raise fail(here + (key,), f"unknown key '{key}' in a case (allowed: {', '.join(sorted(CASE_KEYS))})")
+                raise fail(here + (key,), f"unknown key '{key}' in a case (allowed: {', '.join(sorted(CASE_KEYS))})",
+                           key=True)
         for key in ("name", "inputs", "expected"):
             if key not in entry:
                 raise fail(here, f"case {index + 1} has no '{key}'")

@@ -1,0 +1,81 @@
+"""ctax lint: each judgement call is a located warning; exit 0 unless --strict."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cli_helpers import FIXTURES, run
+
+UNUSED_STEPPED = """table: phase_out
+title: A phase-out no worksheet uses
+kind: stepped
+lookup: AGI
+unit: dollars
+source: {document: Test Doc, section: Table C, page: 5}
+formula:
+  components:
+    - {amount: 100, for_each: 1000, or_fraction_thereof: true, over: 5000, up_to: 250}
+"""
+
+
+def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
+    rules = tmp_path / "rules"
+    shutil.copytree(FIXTURES / "minimal", rules)
+    path = rules / "2013" / file
+    text = path.read_text()
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new))
+    return rules
+
+
+def lint(capsys, rules: Path, *extra: str) -> tuple[int, list[str]]:
+    status, out, err = run(capsys, "lint", "--rules", str(rules), *extra)
+    assert "Traceback" not in out + err
+    return status, out.splitlines()
+
+
+@pytest.mark.parametrize("file,old,new,warning", [
+    ("tables/rates.yaml", "rate: 0.05,", "rate: 5,",
+     "rules/2013/tables/rates.yaml:10:59: warning: rate 5 is over 1; a rate is written as a fraction (0.05 for 5%)"),
+    ("tables/rates.yaml", "section: Table B, page: 2}", "section: Table B}",
+     "rules/2013/tables/rates.yaml:7:1: warning: citation 'Test Doc, Table B' has no page"),
+    ("tables/exemption.yaml", "{more_than: 20000, less_than_or_equal_to: 30000, value: 1000}",
+     "{more_than: 20000, less_than_or_equal_to: 30000, value: 5000}",
+     # agi 20,000: 20,000 - 2,000 = 18,000 taxable, 300 + 5% x 8,000 = 700;
+     # agi 20,001: 20,001 - 5,000 = 15,001 taxable, 300 + 5% x 5,001 = 550.05 -> 550.
+     "rules/2013/worksheets/summary.yaml:9:5: warning: total_tax falls as income rises (married_filing_jointly): "
+     "$700 at agi $20,000 but $550 at $20,001"),
+    ("ruleset.yaml", "title: A minimal", "review: check the new booklet\ntitle: A minimal",
+     "rules/2013/ruleset.yaml:3:1: warning: marked for review: check the new booklet"),
+])
+def test_warning(capsys, tmp_path, file, old, new, warning):
+    rules = broken(tmp_path, file, old, new)
+    status, lines = lint(capsys, rules)
+    assert status == 0
+    assert warning in lines
+    status, _ = lint(capsys, rules, "--strict")
+    assert status == 1
+
+
+def test_unused_table_and_cap_not_whole_steps(capsys, tmp_path):
+    rules = broken(tmp_path, "ruleset.yaml", "year: 2013", "year: 2013")
+    (rules / "2013" / "tables" / "phase_out.yaml").write_text(UNUSED_STEPPED)
+    status, lines = lint(capsys, rules)
+    assert status == 0
+    assert "rules/2013/tables/phase_out.yaml:1:8: warning: table 'phase_out' is not used by any worksheet" in lines
+    assert ("rules/2013/tables/phase_out.yaml:9:83: warning: cap $250 is not a whole number of $100 steps (2.50); "
+            "the last step is cut short") in lines
+
+
+def test_minimal_and_shipped_rules_lint_clean(capsys):
+    assert lint(capsys, FIXTURES / "minimal", "--strict") == (0, ["ok: no warnings"])
+    status, out, err = run(capsys, "lint", "--strict")
+    assert (status, out) == (0, "ok: no warnings\n"), out + err
+
+
+def test_lint_reports_errors_of_an_invalid_rule_set(capsys):
+    status, lines = lint(capsys, FIXTURES / "broken" / "gap")
+    assert status == 1
+    assert lines[0].startswith("gap/2013/tables/exemption.yaml:25:9: gap:")
