@@ -1,0 +1,84 @@
+"""ctax evaluate in every format; the HTML page is rendered by headless Chromium and read back."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+from cli_helpers import run
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ("evaluate", "2013", "tax_calculation", "filing_status=single", "ct_agi=60000")
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.tags: list[tuple[str, dict]] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        self._skip += tag in ("style", "script")
+
+    def handle_endtag(self, tag):
+        self._skip -= tag in ("style", "script")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def render_in_chromium(page: Path, tmp_path: Path) -> str:
+    assert Path(CHROMIUM).exists(), (
+        f"chromium is not installed ({CHROMIUM}); install it with 'apt-get install -y chromium' (.ci/run does)")
+    done = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                           "--disable-component-update", "--disable-sync", "--no-first-run",
+                           f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def test_html_is_one_self_contained_page_that_chromium_renders(capsys, tmp_path):
+    status, out, _ = run(capsys, *ARGS, "--format", "html")
+    assert status == 0
+    page = tmp_path / "worksheet.html"
+    page.write_text(out, encoding="utf-8")
+    dom = render_in_chromium(page, tmp_path)
+    reader = _Text()
+    reader.feed(dom)
+    text = re.sub(r"\s+", " ", " ".join(reader.parts))
+    # no external assets: no linked stylesheet, script, image or frame
+    assert not [t for t, a in reader.tags if t in ("link", "script", "img", "iframe")]
+    assert not [a for _, a in reader.tags if a.get("src") or (a.get("href") or "").startswith("http")]
+    assert "<style>" in dom
+    assert "2013 Tax Calculation Schedule (2013)" in text
+    # every line of the schedule with its value, formula, table row and citation (hand-worked in
+    # tests/cases/2013/tax_calculation_hand_worked.yaml, single_60000)
+    for fragment in ("10 Connecticut Income Tax: Subtract Line 9 from Line 7. 2813",
+                     "tax_before_credits - personal_credit = 2870 - 57",
+                     "table_c [Single] more than $56,500, less than or equal to $61,500",
+                     "IP 2013(8), 2013 Tax Calculation Schedule, Line 10, p. 21 ff. (Form CT-W4P)",
+                     "8 Enter decimal amount from Table E - Personal Tax Credits. If zero, enter \"0.\" 0.02"):
+        assert fragment in text, fragment
+
+
+def test_text_markdown_and_json(capsys):
+    status, out, _ = run(capsys, *ARGS, "--format", "json")
+    data = json.loads(out)
+    assert status == 0 and data["format"] == "ctax.result/1" and data["outputs"]["ct_income_tax"] == "2813"
+    status, out, _ = run(capsys, *ARGS, "--format", "markdown")
+    assert status == 0 and "| 10 | Connecticut Income Tax: Subtract Line 9 from Line 7. | 2813 |" in out
+    status, out, _ = run(capsys, *ARGS)
+    assert status == 0 and "2813" in out and "Line" in out
+
+
+def test_bad_input_is_one_line(capsys):
+    status, out, err = run(capsys, "evaluate", "2013", "tax_calculation", "filing_status=single", "ct_agi=lots")
+    assert status == 1 and out == ""
+    assert err == "error: input 'ct_agi' must be a number; got 'lots'\n"
