@@ -9,7 +9,8 @@ from typing import Any
 from .tables import plain_text
 from .trace import LineTrace, Result
 
-_NAME = re.compile(r"\b[a-z_][a-z0-9_]*\b")
+# a quoted text, or a name (with a following '=' when it is a step's keyword, which stays as written)
+_TOKEN = re.compile(r"""(?P<text>'[^']*'|"[^"]*")|(?P<name>\b[a-z_][a-z0-9_]*\b)(?P<keyword>\s*=(?!=))?""")
 
 
 def show(value: Any) -> str:
@@ -29,8 +30,14 @@ def show(value: Any) -> str:
 
 def substituted(line: LineTrace) -> str:
     """The line's formula with the values it read written in place of their names."""
-    return _NAME.sub(lambda m: show(line.reads[m.group(0)]) if m.group(0) in line.reads else m.group(0),
-                     line.expression)
+    def replace(match: re.Match) -> str:
+        name = match.group("name")
+        if name is None or match.group("keyword") or name not in line.reads:
+            return match.group(0)
+        value = line.reads[name]
+        return f"'{value}'" if isinstance(value, str) else show(value)  # text stays quoted, as in the formula
+
+    return _TOKEN.sub(replace, line.expression)
 
 
 def table_rows(line: LineTrace) -> str:

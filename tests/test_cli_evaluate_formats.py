@@ -82,3 +82,11 @@ def test_bad_input_is_one_line(capsys):
     status, out, err = run(capsys, "evaluate", "2013", "tax_calculation", "filing_status=single", "ct_agi=lots")
     assert status == 1 and out == ""
     assert err == "error: input 'ct_agi' must be a number; got 'lots'\n"
+
+
+def test_formula_substitution_keeps_keywords_and_quotes_text(capsys):
+    status, out, _ = run(capsys, "evaluate", "2013", "ct_w4p", "filing_status=single", "federal_agi=60000",
+                         "payments_per_year=12", "--format", "markdown")
+    assert status == 0
+    assert ("`tax_calculation(filing_status='single', ct_agi=60000 if 'resident' == 'resident' else "
+            "max(60000, 0)).ct_income_tax`") in out
