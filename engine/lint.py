@@ -12,7 +12,8 @@ What is checked, and how:
   below and above) and on a $1,000 grid up to 20% past the highest bound; any point where the
   tax is lower than at a smaller income is reported (first such point per status). Range tables
   on their own are not required to be monotone: exemptions and credits legitimately fall.
-- **citation without a page**: a ``source`` with no ``page``.
+- **citation without a page**: a ``source`` with no ``page``, unless ruleset.yaml lists its document
+  as ``paginated: false`` (a statute or a web page: the section is the pin cite).
 - **unused table**: a table no worksheet line, step, check or ``required_if`` calls.
 - **review marker**: a ``review:`` key (left by ``ctax new-year``) not yet removed.
 """
@@ -73,10 +74,11 @@ def _caps(doc: Document) -> list[Problem]:
     return found
 
 
-def _pages(doc: Document) -> list[Problem]:
+def _pages(doc: Document, unpaginated: set[str]) -> list[Problem]:
     found = []
     for path, value in _walk(doc.data):
-        if path and path[-1] == "source" and isinstance(value, dict) and value.get("page") in (None, ""):
+        if path and path[-1] == "source" and isinstance(value, dict) and value.get("page") in (None, "") and \
+                value.get("document") not in unpaginated:
             found.append(_warn(doc, path, f"citation '{value.get('document')}, {value.get('section')}' has no page",
                                key=True))
     return found
@@ -158,8 +160,9 @@ def _tax_falls(ruleset: RuleSet) -> list[Problem]:
 def lint_ruleset(ruleset: RuleSet) -> list[Problem]:
     """Every warning for one year's valid rule set, sorted by file and line."""
     problems: list[Problem] = []
+    unpaginated = {key for key, source in ruleset.sources.items() if source.get("paginated") is False}
     for name, doc in ruleset.documents.items():
-        problems += _rates(doc) + _caps(doc) + _pages(doc) + _reviews(doc)
+        problems += _rates(doc) + _caps(doc) + _pages(doc, unpaginated) + _reviews(doc)
     problems += _unused_tables(ruleset)
     problems += _tax_falls(ruleset)
     return sorted(problems)

@@ -59,6 +59,13 @@ def test_warning(capsys, tmp_path, file, old, new, warning):
     assert status == 1
 
 
+def test_unpaginated_source_needs_no_page(capsys, tmp_path):
+    rules = broken(tmp_path, "tables/rates.yaml", "section: Table B, page: 2}", "section: Table B}")
+    head = rules / "2013" / "ruleset.yaml"
+    head.write_text(head.read_text().replace("    publisher: ctax tests\n", "    publisher: ctax tests\n    paginated: false\n"))
+    assert lint(capsys, rules, "--strict") == (0, ["ok: no warnings"])
+
+
 def test_unused_table_and_cap_not_whole_steps(capsys, tmp_path):
     rules = broken(tmp_path, "ruleset.yaml", "year: 2013", "year: 2013")
     (rules / "2013" / "tables" / "phase_out.yaml").write_text(UNUSED_STEPPED)
