@@ -6,7 +6,8 @@ The files are copied as text, so comments and layout survive. In the copy:
 - every ISO date (``YYYY-MM-DD``) in a table or worksheet moves forward by ``TO - FROM`` years
   (29 February becomes 28 February); the publications' ``issued`` dates in ruleset.yaml stay,
   since the old publication is still what the copied figures cite;
-- the tax year in ``title:`` and ``label:`` lines (in ruleset.yaml, its own title only) ("... for 2013 Taxable Year") becomes TO;
+- in ``title:`` and ``label:`` lines (in ruleset.yaml, its own title only) the tax year and the
+  year after it move forward ("... for 2013 Taxable Year", "due January 15, 2014") ("... for 2013 Taxable Year") becomes TO;
 - every file gets a top-level ``review:`` marker saying that all of its figures (rows, brackets,
   formulas, scalar values, line wording) were copied and must be checked against the new
   publication. ``ctax lint`` reports each marker until a maintainer deletes it; ``ctax validate``
@@ -52,7 +53,9 @@ def transform(text: str, kind: str, source_year: int, target_year: int) -> str:
     top_key = {"ruleset": "year", "table": "table", "worksheet": "worksheet"}[kind]
     out = []
     marked = False
-    year_word = re.compile(rf"\b{source_year}\b")
+    # the tax year and the year after it (due dates of a tax year fall in the next one) both move
+    year_word = re.compile(rf"\b({source_year}|{source_year + 1})\b")
+    shift = target_year - source_year
     for line in text.splitlines(keepends=True):
         if kind == "ruleset" and re.match(r"year:\s*\d{4}\s*$", line):
             line = f"year: {target_year}\n"
@@ -60,7 +63,7 @@ def transform(text: str, kind: str, source_year: int, target_year: int) -> str:
             line = _DATE.sub(lambda m: _shift_date(m, target_year - source_year), line)
         title_line = r"title:" if kind == "ruleset" else r"\s*(- )?(title|label):"
         if re.match(title_line, line):
-            line = year_word.sub(str(target_year), line)
+            line = year_word.sub(lambda m: str(int(m.group(0)) + shift), line)
         out.append(line)
         if not marked and re.match(rf"{top_key}:", line):
             out.append(_marker(source_year, target_year, kind) + "\n")

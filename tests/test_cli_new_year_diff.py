@@ -85,3 +85,14 @@ def test_diff_of_a_case_file_uses_every_case(capsys, tmp_path):
                          "--rules", str(rules))
     assert status == 0
     assert out.count("Case ") == 3 and "Case resident_single_60000: ct_w4p, 2013 -> 2014" in out
+
+
+def test_new_year_moves_the_years_in_titles_and_labels():
+    from engine.newyear import transform
+
+    text = ("table: due\ntitle: Installment 4 due date (January 15, 2014) for 2013\nsource: {document: IP 2013(8)}\n"
+            "  - label: Tax for 2013\n")
+    lines = transform(text, "table", 2013, 2014).splitlines()
+    assert lines[2] == "title: Installment 4 due date (January 15, 2015) for 2014"
+    assert lines[3] == "source: {document: IP 2013(8)}"  # citations keep the publication copied from
+    assert lines[4] == "  - label: Tax for 2014"
