@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -12,6 +13,18 @@ from .trace import Result
 
 _cache: dict[tuple[str, str], tuple[tuple, RuleSet]] = {}
 _lock = threading.Lock()
+# (rules argument, $CTAX_RULES, year) -> (monotonic time of the last freshness check, rule set).
+# Stat-ing every rule file costs far more than an evaluation, so within RECHECK_SECONDS of the
+# last check a repeated call reuses the rule set without looking at the files again.
+_recent: dict[tuple, tuple[float, RuleSet]] = {}
+RECHECK_SECONDS = 1.0
+
+
+def clear_cache() -> None:
+    """Forget every loaded rule set (the next call reloads and re-checks the files)."""
+    with _lock:
+        _cache.clear()
+        _recent.clear()
 
 
 def years(rules: str | os.PathLike | None = None) -> list[int]:
@@ -27,7 +40,25 @@ def _signature(directory: Path) -> tuple:
 
 
 def load(year: int | str, rules: str | os.PathLike | None = None) -> RuleSet:
-    """The validated, compiled rule set of ``year`` (cached until a rule file changes)."""
+    """The validated, compiled rule set of ``year`` (cached until a rule file changes).
+
+    The files are re-checked at most once every RECHECK_SECONDS per year and rules folder.
+    """
+    try:
+        recent_key = (rules if rules is None or isinstance(rules, str) else os.fspath(rules),
+                      os.environ.get("CTAX_RULES"), year)
+        recent = _recent.get(recent_key)
+    except TypeError:  # an unhashable year: let the checks below explain it
+        recent_key = recent = None
+    if recent is not None and time.monotonic() - recent[0] < RECHECK_SECONDS:
+        return recent[1]
+    ruleset = _load_checked(year, rules)
+    if recent_key is not None:
+        _recent[recent_key] = (time.monotonic(), ruleset)
+    return ruleset
+
+
+def _load_checked(year: int | str, rules: str | os.PathLike | None) -> RuleSet:
     base = rules_dir(rules)
     year_text = str(year).strip()
     if not year_text.isdigit() or not (base / year_text).is_dir():

@@ -208,6 +208,12 @@ class Column:
     def _below_floor(self, amount: Decimal) -> bool:
         return amount <= self.floor if self._convention == MORE_THAN else amount < self.floor
 
+    def row_index(self, amount: Decimal) -> int:
+        """The index of the printed row holding ``amount``; -1 when it is below the first row."""
+        if self._below_floor(amount):
+            return -1
+        return self._index(amount)
+
     def lookup(self, amount: Decimal) -> tuple[Any, tuple]:
         """The value for ``amount`` and the pieces of its Match (description, lower, upper)."""
         if self.rows:
@@ -253,7 +259,43 @@ class Table:
             seen.setdefault(id(column), column)
         return list(seen.values())
 
+    def __post_init__(self) -> None:
+        self._fast: dict[int, tuple] | None = None
+
+    def _prepare(self) -> dict[int, tuple]:
+        """Per column: the Match of every printed row (and of 'below the first row'), built once.
+
+        A range row's Match never changes, and a bracket's differs only in its value, so lookups
+        reuse them instead of formatting descriptions on every call.
+        """
+        fast: dict[int, tuple] = {}
+        for column in self.distinct_columns():
+            source = column.source or self.source
+            if column.rows:
+                matches = [(r.value, Match(self.name, column.label, r.describe(), r.lo, r.hi, r.value, source))
+                           for r in column.rows]
+                value, (description, lower, upper) = column.lookup(column.floor)
+                matches.append((value, Match(self.name, column.label, description, lower, upper, value, source)))
+                fast[id(column)] = ("rows", column, tuple(matches))
+            elif column.brackets:
+                fast[id(column)] = ("brackets", column, tuple(b.describe() for b in column.brackets), source)
+        self._fast = fast
+        return fast
+
     def lookup(self, status: str | None, amount: Decimal | None) -> tuple[Any, Match]:
+        if self.kind != "scalar":
+            fast = self._fast if self._fast is not None else self._prepare()
+            column = self.columns[status]
+            entry = fast.get(id(column))
+            if entry is not None:
+                if entry[0] == "rows":
+                    # index -1 is the 'at or below the first row' entry
+                    return entry[2][column.row_index(amount)]
+                brackets = column.brackets
+                index = 0 if amount <= column.floor else column._index(amount)
+                bracket = brackets[index]
+                value = bracket.tax(max(amount, bracket.lo))
+                return value, Match(self.name, column.label, entry[2][index], bracket.lo, bracket.hi, value, entry[3])
         if self.kind == "scalar":
             value = self.scalar[status]
             return value, Match(self.name, status, f"{self.title}: {money_text(value) if self.unit == 'dollars' else plain_text(value)}",

@@ -29,6 +29,17 @@ class Line:
     step_output: str | None = None
     step_target: "Worksheet | None" = None
     note: str | None = None
+    _reads: tuple[str, ...] | None = None
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The inputs and earlier lines this line reads (computed once)."""
+        if self._reads is None:
+            if self.expression is not None:
+                self._reads = self.expression.reads
+            else:
+                self._reads = tuple(dict.fromkeys(n for c in self.step_inputs.values() for n in c.reads))
+        return self._reads
 
     @property
     def text(self) -> str:
@@ -112,10 +123,8 @@ class Worksheet:
                 value = rounding(value)
             env[line.id] = value
             if trace:
-                reads_from = line.expression.reads if line.expression else {
-                    name for c in line.step_inputs.values() for name in c.reads}
                 traces.append(LineTrace(line.id, line.line, line.label, value, line.text,
-                                        {name: env[name] for name in reads_from}, rec, line.source,
+                                        {name: env[name] for name in line.reads}, rec, line.source,
                                         line.output, line.rounding, sub_result, line.note))
         checks = []
         for check in self.checks:
