@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from . import schema
+from . import cache
 from .errors import Problem, RuleSetError
 from .loader import Document, load_file
 from .tables import Table, build_table
@@ -81,7 +81,15 @@ def check_ruleset(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
     documents: dict[str, Document] = {}
     kinds: dict[str, list[Document]] = {"ruleset": [], "table": [], "worksheet": []}
     head = directory / "ruleset.yaml"
-    for path in rule_files(directory):
+    files = rule_files(directory)
+    stamp, cached = cache.load(directory, files)
+    if cached is not None:
+        # Parsed and schema-checked before, and no file has changed since (see engine.cache).
+        for kind, doc in cached:
+            documents[doc.file] = doc
+            kinds[kind].append(doc)
+        files = []
+    for path in files:
         name = _display(path, base)
         relative = path.relative_to(directory)
         if path == head:
@@ -98,6 +106,8 @@ def check_ruleset(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
         problems.extend(load_problems)
         if doc is None:
             continue
+        from . import schema  # imported only when files are really read: jsonschema is slow to import
+
         schema_problems = schema.validate(doc, kind)
         problems.extend(schema_problems)
         if schema_problems:
@@ -139,6 +149,8 @@ def check_ruleset(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
     errors = [p for p in problems if p.severity == "error"]
     if errors or year is None:
         return None, sorted(problems)
+    if cached is None and not problems:
+        cache.store(directory, stamp, [(kind, doc) for kind, docs in kinds.items() for doc in docs])
     ruleset = RuleSet(year, title, directory, sources, tables, worksheets, documents,
                       [p for p in problems if p.severity != "error"])
     return ruleset, sorted(problems)
