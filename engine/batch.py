@@ -153,8 +153,14 @@ def _numeric_column(series: Any, spec, n: int, slow: np.ndarray) -> Num:
 
     scale = 0 if spec.type == "integer" else INPUT_SCALE
     unit = 10 ** scale
-    values = series.to_numpy() if not isinstance(series.dtype, pd.ArrowDtype) else series.to_numpy(dtype=object)
     missing = _missing(series)
+    text = _as_text(series)
+    if text is not None:
+        values = _parse_text(text, scale)
+    elif isinstance(series.dtype, pd.ArrowDtype):
+        values = series.to_numpy(dtype=object)
+    else:
+        values = series.to_numpy()
     out = np.zeros(n, dtype=np.int64)
     limit = int(MAX_AMOUNT)
     if values.dtype.kind in "iu":
@@ -192,6 +198,37 @@ def _numeric_column(series: Any, spec, n: int, slow: np.ndarray) -> Num:
         ok &= (out >= int(low)) & (out <= int(high))
     slow |= ~ok & ~missing
     return Num(out, scale, _input_bound(spec) * unit), missing
+
+
+# Plain numbers written with at most two decimals (integers: none) and at most 13 digits before the
+# point: read exactly through float64 (see FLOAT_EXACT_LIMIT). Anything else ("$1,234", "1e3",
+# "0.125", "") goes to the scalar path, which reads it with Decimal or reports it.
+_PLAIN = {0: r"^\s*-?[0-9]{1,13}\s*$", INPUT_SCALE: r"^\s*-?[0-9]{1,13}(\.[0-9]{1,2})?\s*$"}
+
+
+def _as_text(series: Any) -> Any:
+    """The column as an Arrow string array when it holds only text (and nulls), else None."""
+    import pyarrow as pa
+
+    if series.dtype.kind in "iufb":
+        return None
+    try:
+        text = pa.array(series, from_pandas=True)
+    except (pa.ArrowException, TypeError, ValueError):
+        return None
+    if pa.types.is_string(text.type) or pa.types.is_large_string(text.type):
+        return text
+    return None
+
+
+def _parse_text(text: Any, scale: int) -> np.ndarray:
+    """Floats for the plain numbers, NaN for everything else (those rows take the scalar path)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    plain = pc.fill_null(pc.match_substring_regex(text, _PLAIN[scale]), False)
+    numbers = pc.cast(pc.utf8_trim_whitespace(pc.if_else(plain, text, pa.scalar("0", text.type))), pa.float64())
+    return np.where(plain.to_numpy(zero_copy_only=False), numbers.to_numpy(zero_copy_only=False), np.nan)
 
 
 def _category_column(series: Any, choices: tuple[str, ...], slow: np.ndarray) -> tuple[Cat, np.ndarray]:

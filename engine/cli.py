@@ -267,6 +267,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("worksheets", "List a year's worksheets with their inputs and outputs.")
     p.add_argument("year")
     p.set_defaults(func=cmd_worksheets)
+
+    from .batch_cli import add_parser as add_batch
+
+    add_batch(sub, add)
     return parser
 
 
