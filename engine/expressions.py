@@ -24,6 +24,8 @@ from .tables import Table
 
 MAX_EXPRESSION_LENGTH = 2000
 MAX_NODES = 400
+MAX_NUMBER_CHARACTERS = 40
+MAX_MAGNITUDE = 20  # a constant's size: below 10**21 and not smaller than 10**-20
 
 Closure = Callable[[dict, "list | None"], Any]
 
@@ -130,7 +132,12 @@ class _Compiler:
             return lambda env, rec, value=value: value
         if isinstance(value, (int, float)):
             raw = ast.get_source_segment(self.text.strip(), node) or repr(value)
+            if len(raw) > MAX_NUMBER_CHARACTERS:
+                raise ExpressionProblem(f"number {raw[:20]}... is too long")
             number = Decimal(raw.replace("_", ""))
+            if not number.is_finite() or (number and abs(number.adjusted()) > MAX_MAGNITUDE):
+                # keeps every product of a few terms far inside Decimal's exact range
+                raise ExpressionProblem(f"number {raw} is out of range (more than {MAX_MAGNITUDE} digits)")
             return lambda env, rec, number=number: number
         raise ExpressionProblem(f"constant {value!r} is not allowed")
 
@@ -169,6 +176,10 @@ class _Compiler:
         function = _BINARY.get(type(node.op))
         if function is None:
             raise ExpressionProblem(f"operator {_SYMBOL.get(type(node.op), '?')} is not allowed; use + - * /")
+        for side in (node.left, node.right):
+            if isinstance(side, ast.Constant) and isinstance(side.value, str):
+                # 'x' * 10**9 would build a huge string: text never takes part in arithmetic
+                raise ExpressionProblem("text cannot be used in arithmetic")
         left, right = self.compile(node.left), self.compile(node.right)
         if isinstance(node.op, ast.Div):
             def divide(env, rec):

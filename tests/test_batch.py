@@ -1,0 +1,150 @@
+"""engine.evaluate_batch: identical to the scalar path to the cent, bad rows named, Arrow, Dask."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+import engine
+from engine.batch import BatchInputError, BatchUnsupportedError, evaluate_batch
+from engine.tables import FILING_STATUSES
+
+YEARS = [y for y in engine.years() if "tax_calculation" in engine.worksheets(y)]
+CASES = 100_000
+
+
+def _boundaries(year: int) -> np.ndarray:
+    """Every printed bound of the year's tables (in cents), where rounding and lookups can go wrong."""
+    ruleset = engine.load(year)
+    points = set()
+    for table in ruleset.tables.values():
+        for column in table.distinct_columns():
+            for item in list(column.rows) + list(column.brackets):
+                points.update(int(v * 100) for v in (item.lo, item.hi) if v is not None)
+    return np.array(sorted(points), dtype=np.int64)
+
+
+def _cases(year: int, n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    statuses = rng.integers(0, len(FILING_STATUSES), n)
+    third = n // 3
+    wide = rng.integers(-500_000, 120_000_000, third)  # -$5,000 .. $1.2m, any cents
+    edges = _boundaries(year)
+    near = rng.choice(edges, third) + rng.choice(np.array([-100, -51, -50, -49, -1, 0, 1, 49, 50, 51, 100]), third)
+    huge = rng.integers(-10 ** 13, 10 ** 15, n - 2 * third)  # up to $10 trillion
+    return statuses, np.concatenate([wide, near, huge])
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_batch_equals_scalar_to_the_cent_on_random_cases(year):
+    # The scalar path (Decimal) is the reference; the batch gets the same amounts as float
+    # dollars with cents, so the float-to-cents reading is checked as well.
+    n = CASES // len(YEARS)
+    statuses, cents = _cases(year, n, seed=20240 + year)
+    status_names = np.array(FILING_STATUSES, dtype=object)[statuses]
+    frame = pd.DataFrame({"filing_status": status_names, "ct_agi": cents / 100})
+    result = evaluate_batch(year, "tax_calculation", frame)
+    sheet = engine.load(year).worksheets["tax_calculation"]
+    columns = {name: pa.array(result[name]).to_pylist() for name in sheet.outputs}
+    mismatches = []
+    for i in range(n):
+        amount = Decimal(int(cents[i])).scaleb(-2)
+        expected = sheet.run({"filing_status": status_names[i], "ct_agi": amount}, trace=False).outputs
+        for name, value in expected.items():
+            if columns[name][i] != value:
+                mismatches.append((i, status_names[i], amount, name, value, columns[name][i]))
+    assert not mismatches[:5], f"{len(mismatches)} mismatches, first: {mismatches[:5]}"
+
+
+def test_published_example_single_60000():
+    # IP 2013(8) Tax Calculation Schedule for a single filer with $60,000 of Connecticut AGI:
+    # exemption 0, tax 2,850 + add-back 20 = 2,870, credit .02 -> 57, tax 2,813 (checked in tests/reference).
+    frame = pd.DataFrame({"filing_status": ["single"], "ct_agi": [60000]})
+    result = evaluate_batch(2013, "tax_calculation", frame)
+    assert int(result["ct_income_tax"].iloc[0]) == 2813
+    assert pa.array(result["credit_decimal"]).to_pylist() == [Decimal("0.02")]
+
+
+def test_every_kind_of_amount_column_gives_the_scalar_result():
+    amounts = [60000, "60000.49", " 60,000.50 ", "$60,000.51", Decimal("60000.499999999999999"), 60000.5]
+    frame = pd.DataFrame({"filing_status": ["single"] * len(amounts), "ct_agi": pd.Series(amounts, dtype=object)})
+    result = evaluate_batch(2013, "tax_calculation", frame)
+    expected = [engine.evaluate(2013, "tax_calculation", {"filing_status": "single", "ct_agi": a})["ct_income_tax"]
+                for a in amounts]
+    assert pa.array(result["ct_income_tax"]).to_pylist() == expected
+    # 60000.499... rounds to 60000 (tax 2813) and 60000.5 to 60001 (a different Table E row)
+    assert expected[4] == Decimal(2813)
+
+
+def test_arrow_table_in_arrow_table_out():
+    table = pa.table({"filing_status": ["married_filing_jointly", "head_of_household"], "ct_agi": [120000, 45000]})
+    result = evaluate_batch(2013, "tax_calculation", table)
+    assert isinstance(result, pa.Table)
+    expected = [engine.evaluate(2013, "tax_calculation", {"filing_status": s, "ct_agi": a})["ct_income_tax"]
+                for s, a in (("married_filing_jointly", 120000), ("head_of_household", 45000))]
+    assert result.column("ct_income_tax").to_pylist() == expected
+
+
+def test_bad_rows_are_reported_by_row_and_field():
+    frame = pd.DataFrame({"filing_status": ["single", "singel", "single", None, "single"],
+                          "ct_agi": ["1000", "2000", "lots", "4000", "1e16"]})
+    with pytest.raises(BatchInputError) as caught:
+        evaluate_batch(2013, "tax_calculation", frame)
+    found = [(e.row, e.field) for e in caught.value.errors]
+    assert found == [(1, "filing_status"), (2, "ct_agi"), (3, "filing_status"), (4, "ct_agi")]
+    assert "row 2: ct_agi: input 'ct_agi' must be a number" in str(caught.value)
+    report = evaluate_batch(2013, "tax_calculation", frame, errors="report")
+    assert report["error_field"].isna().tolist() == [True, False, False, False, False]
+    assert report["ct_income_tax"].isna().tolist() == [False, True, True, True, True]
+    assert int(report["ct_income_tax"].iloc[0]) == 0  # $1,000 is below the $14,000 exemption
+
+
+def test_unknown_column_is_named():
+    frame = pd.DataFrame({"filing_status": ["single"], "ct_agii": [1]})
+    with pytest.raises(engine.UnknownInputError, match="did you mean 'ct_agi'"):
+        evaluate_batch(2013, "tax_calculation", frame)
+
+
+def test_empty_table_gives_typed_empty_outputs():
+    result = evaluate_batch(2013, "tax_calculation", pd.DataFrame({"filing_status": pd.Series([], dtype=str),
+                                                                  "ct_agi": pd.Series([], dtype="int64")}))
+    assert list(result.columns) == engine.load(2013).worksheets["tax_calculation"].outputs
+    assert len(result) == 0
+
+
+def test_worksheet_with_division_is_refused_or_evaluated_row_by_row():
+    # ct_w4p Line 16 divides by the number of payments: no exact column form.
+    frame = pd.DataFrame({"filing_status": ["single", "married_filing_jointly"], "federal_agi": [60000, 90000],
+                          "payments_per_year": [12, 26]})
+    with pytest.raises(BatchUnsupportedError, match="division"):
+        evaluate_batch(2013, "ct_w4p", frame)
+    result = evaluate_batch(2013, "ct_w4p", frame, fallback=True)
+    sheet = engine.load(2013).worksheets["ct_w4p"]
+    for i, row in frame.iterrows():
+        expected = sheet.run(row.to_dict(), trace=False).outputs
+        for name, value in expected.items():
+            assert pa.array(result[name]).to_pylist()[i] == value, name
+
+
+def test_dask_local_cluster_map_partitions_unchanged():
+    dd = pytest.importorskip("dask.dataframe")  # installed by the test extra
+    from distributed import Client, LocalCluster
+
+    rng = np.random.default_rng(7)
+    n = 20_000
+    frame = pd.DataFrame({"filing_status": np.array(FILING_STATUSES, dtype=object)[rng.integers(0, 5, n)],
+                          "ct_agi": rng.integers(-1000, 900_000, n)})
+    # processes=False keeps the workers in this process: nothing listens beyond loopback
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+            Client(cluster):
+        ddf = dd.from_pandas(frame, npartitions=4)
+        meta = evaluate_batch(2013, "tax_calculation", ddf._meta)
+        out = ddf.map_partitions(lambda part: evaluate_batch(2013, "tax_calculation", part), meta=meta).compute()
+    expected = evaluate_batch(2013, "tax_calculation", frame)
+    assert out.equals(expected)
+    assert int(out["ct_income_tax"].iloc[0]) == int(engine.evaluate(
+        2013, "tax_calculation", {"filing_status": frame["filing_status"][0], "ct_agi": int(frame["ct_agi"][0])})
+        ["ct_income_tax"])
