@@ -107,7 +107,20 @@ def _convert(node: yaml.Node, path: tuple, doc: Document, depth: int) -> Any:
 
 
 def _refuse_aliases(text: str, loader: type = yaml.SafeLoader) -> None:
+    """Stream the parser's events (no tree yet) and stop at the first alias, anchor or level too deep.
+
+    Checking depth here, before any tree is built, matters: composing a document nested many
+    thousands of levels deep overflows libyaml's C stack, and the pure-Python parser slows down
+    quadratically with depth.
+    """
+    depth = 0
     for event in yaml.parse(text, Loader=loader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _LoadFailure(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
         if isinstance(event, yaml.AliasEvent):
             raise _LoadFailure(event.start_mark, "aliases (*name) are not allowed in rule files")
         if getattr(event, "anchor", None):
@@ -125,7 +138,7 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Problem]]:
             try:
                 _refuse_aliases(text, _FAST_LOADER)
                 node = yaml.compose(text, Loader=_FAST_LOADER)
-            except (_LoadFailure, yaml.YAMLError):
+            except yaml.YAMLError:
                 node = None  # parse again below for the pure-Python parser's exact message
             else:
                 if node is None:
