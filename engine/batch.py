@@ -143,8 +143,20 @@ def _columns(table: Any) -> tuple[str, int, dict[str, Any], Any]:
     raise CtaxError(f"evaluate_batch needs a pandas DataFrame or a pyarrow Table, not {type(table).__name__}")
 
 
+def _blank(value: Any) -> bool:
+    """None, NaN, NaT or pandas' NA: a value that was not given."""
+    import pandas as pd
+
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and value != value
+
+
 def _missing(series: Any) -> np.ndarray:
-    return np.asarray(series.isna(), dtype=bool)
+    try:
+        return np.asarray(series.isna(), dtype=bool)
+    except (ArithmeticError, TypeError, ValueError):  # e.g. Decimal('sNaN') refuses to be tested
+        return np.fromiter((_blank(v) for v in series.to_numpy(dtype=object)), dtype=bool, count=len(series))
 
 
 def _numeric_column(series: Any, spec, n: int, slow: np.ndarray) -> Num:
@@ -214,8 +226,8 @@ def _as_text(series: Any) -> Any:
         return None
     try:
         text = pa.array(series, from_pandas=True)
-    except (pa.ArrowException, TypeError, ValueError):
-        return None
+    except (pa.ArrowException, TypeError, ValueError, OverflowError, ArithmeticError):
+        return None  # mixed objects: read one by one
     if pa.types.is_string(text.type) or pa.types.is_large_string(text.type):
         return text
     return None
@@ -240,7 +252,7 @@ def _category_column(series: Any, choices: tuple[str, ...], slow: np.ndarray) ->
     missing = _missing(series)
     try:
         text = pa.array(series, from_pandas=True)
-    except (pa.ArrowException, TypeError, ValueError):
+    except (pa.ArrowException, TypeError, ValueError, OverflowError, ArithmeticError):
         text = None  # mixed objects: compare them one by one below
     if text is not None and (pa.types.is_string(text.type) or pa.types.is_large_string(text.type)):
         # hashing in Arrow: much faster than going through Python strings
@@ -248,11 +260,11 @@ def _category_column(series: Any, choices: tuple[str, ...], slow: np.ndarray) ->
         codes = codes.to_numpy(zero_copy_only=False).astype(np.int64)
         slow |= (codes < 0) & ~missing
         return Cat(codes, choices), missing
-    codes = pd.Index(list(choices)).get_indexer(series.astype(object).to_numpy())
-    # a non-text value equal to a choice's text is still wrong for the scalar path
-    if series.dtype == object:
-        is_text = np.fromiter((isinstance(v, str) for v in series.to_numpy()), dtype=bool, count=len(series))
-        codes = np.where(is_text, codes, -1)
+    values = series.astype(object).to_numpy()
+    # only text can be a choice (and unhashable objects must not reach the hash table)
+    is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+    codes = pd.Index(list(choices)).get_indexer(np.where(is_text, values, None))
+    codes = np.where(is_text, codes, -1)
     slow |= (codes < 0) & ~missing
     return Cat(codes.astype(np.int64), choices), missing
 
@@ -350,7 +362,7 @@ def _row_inputs(columns: dict[str, Any], row: int) -> dict[str, Any]:
     given = {}
     for name, series in columns.items():
         value = series.iloc[row]
-        if value is None or (not isinstance(value, str) and pd.isna(value) is True):
+        if _blank(value):
             continue
         if isinstance(value, np.generic):
             value = value.item()
