@@ -1,0 +1,103 @@
+"""The on-disk cache of checked rule documents, and the in-memory re-check of rule files."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import engine
+from engine import api, cache, schema
+from engine.rules import check_ruleset, load_ruleset
+
+RULES_2013 = Path(__file__).resolve().parent.parent / "rules" / "2013"
+
+
+@pytest.fixture
+def year(tmp_path, monkeypatch):
+    monkeypatch.setenv("CTAX_CACHE_DIR", str(tmp_path / "cache"))
+    directory = tmp_path / "rules" / "2013"
+    shutil.copytree(RULES_2013, directory)
+    return directory
+
+
+def _entries(tmp_path: Path) -> list[Path]:
+    return sorted((tmp_path / "cache").glob("rules-*.json"))
+
+
+def test_second_load_uses_the_cache_and_skips_schema_checks(year, tmp_path, monkeypatch):
+    first = load_ruleset(year)
+    assert len(_entries(tmp_path)) == 1
+    assert not list(year.rglob("*.json")), "the cache is never written inside rules/"
+    monkeypatch.setattr(schema, "validate", lambda *a, **k: pytest.fail("schema checked despite the cache"))
+    second = load_ruleset(year)
+    assert second.worksheets["tax_calculation"].run({"filing_status": "single", "ct_agi": 60000}).outputs == \
+        first.worksheets["tax_calculation"].run({"filing_status": "single", "ct_agi": 60000}).outputs
+    doc = second.documents["rules/2013/tables/table_b.yaml"] if "rules/2013/tables/table_b.yaml" in \
+        second.documents else next(d for n, d in second.documents.items() if n.endswith("table_b.yaml"))
+    assert doc.data["columns"][0]["brackets"][0]["rate"] == first.documents[doc.file].data["columns"][0]["brackets"][0]["rate"]
+    assert doc.positions == first.documents[doc.file].positions
+
+
+def test_a_changed_rule_file_invalidates_the_cache(year):
+    load_ruleset(year)
+    table = year / "tables" / "table_b.yaml"
+    table.write_text(table.read_text(encoding="utf-8").replace("rate: 0.03,", "rate: 0.04,", 1), encoding="utf-8")
+    ruleset = load_ruleset(year)
+    assert ruleset.tables["table_b"].columns["single"].brackets[0].rate == engine.load(2013).tables[
+        "table_b"].columns["single"].brackets[0].rate + __import__("decimal").Decimal("0.01")
+
+
+def test_an_invalid_change_is_reported_even_after_a_cached_load(year):
+    load_ruleset(year)
+    sheet = year / "worksheets" / "tax_calculation.yaml"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8")
+    _, problems = check_ruleset(year)
+    assert any("unknown key 'titel'" in p.message for p in problems)
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not json", b"\x80\x81", b'{"format": "ctax.rules-cache/1"}',
+                                     b"[1, 2, 3]", b'{"a": ' * 10000])
+def test_a_corrupt_cache_is_ignored_and_replaced(year, tmp_path, garbage):
+    load_ruleset(year)
+    (entry,) = _entries(tmp_path)
+    entry.write_bytes(garbage)
+    ruleset = load_ruleset(year)
+    assert ruleset.worksheets["tax_calculation"].run({"filing_status": "single", "ct_agi": 60000})[
+        "ct_income_tax"] == 2813
+    assert json.loads(entry.read_text(encoding="utf-8"))["format"] == cache.CACHE_FORMAT
+
+
+def test_a_forged_entry_with_a_wrong_fingerprint_is_not_used(year, tmp_path):
+    load_ruleset(year)
+    (entry,) = _entries(tmp_path)
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    data["fingerprint"] = "0" * 64
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    stamp, documents = cache.load(year, sorted(p for p in year.rglob("*") if p.is_file()))
+    assert documents is None and stamp != "0" * 64
+
+
+def test_caching_can_be_turned_off(year, tmp_path, monkeypatch):
+    monkeypatch.setenv("CTAX_CACHE_DIR", "off")
+    load_ruleset(year)
+    assert not (tmp_path / "cache").exists()
+
+
+def test_an_unwritable_cache_dir_only_means_no_cache(year, tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("CTAX_CACHE_DIR", str(blocker / "sub"))
+    assert load_ruleset(year).year == 2013
+
+
+def test_api_rechecks_changed_files(year, monkeypatch):
+    monkeypatch.setattr(api, "RECHECK_SECONDS", 0.0)
+    rules = year.parent
+    assert engine.evaluate(2013, "tax_calculation", {"filing_status": "single", "ct_agi": 60000},
+                           rules=rules)["ct_income_tax"] == 2813
+    sheet = year / "worksheets" / "tax_calculation.yaml"
+    sheet.write_text(sheet.read_text(encoding="utf-8").replace("title:", "titel:", 1), encoding="utf-8")
+    with pytest.raises(engine.RuleSetError, match="unknown key 'titel'"):
+        engine.evaluate(2013, "tax_calculation", {"filing_status": "single", "ct_agi": 60000}, rules=rules)
