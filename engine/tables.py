@@ -272,10 +272,14 @@ class Table:
         for column in self.distinct_columns():
             source = column.source or self.source
             if column.rows:
-                matches = [(r.value, Match(self.name, column.label, r.describe(), r.lo, r.hi, r.value, source))
-                           for r in column.rows]
-                value, (description, lower, upper) = column.lookup(column.floor)
-                matches.append((value, Match(self.name, column.label, description, lower, upper, value, source)))
+                matches = []
+                # each row's Match is made by Column.lookup itself at an amount inside the row, so
+                # it reads exactly as an unprepared lookup would; the last entry is 'below the first row'
+                probes = [(r.lo if r.convention == AT_LEAST else (r.hi if r.hi is not None else r.lo + 1))
+                          for r in column.rows] + [column.floor]
+                for probe in probes:
+                    value, (description, lower, upper) = column.lookup(probe)
+                    matches.append((value, Match(self.name, column.label, description, lower, upper, value, source)))
                 fast[id(column)] = ("rows", column, tuple(matches))
             elif column.brackets:
                 fast[id(column)] = ("brackets", column, tuple(b.describe() for b in column.brackets), source)
