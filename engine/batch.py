@@ -19,14 +19,14 @@ the scalar path (correct, but about as slow as calling ``engine.evaluate`` per r
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterable
 
 import numpy as np
 
 from . import vector
-from .errors import CtaxError, InputError, UnknownInputError, UnknownWorksheetError
+from .errors import (BatchInputError, BatchUnsupportedError, CtaxError, InputError, RowError, UnknownInputError,
+                     UnknownWorksheetError)
 from .inputs import MAX_AMOUNT
 from .tables import FILING_STATUSES
 from .vector import INPUT_SCALE, Bool, Cat, Num, VectorUnsupported
@@ -34,32 +34,6 @@ from .worksheet import Worksheet
 
 FLOAT_EXACT_LIMIT = 10 ** 13  # below this a float with at most two decimals is read exactly as cents
 _CENTS = 10 ** INPUT_SCALE
-
-
-class BatchUnsupportedError(CtaxError):
-    """The worksheet has a line with no exact column form; pass fallback=True to go row by row."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One bad row: its 0-based position in the table, the field at fault and the message."""
-
-    row: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"row {self.row}: {self.field}: {self.message}"
-
-
-class BatchInputError(CtaxError):
-    """Some rows have bad inputs; ``errors`` lists every one by row and field."""
-
-    def __init__(self, errors: list[RowError]):
-        self.errors = errors
-        shown = "\n".join(map(str, errors[:20]))
-        more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
-        super().__init__(f"{len(errors)} row(s) with bad inputs:\n{shown}{more}")
 
 
 # ---------------------------------------------------------------- worksheet program

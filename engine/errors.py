@@ -70,3 +70,29 @@ class InvalidInputError(InputError):
 
 class EvaluationError(CtaxError):
     """A worksheet line could not be computed (for example a division by zero)."""
+
+
+class BatchUnsupportedError(CtaxError):
+    """The worksheet has a line with no exact column form; pass fallback=True to go row by row."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One bad row: its 0-based position in the table, the field at fault and the message."""
+
+    row: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.field}: {self.message}"
+
+
+class BatchInputError(CtaxError):
+    """Some rows have bad inputs; ``errors`` lists every one by row and field."""
+
+    def __init__(self, errors: list[RowError]):
+        self.errors = errors
+        shown = "\n".join(map(str, errors[:20]))
+        more = f"\n... and {len(errors) - 20} more" if len(errors) > 20 else ""
+        super().__init__(f"{len(errors)} row(s) with bad inputs:\n{shown}{more}")

@@ -9,7 +9,7 @@ import pyarrow as pa
 import pytest
 
 import engine
-from engine.batch import BatchInputError, BatchUnsupportedError, evaluate_batch
+from engine import BatchInputError, BatchUnsupportedError, evaluate_batch
 from engine.tables import FILING_STATUSES
 
 YEARS = [y for y in engine.years() if "tax_calculation" in engine.worksheets(y)]
