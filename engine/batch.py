@@ -331,11 +331,9 @@ def _empty_like(spec, n: int) -> Any:
 
 
 def _row_inputs(columns: dict[str, Any], row: int) -> dict[str, Any]:
-    import pandas as pd
-
     given = {}
-    for name, series in columns.items():
-        value = series.iloc[row]
+    for name, values in columns.items():
+        value = values[row]
         if _blank(value):
             continue
         if isinstance(value, np.generic):
@@ -346,6 +344,9 @@ def _row_inputs(columns: dict[str, Any], row: int) -> dict[str, Any]:
 
 def _scalar_rows(sheet: Worksheet, columns: dict[str, Any], rows: Iterable[int]) -> tuple[dict, list[RowError]]:
     results, errors = {}, []
+    if len(rows):
+        # one conversion per column, not a pandas lookup per cell
+        columns = {name: series.to_numpy(dtype=object) for name, series in columns.items()}
     for row in rows:
         try:
             results[row] = sheet.run(_row_inputs(columns, int(row)), trace=False).outputs
