@@ -24,6 +24,7 @@ from typing import Any
 
 import holidays
 
+from .datevalue import parse_date
 from .errors import EvaluationError
 
 SATURDAY = 5
@@ -34,16 +35,10 @@ HOLIDAY_SUBDIVISION = "CT"
 
 def _date(name: str, value: Any) -> dt.date:
     """``value`` as a date, or an EvaluationError naming the argument."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise EvaluationError(f"{name} must be a date, not {value!r}")
+    date = parse_date(value)
+    if date is None:
+        raise EvaluationError(f"{name} must be a date, not {value!r}")
+    return date
 
 
 def _whole(name: str, value: Any) -> int:

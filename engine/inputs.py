@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .datevalue import parse_date
 from .errors import InvalidAmountError, InvalidFilingStatusError, InvalidInputError
 from .tables import FILING_STATUSES
 
@@ -100,14 +101,8 @@ def to_filing_status(name: str, value: Any) -> str:
 
 
 def to_date(name: str, value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise InvalidInputError(name, f"input '{name}' must be a date (datetime.date or ISO-8601 'YYYY-MM-DD'); "
-                                  f"got {value!r}")
+    date = parse_date(value)
+    if date is None:
+        raise InvalidInputError(name, f"input '{name}' must be a date (datetime.date or ISO-8601 'YYYY-MM-DD'); "
+                                      f"got {value!r}")
+    return date

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from .datevalue import parse_date
 from .errors import Problem
 from .loader import Document
 
@@ -470,11 +471,10 @@ def build_table(doc: Document) -> tuple[Table | None, list[Problem]]:
 
 
 def _as_date(value: Any) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    if not isinstance(value, str):
+    date = parse_date(value) if isinstance(value, (str, dt.date)) else None
+    if date is None:
         raise ValueError(value)
-    return dt.date.fromisoformat(value)
+    return date
 
 
 def _dates_in(doc: Document, columns: dict, scalar: dict, problems: list[Problem]) -> None:
