@@ -227,7 +227,8 @@ def test_seed_001_example(year):
 
 def test_late_payment_on_time_and_one_day_late():
     on_time = run(2024, "late_payment", tax_due=2000, due_date="2024-04-15", payment_date="2024-04-15")
-    assert (on_time["months_late"], on_time["penalty"], on_time["interest"], on_time["total_due"]) == (0, 0, 0, 0)
+    # paid on the due date: no penalty or interest, and the total due is the tax itself
+    assert (on_time["months_late"], on_time["penalty"], on_time["interest"], on_time["total_due"]) == (0, 0, 0, 2000)
     late = run(2024, "late_payment", tax_due=2000, due_date="2024-04-15", payment_date="2024-04-16")
     assert (late["months_late"], late["penalty"], late["interest"], late["total_due"]) == (1, 200, 20, 2220)
 
