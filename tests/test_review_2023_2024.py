@@ -1,0 +1,310 @@
+"""Independent review of issue #3's 2023 and 2024 worksheets (other than the
+Tax Calculation Schedule, which tests/test_rules_2023_2024.py covers).
+
+``engine.evaluate(year, worksheet, inputs)`` is compared with the reviewer's
+reference ``tests/reference/ct_reference_2023_2024_forms.py`` (written from
+seed 003 and ct-1040-tables-2023-2024.md, not from the rule files) over
+deterministic grids: every residency test and its edges, every filing reason
+for every residency and status with the gross-income thresholds at and above,
+both edges of every pension row, apportionment edge cases (zero and negative
+amounts, CT-sourced income above CT AGI), and whole returns with credits,
+AMT, payments and the PE Tax Credit.  A few cases are worked by hand from the
+publications' own words.
+"""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal as D
+
+import pytest
+
+import engine
+from reference import ct_reference_2023_2024_forms as R
+from reference.printed_tables import printed_pension_table
+
+YEARS = R.YEARS
+STATUSES = R.STATUSES
+RESIDENCIES = ("resident", "part_year_resident", "nonresident")
+FLAGS = ("ct_tax_withheld", "estimated_payments_made", "pe_tax_credit", "federal_amt_liability",
+         "claiming_ct_eitc", "has_ct_source_income")
+
+
+def _disagreements(year: int, worksheet: str, cases) -> tuple[int, list]:
+    """Evaluate every (inputs, expected) pair; return how many ran and the
+    first disagreements (worksheet output vs reference)."""
+    bad, n = [], 0
+    for inputs, expected in cases:
+        n += 1
+        out = engine.evaluate(year, worksheet, inputs).outputs
+        diff = {k: (out[k], v) for k, v in expected.items() if out[k] != v or type(out[k]) is not type(v)}
+        if diff and len(bad) < 10:
+            bad.append((inputs, diff))
+    return n, bad
+
+
+# --------------------------------------------------------------------------
+# modifications
+# --------------------------------------------------------------------------
+
+def _pension_edges(year: int) -> list[D]:
+    edges: set[D] = {D(-1000), D(0), D(1), D(200000)}
+    for rows in printed_pension_table(year).values():
+        for r in rows:
+            for b in (r.lo, r.hi):
+                if b is not None:
+                    edges |= {b - 1, b - D("0.01"), b, b + D("0.01"), b + 1}
+    return sorted(edges)
+
+
+AMOUNT_SETS = [  # pension, IRA, taxable SS, gross SS
+    (0, 0, 0, 0), (20000, 0, 0, 0), (0, 10001, 0, 0), (12345, 6789, 0, 0),
+    (0, 0, 8500, 10000), (0, 0, 17000, 20000), (0, 0, 3000, 40000), (333, 777, "5001.49", "30001.99"),
+]
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_modifications_agree_with_the_reference(year):
+    def cases():
+        for st in STATUSES:
+            for agi in _pension_edges(year) + [R.SS_THRESHOLD[st] + k for k in (-1, 0, 1)]:
+                for pen, ira, tss, gss in AMOUNT_SETS:
+                    inp = dict(filing_status=st, federal_agi=str(agi), pension_annuity_income=pen,
+                               ira_distributions=ira, taxable_social_security=tss, social_security_benefits=gss,
+                               other_additions="1234.40", other_subtractions="567.30")
+                    yield inp, R.modifications(year, st, agi, pen, ira, tss, gss, D("1234.40"), D("567.30"))
+    n, bad = _disagreements(year, "modifications", cases())
+    assert n >= 800 and not bad, bad
+
+
+def test_2024_pension_at_least_less_than_edges_by_hand():
+    # 2024 single: "at least $75,000 and less than $77,500: 85%"; $74,999 is 100%; $77,500 is 70%.
+    # Pension $10,000 plus 50% of a $4,000 IRA = $12,000 counted.
+    def sub(agi):
+        return engine.evaluate(2024, "modifications", dict(filing_status="single", federal_agi=agi,
+                               pension_annuity_income=10000, ira_distributions=4000))["pension_subtraction"]
+    assert [sub(74999), sub(75000), sub(77499), sub(77500), sub(99999), sub(100000)] == [
+        D(12000), D(10200), D(10200), D(8400), D(300), D(0)]
+    # 2023 joint: 100% below $100,000, nothing from $100,000; IRA share 25%: $10,000 + $1,000.
+    joint = dict(filing_status="married_filing_jointly", pension_annuity_income=10000, ira_distributions=4000)
+    assert engine.evaluate(2023, "modifications", dict(joint, federal_agi=99999))["pension_subtraction"] == D(11000)
+    assert engine.evaluate(2023, "modifications", dict(joint, federal_agi=100000))["pension_subtraction"] == 0
+
+
+# --------------------------------------------------------------------------
+# residency
+# --------------------------------------------------------------------------
+
+GROUP_B_FACTS = ("foreign_days_in_548_day_period", "ct_days_in_548_day_period", "family_in_ct_abode_over_90_days",
+                 "days_in_first_nonresident_portion", "ct_days_in_first_nonresident_portion",
+                 "days_in_last_nonresident_portion", "ct_days_in_last_nonresident_portion")
+GROUP_B_CASES = [
+    None,
+    (450, 90, False, 183, 30, 183, 30),      # every limit exactly met (183 x 90 / 548 = 30.06)
+    (449, 0, False, 0, 0, 0, 0),             # one foreign day short
+    (450, 91, False, 0, 0, 0, 0),            # one CT day too many in the 548 days
+    (500, 10, True, 0, 0, 0, 0),             # family in the CT abode over 90 days
+    (450, 90, False, 183, 31, 0, 0),         # first portion over its limit
+    (450, 90, False, 0, 0, 183, 31),         # last portion over its limit
+    (548, 0, False, 280, 45, 280, 45),       # 280 x 90 / 548 = 45.99: 45 allowed ...
+    (548, 0, False, 280, 46, 0, 0),          # ... 46 not (the limit is not rounded up)
+    (548, 0, False, 0, 0, 280, 46),
+    (548, 0, False, 274, 45, 274, 45),       # 274 x 90 / 548 = 45 exactly: "no more than"
+    (548, 0, False, 274, 46, 1, 0),
+    (548, 0, False, 366, 60, 366, 61),       # 366 x 90 / 548 = 60.1
+    (548, 0, False, 1, 1, 0, 0),             # 1 day: limit 0.16, one CT day is over it
+]
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_residency_agrees_with_the_reference(year):
+    def cases():
+        for dom, moved, abode_in, abode_out in itertools.product((False, True), repeat=4):
+            if dom and moved:
+                continue  # contradictory: see test_domicile_and_move_together_fail_the_check
+            for days in (0, 30, 31, 183, 184, 366):
+                for gb in GROUP_B_CASES:
+                    inp = dict(domiciled_in_ct=dom, moved_during_year=moved, permanent_place_of_abode_in_ct=abode_in,
+                               permanent_place_of_abode_outside_ct=abode_out, days_in_ct=days)
+                    if gb:
+                        inp.update(zip(GROUP_B_FACTS, gb))
+                    yield inp, R.residency(**inp)
+    n, bad = _disagreements(year, "residency", cases())
+    assert n == 12 * 6 * len(GROUP_B_CASES) and not bad, bad
+
+
+@pytest.mark.parametrize("year", YEARS)
+@pytest.mark.parametrize("facts,residency,decided_by", [
+    (dict(domiciled_in_ct=True), "resident", "domicile"),
+    (dict(permanent_place_of_abode_in_ct=True, days_in_ct=184), "resident", "183-day abode test"),
+    (dict(permanent_place_of_abode_in_ct=True, days_in_ct=183), "nonresident", "none"),
+    (dict(moved_during_year=True), "part_year_resident", "moved"),
+    (dict(moved_during_year=True, permanent_place_of_abode_in_ct=True, days_in_ct=300), "part_year_resident", "moved"),
+    (dict(domiciled_in_ct=True, permanent_place_of_abode_outside_ct=True, days_in_ct=30), "nonresident", "Group A"),
+    (dict(domiciled_in_ct=True, permanent_place_of_abode_outside_ct=True, days_in_ct=31), "resident", "domicile"),
+    (dict(domiciled_in_ct=True, permanent_place_of_abode_outside_ct=True, permanent_place_of_abode_in_ct=True,
+          days_in_ct=0), "resident", "domicile"),
+    (dict(domiciled_in_ct=True, **dict(zip(GROUP_B_FACTS, (450, 90, False, 183, 30, 183, 30)))), "nonresident", "Group B"),
+    (dict(), "nonresident", "none"),
+])
+def test_each_residency_test_and_its_decided_by(year, facts, residency, decided_by):
+    out = engine.evaluate(year, "residency", facts).outputs
+    assert (out["residency"], out["decided_by"]) == (residency, decided_by)
+
+
+def test_domicile_and_move_together_fail_the_check():
+    result = engine.evaluate(2024, "residency", dict(domiciled_in_ct=True, moved_during_year=True))
+    assert not result.checks_hold
+
+
+# --------------------------------------------------------------------------
+# filing requirement
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("year", YEARS)
+def test_filing_requirement_agrees_with_the_reference(year):
+    def cases():
+        for st in STATUSES:
+            thr = R.GROSS_INCOME_THRESHOLD[st]
+            for res in RESIDENCIES:
+                for gi in (0, thr - 1, thr, thr + D("0.01"), thr + 1, 100000):
+                    for flags in itertools.product((False, True), repeat=len(FLAGS)):
+                        inp = dict(filing_status=st, residency=res, gross_income=gi, **dict(zip(FLAGS, flags)))
+                        yield inp, R.filing_requirement(**inp)
+    n, bad = _disagreements(year, "filing_requirement", cases())
+    assert n == 5 * 3 * 6 * 64 and not bad, bad
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_seed_003_examples(year):
+    def run(**inp):
+        return engine.evaluate(year, "filing_requirement", inp).outputs
+    # Example 1: nonresident sole proprietor in CT, gross income $100,000 (net $8,000).
+    assert run(filing_status="single", residency="nonresident", gross_income=100000,
+               has_ct_source_income=True) == {"must_file": True, "form": "CT-1040NR/PY",
+                                              "reasons": ["gross_income_test"]}
+    # Example 2: part-year resident, single, $11,000 interest (nontaxable SS left out): no return ...
+    assert run(filing_status="single", residency="part_year_resident", gross_income=11000) == {
+        "must_file": False, "form": None, "reasons": []}
+    # ... "unless Connecticut tax was withheld or estimated tax payments were made".
+    assert run(filing_status="single", residency="part_year_resident", gross_income=11000,
+               estimated_payments_made=True)["form"] == "CT-1040NR/PY"
+    # Example 3: nonresident single, $15,000 CT wages + $1,000 California bond interest = $16,000.
+    assert run(filing_status="single", residency="nonresident", gross_income=16000,
+               has_ct_source_income=True)["must_file"] is True
+    # Military Personnel: Jill (Florida domicile, stationed in Groton, $38,000 military pay, no other
+    # income) has no CT-sourced income: no return.  With a part-time CT job she must file CT-1040NR/PY.
+    assert run(filing_status="single", residency="nonresident", gross_income=38000)["form"] is None
+    assert run(filing_status="single", residency="nonresident", gross_income=38000 + 5000,
+               has_ct_source_income=True)["form"] == "CT-1040NR/PY"
+
+
+def test_resident_pe_tax_credit_is_not_a_resident_reason():
+    # seed 003 lists five reasons for a resident (withholding, estimated payments, gross income
+    # test, federal AMT, CT EITC); the PE Tax Credit reason is in the CT-1040NR/PY list only.
+    out = engine.evaluate(2023, "filing_requirement", dict(filing_status="single", residency="resident",
+                                                           pe_tax_credit=True)).outputs
+    assert out == {"must_file": False, "form": None, "reasons": []}
+
+
+# --------------------------------------------------------------------------
+# nonresident tax and the casual / isolated test
+# --------------------------------------------------------------------------
+
+NR_AMOUNTS = [-5000, 0, 1, 999, 15000, 30000, "50000.49", 60000, 64500, 100000, 123456, 250000, 500000, 1000001]
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_nonresident_tax_agrees_with_the_reference(year):
+    def cases():
+        for st in STATUSES:
+            for agi in NR_AMOUNTS:
+                for src in NR_AMOUNTS + ["33333.33"]:
+                    inp = dict(filing_status=st, ct_agi=agi, ct_source_income=src)
+                    yield inp, R.nonresident_tax(year, st, agi, src)
+    n, bad = _disagreements(year, "nonresident_tax", cases())
+    assert n == 5 * 14 * 15 and not bad, bad
+
+
+@pytest.mark.parametrize("agi,src,factor", [
+    (100000, 100000, "1.0000"), (100000, 150000, "1.0000"), (0, 0, "1.0000"), (-100, -100, "1.0000"),
+    (3, 1, "0.3333"), (3, 2, "0.6667"), (100000, 0, "0.0000"), (100000, -5000, "0.0000"),
+    (0, -5000, "0.0000"), (-100, -200, "0.0000"), (200000, "12345.67", "0.0617"),
+])
+def test_apportionment_factor_edges(agi, src, factor):
+    out = engine.evaluate(2024, "nonresident_tax", dict(filing_status="single", ct_agi=agi, ct_source_income=src))
+    assert str(out["apportionment_factor"]) == factor
+    assert R.apportionment_factor(agi, src) == D(factor)
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_casual_isolated_test_agrees_with_the_reference(year):
+    def cases():
+        for gross in (0, 1000, 5999, 6000, "6000.01", 6001, 20000):
+            for wages in (0, 1, 500, 6000):
+                if D(wages) > D(gross):
+                    continue
+                for anc, member in itertools.product((False, True), repeat=2):
+                    for pti in ((0, 999, "999.99", 1000, 5000) if member else (0,)):
+                        for lottery in (0, 600):
+                            inp = dict(ct_presence_gross_income=gross, ct_wages=wages, ancillary_activity=anc,
+                                       pass_through_member=member, pass_through_ct_income=pti,
+                                       reportable_ct_lottery_winnings=lottery)
+                            yield inp, R.casual_isolated_test(**inp)
+    n, bad = _disagreements(year, "casual_isolated_test", cases())
+    assert n > 500 and not bad, bad
+
+
+# --------------------------------------------------------------------------
+# the whole return
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("year", YEARS)
+def test_income_tax_return_agrees_with_the_reference(year):
+    def cases():
+        for st in STATUSES:
+            for res in RESIDENCIES:
+                for agi in (-3000, 20000, 80000, "120000.50", 300000):
+                    for src in ((0,) if res == "resident" else (-1000, 0, 15000, 400000)):
+                        for cr, amt, crd in ((0, 0, 0), (500, 1200, 0), (100000, 0, 0), (0, 0, 100000), ("400.50", 250, 100)):
+                            for wh, est, pe in ((0, 0, 0), (1000, 0, 3000), (500, "500.49", 50000)):
+                                inp = dict(filing_status=st, residency=res, federal_agi=agi,
+                                           pension_annuity_income=5000, ira_distributions=3000,
+                                           taxable_social_security=4000, social_security_benefits=9000,
+                                           ct_source_income=src, credit_for_taxes_paid=cr, ct_amt=amt, credits=crd,
+                                           withholding=wh, estimated_payments=est, pe_tax_credit_amount=pe)
+                                kw = {k: v for k, v in inp.items() if k not in ("filing_status", "federal_agi")}
+                                yield inp, R.income_tax_return(year, st, agi, **kw)
+    n, bad = _disagreements(year, "income_tax_return", cases())
+    assert n > 2000 and not bad, bad
+
+
+def test_nonresident_with_pe_tax_credit_gets_the_refund_by_hand():
+    # 2024 single nonresident, federal AGI = CT AGI $100,000, CT-sourced $40,000.
+    # Resident tax on $100,000: exemption $0 (Table A, over $44,000); Table B $2,000 + 5.5% x $50,000
+    # = $4,750; Table C $225 (more than $96,500 to $101,500); Table D $0 (not over $105,000);
+    # Table E 0.00 (over $64,500): $4,975.  Factor 40,000 / 100,000 = 0.4000: $1,990.
+    # Payments: $500 withheld + $3,000 PE Tax Credit (a payment, refundable) = $3,500: refund $1,510.
+    inp = dict(filing_status="single", residency="nonresident", federal_agi=100000, ct_source_income=40000,
+               withholding=500, pe_tax_credit_amount=3000)
+    expected = {"ct_agi": D(100000), "ct_income_tax": D(1990), "total_tax": D(1990), "total_payments": D(3500),
+                "refund": D(1510), "balance_due": D(0)}
+    assert engine.evaluate(2024, "income_tax_return", inp).outputs == expected
+    kw = {k: v for k, v in inp.items() if k not in ("filing_status", "federal_agi")}
+    assert R.income_tax_return(2024, "single", 100000, **kw) == expected
+    # With only $1,000 of PE Tax Credit the balance due is $1,990 - $1,500 = $490.
+    out = engine.evaluate(2024, "income_tax_return", dict(inp, pe_tax_credit_amount=1000)).outputs
+    assert (out["refund"], out["balance_due"]) == (D(0), D(490))
+
+
+@pytest.mark.parametrize("year", YEARS)
+@pytest.mark.parametrize("status", STATUSES)
+def test_table_e_below_the_first_row_keeps_the_tax_at_zero(year, status):
+    # Source: "CT AGI at or below the first row: no credit is needed, the tax is zero".  The rules
+    # use the first row's decimal there (documented note in table_e.yaml); the tax must be 0.
+    first = {"single": 15000, "married_filing_jointly": 24000, "qualifying_surviving_spouse": 24000,
+             "married_filing_separately": 12000, "head_of_household": 19000}[status]
+    for agi in (-1, 0, 1, first - 1, first):
+        out = engine.evaluate(year, "tax_calculation", dict(filing_status=status, ct_agi=agi))
+        assert out["ct_income_tax"] == 0 and out["personal_credit"] == 0
+        assert out["credit_decimal"] == D("0.75")
