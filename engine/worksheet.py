@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .errors import EvaluationError, MissingInputError, Problem, UnknownInputError, CtaxError
+from .errors import CtaxError, EvaluationError, InvalidInputError, MissingInputError, Problem, UnknownInputError
 from .expressions import Compiled, ExpressionProblem, Scope, compile_expression
 from .functions import FUNCTIONS, ROUNDINGS
 from .inputs import InputSpec
@@ -55,6 +55,7 @@ class Check:
     label: str
     source: Source
     expression: Compiled
+    rejects_inputs: bool = False
 
 
 @dataclass
@@ -70,6 +71,14 @@ class Worksheet:
     checks: list[Check]
     file: str
     year: int = 0
+
+    @property
+    def input_checks(self) -> list[Check]:
+        return [check for check in self.checks if check.rejects_inputs]
+
+    @property
+    def result_checks(self) -> list[Check]:
+        return [check for check in self.checks if not check.rejects_inputs]
 
     @property
     def outputs(self) -> list[str]:
@@ -102,6 +111,11 @@ class Worksheet:
 
     def run(self, given: dict[str, Any], trace: bool = True) -> Result:
         env = self._typed_inputs(given)
+        for check in self.input_checks:
+            if not check.expression.run(env, None):
+                names = " and ".join(check.expression.reads)
+                raise InvalidInputError(check.expression.reads[0], f"inputs {names} of worksheet '{self.name}' "
+                                                                   f"contradict each other: {check.label}")
         inputs = dict(env)
         traces: list[LineTrace] = []
         for line in self.lines:
@@ -127,7 +141,7 @@ class Worksheet:
                                         {name: env[name] for name in line.reads}, rec, line.source,
                                         line.output, line.rounding, sub_result, line.note))
         checks = []
-        for check in self.checks:
+        for check in self.result_checks:
             holds = bool(check.expression.run(env, None))
             checks.append(CheckResult(check.id, check.label, holds, check.expression.text,
                                       {n: env[n] for n in check.expression.reads}, check.source))
@@ -207,10 +221,11 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int) -> tuple
 
     checks = []
     for index, entry in enumerate(data.get("checks", [])):
-        scope = Scope(values=set(known), tables=tables)
+        rejects_inputs = bool(entry.get("rejects_inputs", False))
+        scope = Scope(values=set(inputs) if rejects_inputs else set(known), tables=tables)
         try:
             checks.append(Check(entry["id"], entry["label"], Source.from_data(entry["source"]),
-                                compile_expression(entry["expression"], scope)))
+                                compile_expression(entry["expression"], scope), rejects_inputs))
         except ExpressionProblem as problem:
             problems.append(doc.problem(("checks", index, "expression"), f"check {entry['id']}: {problem}"))
     if not any(line.output for line in lines):

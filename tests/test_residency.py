@@ -77,10 +77,12 @@ def test_group_b_limit_is_shown_exactly():
     assert result.line("last_portion_max_ct_days").value * 548 == 300 * 90
 
 
-def test_domicile_and_a_move_together_are_reported_by_the_check():
-    result = engine.evaluate(2024, "residency", {"domiciled_in_ct": True, "moved_during_year": True})
-    assert result["residency"] == "part_year_resident"
-    assert not result.checks_hold
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_domicile_all_year_and_a_move_together_are_refused(year):
+    # Bad input never passes silently: the two facts contradict each other, so nothing is decided.
+    with pytest.raises(engine.InvalidInputError, match="domiciled_in_ct and moved_during_year") as error:
+        engine.evaluate(year, "residency", {"domiciled_in_ct": True, "moved_during_year": True})
+    assert error.value.field == "domiciled_in_ct"
 
 
 def test_days_in_ct_are_required_when_they_decide():

@@ -152,9 +152,9 @@ def test_each_residency_test_and_its_decided_by(year, facts, residency, decided_
     assert (out["residency"], out["decided_by"]) == (residency, decided_by)
 
 
-def test_domicile_and_move_together_fail_the_check():
-    result = engine.evaluate(2024, "residency", dict(domiciled_in_ct=True, moved_during_year=True))
-    assert not result.checks_hold
+def test_domicile_and_move_together_are_refused():
+    with pytest.raises(engine.InvalidInputError):
+        engine.evaluate(2024, "residency", dict(domiciled_in_ct=True, moved_during_year=True))
 
 
 # --------------------------------------------------------------------------
