@@ -222,3 +222,17 @@ def test_rule_set_with_an_error_never_evaluates(rules):
 def test_year_must_match_folder(rules):
     line = break_file(rules, "ruleset.yaml", "year: 2013", "year: 2014")
     assert_problem(problems_of(rules), "ruleset.yaml", line, "does not match its folder")
+
+
+def test_input_check_may_not_name_a_line(rules):
+    sheet = rules / "2013" / "worksheets" / "tax_calculation.yaml"
+    text = sheet.read_text()
+    sheet.write_text(text + """checks:
+  - id: positive
+    label: The exemption is not negative.
+    expression: exemption >= 0
+    rejects_inputs: true
+    source: {document: IP 2013(8), section: test}
+""")
+    line = text.count("\n") + 4
+    assert_problem(problems_of(rules), "worksheets/tax_calculation.yaml", line, "unknown name 'exemption'")
