@@ -7,7 +7,7 @@ The files are copied as text, so comments and layout survive. In the copy:
   (29 February becomes 28 February); the publications' ``issued`` dates in ruleset.yaml stay,
   since the old publication is still what the copied figures cite;
 - in ``title:`` and ``label:`` lines (in ruleset.yaml, its own title only) the tax year and the
-  year after it move forward ("... for 2013 Taxable Year", "due January 15, 2014") ("... for 2013 Taxable Year") becomes TO;
+  year after it move forward by ``TO - FROM`` years ("... for 2013 Taxable Year", "due January 15, 2014");
 - every file gets a top-level ``review:`` marker saying that all of its figures (rows, brackets,
   formulas, scalar values, line wording) were copied and must be checked against the new
   publication. ``ctax lint`` reports each marker until a maintainer deletes it; ``ctax validate``
@@ -23,7 +23,6 @@ from pathlib import Path
 from .errors import CtaxError
 
 _DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-_TOP_KEY = {"ruleset.yaml": "year", "tables": "table", "worksheets": "worksheet"}
 
 
 class NewYearError(CtaxError):
@@ -56,12 +55,12 @@ def transform(text: str, kind: str, source_year: int, target_year: int) -> str:
     # the tax year and the year after it (due dates of a tax year fall in the next one) both move
     year_word = re.compile(rf"\b({source_year}|{source_year + 1})\b")
     shift = target_year - source_year
+    title_line = r"title:" if kind == "ruleset" else r"\s*(- )?(title|label):"
     for line in text.splitlines(keepends=True):
         if kind == "ruleset" and re.match(r"year:\s*\d{4}\s*$", line):
             line = f"year: {target_year}\n"
         elif kind != "ruleset":
-            line = _DATE.sub(lambda m: _shift_date(m, target_year - source_year), line)
-        title_line = r"title:" if kind == "ruleset" else r"\s*(- )?(title|label):"
+            line = _DATE.sub(lambda m: _shift_date(m, shift), line)
         if re.match(title_line, line):
             line = year_word.sub(lambda m: str(int(m.group(0)) + shift), line)
         out.append(line)
