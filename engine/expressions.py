@@ -142,10 +142,7 @@ class _Compiler:
         raise ExpressionProblem(f"constant {value!r} is not allowed")
 
     def _Name(self, node: ast.Name) -> Closure:
-        name = node.id
-        if name in ("True", "False"):
-            value = name == "True"
-            return lambda env, rec: value
+        name = node.id  # True and False parse as constants, never as names
         if name in self.scope.values:
             if name not in self.reads:
                 self.reads.append(name)
