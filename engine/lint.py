@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Any, Iterator
 
 from .errors import CtaxError, Problem
-from .loader import Document
+from .loader import Document, citations
 from .rules import RuleSet
 from .tables import FILING_STATUSES, money_text, plain_text
 
@@ -75,13 +75,9 @@ def _caps(doc: Document) -> list[Problem]:
 
 
 def _pages(doc: Document, unpaginated: set[str]) -> list[Problem]:
-    found = []
-    for path, value in _walk(doc.data):
-        if path and path[-1] == "source" and isinstance(value, dict) and value.get("page") in (None, "") and \
-                value.get("document") not in unpaginated:
-            found.append(_warn(doc, path, f"citation '{value.get('document')}, {value.get('section')}' has no page",
-                               key=True))
-    return found
+    return [_warn(doc, path, f"citation '{value.get('document')}, {value.get('section')}' has no page", key=True)
+            for path, value in citations(doc.data)
+            if value.get("page") in (None, "") and value.get("document") not in unpaginated]
 
 
 def _reviews(doc: Document) -> list[Problem]:
@@ -161,7 +157,7 @@ def lint_ruleset(ruleset: RuleSet) -> list[Problem]:
     """Every warning for one year's valid rule set, sorted by file and line."""
     problems: list[Problem] = []
     unpaginated = {key for key, source in ruleset.sources.items() if source.get("paginated") is False}
-    for name, doc in ruleset.documents.items():
+    for doc in ruleset.documents.values():
         problems += _rates(doc) + _caps(doc) + _pages(doc, unpaginated) + _reviews(doc)
     problems += _unused_tables(ruleset)
     problems += _tax_falls(ruleset)

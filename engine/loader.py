@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 
@@ -23,7 +23,6 @@ _STANDARD_TAGS = {
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
 }
-
 
 
 @dataclass
@@ -172,3 +171,16 @@ def load_file(path: Path, display_name: str) -> tuple[Document | None, list[Prob
     except (OSError, UnicodeDecodeError) as error:
         return None, [Problem(display_name, 1, 1, f"cannot read file: {error}")]
     return load_text(text, display_name)
+
+
+def citations(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, dict]]:
+    """Every ``source`` mapping in a file's data, with its path (the loader checks document ids, lint pages)."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "source" and isinstance(value, dict):
+                yield path + (key,), value
+            else:
+                yield from citations(value, path + (key,))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from citations(value, path + (i,))

@@ -9,11 +9,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
-
 from . import cache
 from .errors import Problem, RuleSetError
-from .loader import Document, load_file
+from .loader import Document, citations, load_file
 from .tables import Table, build_table
 from .worksheet import Worksheet, build_worksheet, link_steps
 
@@ -47,18 +45,6 @@ def _display(path: Path, rules_root: Path) -> str:
         return str(path.relative_to(rules_root.parent))
     except ValueError:
         return str(path)
-
-
-def _walk_sources(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, dict]]:
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key == "source" and isinstance(value, dict):
-                yield path + (key,), value
-            else:
-                yield from _walk_sources(value, path + (key,))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from _walk_sources(value, path + (i,))
 
 
 def _named_after_file(doc: Document, kind: str) -> list[Problem]:
@@ -126,7 +112,7 @@ def check_ruleset(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
             problems.append(doc.problem(("year",), f"year {year} does not match its folder '{directory.name}'"))
 
     for doc in documents.values():
-        for path, citation in _walk_sources(doc.data):
+        for path, citation in citations(doc.data):
             if sources and citation.get("document") not in sources:
                 problems.append(doc.problem(path + ("document",), f"source document '{citation.get('document')}' "
                                             f"is not listed in ruleset.yaml sources ({', '.join(sources)})"))
