@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from html import escape
 from pathlib import Path
-from typing import Sequence, Union
+from typing import Any, Sequence, Union
 
 from . import html as html_pages
 from .rules import RuleSet
-from .tables import Column, Source, Table, money_text, plain_text
+from .tables import Column, Source, Table, money_text, plain_text, value_text
 
 Block = Union[tuple[str, str], tuple[str, Sequence[str], Sequence[Sequence[str]]]]
 
@@ -25,8 +25,8 @@ def _cite(source: Source | None) -> str:
     return f"Source: {source.cite()}" if source else "Source: (none)"
 
 
-def _value(table: Table, value) -> str:
-    return money_text(value) if table.unit == "dollars" else plain_text(value)
+def _value(table: Table, value: Any) -> str:
+    return value_text(value, table.unit)
 
 
 def _column_blocks(table: Table, column: Column, statuses: list[str], lookup: str) -> list[Block]:

@@ -44,9 +44,15 @@ def money_text(value: Any) -> str:
 
 
 def plain_text(value: Any) -> str:
+    """A figure without a dollar sign or thousands separators (2813, 0.0525); other values as text."""
     if isinstance(value, Decimal):
         return format(value.normalize(), "f") if value != value.to_integral_value() else f"{value:.0f}"
     return str(value)
+
+
+def value_text(value: Any, unit: str | None) -> str:
+    """A figure in its unit: money_text for dollars, plain_text for anything else."""
+    return money_text(value) if unit == "dollars" else plain_text(value)
 
 
 @dataclass(frozen=True)
@@ -220,7 +226,7 @@ class Column:
         if self.rows:
             if self._below_floor(amount):
                 word = "at or below" if self._convention == MORE_THAN else "below"
-                floor = money_text(self.floor) if self.lookup_unit == "dollars" else plain_text(self.floor)
+                floor = value_text(self.floor, self.lookup_unit)
                 return self.at_or_below_floor, (f"{word} the first row ({floor})", None, self.floor)
             row = self.rows[self._index(amount)]
             money = self.lookup_unit == "dollars"
@@ -303,8 +309,8 @@ class Table:
                 return value, Match(self.name, column.label, entry[2][index], bracket.lo, bracket.hi, value, entry[3])
         if self.kind == "scalar":
             value = self.scalar[status]
-            return value, Match(self.name, status, f"{self.title}: {money_text(value) if self.unit == 'dollars' else plain_text(value)}",
-                                None, None, value, self.source)
+            return value, Match(self.name, status, f"{self.title}: {value_text(value, self.unit)}", None, None, value,
+                                self.source)
         column = self.columns[status]
         value, (description, lower, upper) = column.lookup(amount)
         return value, Match(self.name, column.label, description, lower, upper, value, column.source or self.source)
