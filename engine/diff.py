@@ -18,7 +18,7 @@ from . import api
 from .cases import load_cases
 from .errors import CtaxError
 from .rules import RuleSet
-from .tables import Column, Table, plain_text
+from .tables import FILING_STATUSES, Column, Table, plain_text
 from .trace import LineTrace, Result
 
 
@@ -174,9 +174,7 @@ def case_diff(year_a: str, year_b: str, path: str, grouped: dict[str, list[Chang
     for name, worksheet, inputs in _read_case_file(path):
         a = api.evaluate(year_a, worksheet, inputs, rules=rules)
         b = api.evaluate(year_b, worksheet, inputs, rules=rules)
-        status = next((v for v in inputs.values() if isinstance(v, str) and
-                       v in ("single", "married_filing_jointly", "married_filing_separately", "head_of_household",
-                             "qualifying_surviving_spouse")), None)
+        status = next((v for v in inputs.values() if isinstance(v, str) and v in FILING_STATUSES), None)
         out += [f"Case {name}: {worksheet}, {a.year} -> {b.year}",
                 f"  {'line':>6}  {'id':<40} {str(a.year):>12} {str(b.year):>12} {'change':>10}"]
         old_lines = dict(_flatten(a))
