@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any, Mapping
 
-from .errors import UnknownWorksheetError, UnknownYearError
+from .errors import UnknownYearError
 from .rules import RuleSet, load_ruleset, rule_files, rules_dir
 from .trace import Result
 
@@ -90,9 +90,4 @@ def evaluate(year: int | str, worksheet: str, inputs: Mapping[str, Any] | None =
     UnknownInputError, InvalidFilingStatusError, InvalidAmountError, InvalidInputError,
     RuleSetError (the rule files are invalid) and EvaluationError.
     """
-    ruleset = load(year, rules)
-    sheet = ruleset.worksheets.get(worksheet) if isinstance(worksheet, str) else None
-    if sheet is None:
-        raise UnknownWorksheetError(f"tax year {ruleset.year} has no worksheet {worksheet!r}; worksheets: "
-                                    f"{', '.join(sorted(ruleset.worksheets))}")
-    return sheet.run(dict(inputs or {}), trace=trace)
+    return load(year, rules).worksheet(worksheet).run(dict(inputs or {}), trace=trace)

@@ -26,7 +26,7 @@ import numpy as np
 
 from . import vector
 from .errors import (BatchInputError, BatchUnsupportedError, CtaxError, InputError, RowError, UnknownInputError,
-                     UnknownWorksheetError)
+                     did_you_mean)
 from .inputs import MAX_AMOUNT
 from .tables import FILING_STATUSES
 from .vector import INPUT_SCALE, Bool, Cat, Num, VectorUnsupported
@@ -406,18 +406,12 @@ def evaluate_batch(year: int | str, worksheet: str, table: Any, *, errors: str =
     if errors not in ("raise", "report"):
         raise CtaxError(f"errors must be 'raise' or 'report', not {errors!r}")
     ruleset = api.load(year, rules)
-    sheet = ruleset.worksheets.get(worksheet) if isinstance(worksheet, str) else None
-    if sheet is None:
-        raise UnknownWorksheetError(f"tax year {ruleset.year} has no worksheet {worksheet!r}; worksheets: "
-                                    f"{', '.join(sorted(ruleset.worksheets))}")
+    sheet = ruleset.worksheet(worksheet)
     kind, n, columns, index = _columns(table)
     for name in columns:
         if name not in sheet.inputs:
-            import difflib
-
-            close = difflib.get_close_matches(name, list(sheet.inputs), n=1)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise UnknownInputError(name, f"unknown input column '{name}' for worksheet '{sheet.name}'{hint}; "
+            raise UnknownInputError(name, f"unknown input column '{name}' for worksheet '{sheet.name}'"
+                                          f"{did_you_mean(name, sheet.inputs)}; "
                                           f"inputs: {', '.join(sheet.inputs)}")
     tables = ruleset.tables
     try:

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, Iterator
 
-from .errors import CtaxError
+from .errors import CtaxError, RowError
 
 MAX_LISTED = 20
 
@@ -71,18 +71,16 @@ class _Writer:
 
 
 def run_batch(year: str, worksheet: str, source: str, target: str, *, chunk_rows: int = 100_000,
-              rules: str | None = None, progress: bool = True) -> list:
+              rules: str | None = None, progress: bool = True) -> list[RowError]:
     """Evaluate every row of ``source`` into ``target``; returns the bad rows (RowError list)."""
     try:
         import pyarrow as pa
     except ImportError:
         raise BatchFileError("ctax batch needs the 'batch' extra: pip install 'ctax[batch]'") from None
     from . import api
-    from .batch import RowError, evaluate_batch
+    from .batch import evaluate_batch
 
-    sheet = api.load(year, rules).worksheets.get(worksheet)
-    if sheet is None:
-        evaluate_batch(year, worksheet, pa.table({}), rules=rules)  # raises the usual UnknownWorksheetError
+    sheet = api.load(year, rules).worksheet(worksheet)
     kind_in, kind_out = _format(source), _format(target)
     if Path(source).resolve() == Path(target).resolve():
         raise BatchFileError("the output file must not be the input file")

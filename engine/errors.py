@@ -1,11 +1,19 @@
 """The package's own exceptions: every failure a caller can meet is one of these."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
+from typing import Iterable
 
 
 class CtaxError(Exception):
     """Base class of every error ctax raises on purpose."""
+
+
+def did_you_mean(name: str, names: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` with the closest of ``names`` to a misspelt ``name``, or ""."""
+    close = difflib.get_close_matches(name, list(names), n=1)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 @dataclass(frozen=True, order=True)

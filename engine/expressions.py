@@ -9,7 +9,6 @@ rule file can never reach Python internals or spend unbounded time. Numbers are 
 from __future__ import annotations
 
 import ast
-import difflib
 import operator
 import warnings
 from dataclasses import dataclass, field
@@ -18,7 +17,7 @@ from typing import Any, Callable
 
 import simpleeval
 
-from .errors import EvaluationError
+from .errors import EvaluationError, did_you_mean
 from .functions import FUNCTIONS
 from .tables import Table
 
@@ -74,9 +73,7 @@ def _unknown(name: str, scope: Scope) -> ExpressionProblem:
     if name in scope.later:
         return ExpressionProblem(f"'{name}' is line {scope.later[name]}, which comes later; a line may use only "
                                  f"inputs and earlier lines")
-    close = difflib.get_close_matches(name, scope.all_names(), n=1, cutoff=0.6)
-    hint = f" (did you mean '{close[0]}'?)" if close else ""
-    return ExpressionProblem(f"unknown name '{name}'{hint}")
+    return ExpressionProblem(f"unknown name '{name}'{did_you_mean(name, scope.all_names())}")
 
 
 def parse(text: str) -> ast.expr:

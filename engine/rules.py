@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from . import cache
-from .errors import Problem, RuleSetError
+from .errors import Problem, RuleSetError, UnknownWorksheetError
 from .loader import Document, citations, load_file
 from .tables import Table, build_table
 from .worksheet import Worksheet, build_worksheet, link_steps
@@ -37,6 +37,14 @@ class RuleSet:
     worksheets: dict[str, Worksheet]
     documents: dict[str, Document] = field(default_factory=dict)  # by display file name
     warnings: list[Problem] = field(default_factory=list)
+
+    def worksheet(self, name: str) -> Worksheet:
+        """The worksheet called ``name``; UnknownWorksheetError lists the year's worksheets."""
+        sheet = self.worksheets.get(name) if isinstance(name, str) else None
+        if sheet is None:
+            raise UnknownWorksheetError(f"tax year {self.year} has no worksheet {name!r}; worksheets: "
+                                        f"{', '.join(sorted(self.worksheets))}")
+        return sheet
 
 
 def _display(path: Path, rules_root: Path) -> str:

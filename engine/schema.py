@@ -1,7 +1,6 @@
 """Checks rule-file data against the JSON Schemas in ``schemas/``, with file:line:column errors."""
 from __future__ import annotations
 
-import difflib
 import json
 from decimal import Decimal
 from functools import lru_cache
@@ -11,7 +10,7 @@ import jsonschema
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from .errors import Problem
+from .errors import Problem, did_you_mean
 from .loader import Document
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
@@ -47,8 +46,7 @@ def _describe(error: jsonschema.ValidationError) -> tuple[tuple, str, bool]:
         extras = sorted(k for k in error.instance if k not in allowed)
         if extras:
             key = extras[0]
-            hint = difflib.get_close_matches(key, sorted(allowed), n=1)
-            suggestion = f" (did you mean '{hint[0]}'?)" if hint else f" (allowed: {', '.join(sorted(allowed))})"
+            suggestion = did_you_mean(key, sorted(allowed)) or f" (allowed: {', '.join(sorted(allowed))})"
             return path + (key,), f"unknown key '{key}' in {where}{suggestion}", True
     if error.validator == "required":
         return path, f"{where} is missing {error.message.split(' is a required')[0]}", False

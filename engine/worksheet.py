@@ -1,12 +1,12 @@
 """Compiles a worksheet file into runnable lines, and runs it on a caller's inputs."""
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .errors import CtaxError, EvaluationError, InvalidInputError, MissingInputError, Problem, UnknownInputError
+from .errors import (CtaxError, EvaluationError, InvalidInputError, MissingInputError, Problem, UnknownInputError,
+                     did_you_mean)
 from .expressions import Compiled, ExpressionProblem, Scope, compile_expression
 from .functions import FUNCTIONS, ROUNDINGS
 from .inputs import InputSpec
@@ -90,8 +90,7 @@ class Worksheet:
                                               f"{type(given).__name__}")
         for name in given:
             if name not in self.inputs:
-                close = difflib.get_close_matches(str(name), list(self.inputs), n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                hint = did_you_mean(str(name), self.inputs)
                 raise UnknownInputError(str(name), f"unknown input '{name}' for worksheet '{self.name}'{hint}; "
                                                    f"inputs: {', '.join(self.inputs)}")
         env: dict[str, Any] = {}
@@ -246,8 +245,7 @@ def link_steps(worksheets: dict[str, Worksheet], documents: dict[str, Document])
             path = ("lines", index, "step")
             target = worksheets.get(line.step_worksheet)
             if target is None:
-                close = difflib.get_close_matches(line.step_worksheet, list(worksheets), n=1)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                hint = did_you_mean(line.step_worksheet, worksheets)
                 problems.append(doc.problem(path + ("worksheet",), f"line {line.line} uses unknown worksheet "
                                                                    f"'{line.step_worksheet}'{hint}"))
                 continue
