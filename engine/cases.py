@@ -23,7 +23,7 @@ from typing import Any
 
 from . import api
 from .errors import CtaxError
-from .loader import load_file
+from .loader import Document, load_file
 from .trace import Result
 
 CASE_KEYS = {"name", "worksheet", "year", "inputs", "expected", "tolerance", "note"}
@@ -71,13 +71,19 @@ def _year_from_path(path: Path) -> int | None:
     return int(name) if name.isdigit() else None
 
 
+def read_yaml(path: str | os.PathLike, display: str | None = None) -> Document:
+    """A case or inputs file, read with the rule files' safe YAML loader; CaseFileError names the problem."""
+    doc, problems = load_file(Path(path), display or str(path))
+    if problems:
+        raise CaseFileError("; ".join(map(str, problems)))
+    return doc
+
+
 def load_cases(path: str | os.PathLike, display: str | None = None) -> list[Case]:
     """Every case of one case file; raises CaseFileError naming the file and line of a mistake."""
     path = Path(path)
     display = display or str(path)
-    doc, problems = load_file(path, display)
-    if problems:
-        raise CaseFileError("; ".join(map(str, problems)))
+    doc = read_yaml(path, display)
 
     def fail(where: tuple, message: str, key: bool = False) -> CaseFileError:
         return CaseFileError(str(doc.problem(where, message, key=key)))

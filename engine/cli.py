@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 from . import api, render
 from .errors import CtaxError, RuleSetError
-from .loader import load_file
+from .cases import read_yaml
 from .rules import check_ruleset, rules_dir
 
 
@@ -32,10 +32,7 @@ def _parse_pairs(pairs: Sequence[str]) -> dict[str, Any]:
 
 
 def _read_case(path: str) -> dict[str, Any]:
-    doc, problems = load_file(Path(path), path)
-    if problems:
-        raise CliError("\n".join(map(str, problems)))
-    data = doc.data
+    data = read_yaml(path).data
     if isinstance(data, dict) and isinstance(data.get("inputs"), dict):
         data = data["inputs"]
     if not isinstance(data, dict):
@@ -62,15 +59,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     base = rules_dir(args.rules)
-    years = args.years or [str(y) for y in api.years(args.rules)]
-    if not years:
-        raise CliError(f"no year folders under {base}")
+    years = _years_to_check(args)
     problems = []
     for year in years:
-        directory = base / str(year)
-        if not directory.is_dir():
-            raise CliError(f"no rules for tax year {year} under {base}")
-        _, found = check_ruleset(directory)
+        _, found = check_ruleset(base / str(year))
         problems.extend(p for p in found if p.severity == "error")
     for problem in sorted(problems):
         print(problem)

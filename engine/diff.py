@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from . import api
-from .cases import load_cases
+from .cases import load_cases, read_yaml
 from .errors import CtaxError
 from .rules import RuleSet
 from .tables import FILING_STATUSES, Column, Table, plain_text
@@ -154,12 +154,7 @@ def _flatten(result: Result, prefix: str = "") -> Iterator[tuple[str, LineTrace]
 
 def _read_case_file(path: str) -> list[tuple[str, str, dict]]:
     """(name, worksheet, inputs) of each case in FILE: a case file, or one ``worksheet:`` + ``inputs:``."""
-    from .loader import load_file
-
-    doc, problems = load_file(Path(path), path)
-    if problems:
-        raise CtaxError("; ".join(map(str, problems)))
-    data = doc.data
+    data = read_yaml(path).data
     if isinstance(data, dict) and "cases" in data:
         return [(c.name, c.worksheet, c.inputs) for c in load_cases(path)]
     if isinstance(data, dict) and isinstance(data.get("worksheet"), str) and isinstance(data.get("inputs"), dict):
