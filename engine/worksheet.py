@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from functools import cached_property
+from typing import Any, Callable
 
 from .errors import (CtaxError, EvaluationError, InvalidInputError, MissingInputError, Problem, UnknownInputError,
                      did_you_mean)
@@ -17,6 +18,8 @@ from .trace import CheckResult, LineTrace, Result
 
 @dataclass
 class Line:
+    """One printed line: an expression, or a step that runs another worksheet and takes one of its outputs."""
+
     id: str
     line: str
     label: str
@@ -29,17 +32,20 @@ class Line:
     step_output: str | None = None
     step_target: "Worksheet | None" = None
     note: str | None = None
-    _reads: tuple[str, ...] | None = None
 
-    @property
+    # Derived once, on first use after the worksheet is built (cached_property stores the value on
+    # the instance, so later reads in Worksheet.run are plain attribute reads).
+    @cached_property
     def reads(self) -> tuple[str, ...]:
-        """The inputs and earlier lines this line reads (computed once)."""
-        if self._reads is None:
-            if self.expression is not None:
-                self._reads = self.expression.reads
-            else:
-                self._reads = tuple(dict.fromkeys(n for c in self.step_inputs.values() for n in c.reads))
-        return self._reads
+        """The inputs and earlier lines this line reads."""
+        if self.expression is not None:
+            return self.expression.reads
+        return tuple(dict.fromkeys(n for c in self.step_inputs.values() for n in c.reads))
+
+    @cached_property
+    def rounder(self) -> Callable[[Decimal], Decimal] | None:
+        """The function that rounds this line's value, or None."""
+        return ROUNDINGS[self.rounding]
 
     @property
     def text(self) -> str:
@@ -51,6 +57,8 @@ class Line:
 
 @dataclass
 class Check:
+    """A cross-check the form states; one that ``rejects_inputs`` is tested before any line runs."""
+
     id: str
     label: str
     source: Source
@@ -72,15 +80,16 @@ class Worksheet:
     file: str
     year: int = 0
 
-    @property
+    # A worksheet is not changed once built, so these are worked out once instead of on every run.
+    @cached_property
     def input_checks(self) -> list[Check]:
         return [check for check in self.checks if check.rejects_inputs]
 
-    @property
+    @cached_property
     def result_checks(self) -> list[Check]:
         return [check for check in self.checks if not check.rejects_inputs]
 
-    @property
+    @cached_property
     def outputs(self) -> list[str]:
         return [line.id for line in self.lines if line.output]
 
@@ -131,7 +140,7 @@ class Worksheet:
                 if isinstance(error, EvaluationError) or line.expression is None:
                     raise EvaluationError(f"worksheet '{self.name}' line {line.line} ({line.id}): {error}") from None
                 raise
-            rounding = ROUNDINGS[line.rounding]
+            rounding = line.rounder
             if rounding is not None and isinstance(value, Decimal):
                 value = rounding(value)
             env[line.id] = value
@@ -144,7 +153,7 @@ class Worksheet:
             holds = bool(check.expression.run(env, None))
             checks.append(CheckResult(check.id, check.label, holds, check.expression.text,
                                       {n: env[n] for n in check.expression.reads}, check.source))
-        outputs = {line.id: env[line.id] for line in self.lines if line.output}
+        outputs = {name: env[name] for name in self.outputs}
         return Result(self.year, self.name, self.title, inputs, outputs, traces, checks)
 
 
