@@ -121,9 +121,11 @@ class Worksheet:
         env = self._typed_inputs(given)
         for check in self.input_checks:
             if not check.expression.run(env, None):
-                names = " and ".join(check.expression.reads)
-                raise InvalidInputError(check.expression.reads[0], f"inputs {names} of worksheet '{self.name}' "
-                                                                   f"contradict each other: {check.label}")
+                reads = check.expression.reads
+                if not reads:  # a check of tables or constants only: no one input is at fault
+                    raise InvalidInputError("inputs", f"worksheet '{self.name}' refuses these inputs: {check.label}")
+                raise InvalidInputError(reads[0], f"inputs {' and '.join(reads)} of worksheet '{self.name}' "
+                                                  f"contradict each other: {check.label}")
         inputs = dict(env)
         traces: list[LineTrace] = []
         for line in self.lines:

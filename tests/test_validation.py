@@ -236,3 +236,20 @@ def test_input_check_may_not_name_a_line(rules):
 """)
     line = text.count("\n") + 4
     assert_problem(problems_of(rules), "worksheets/tax_calculation.yaml", line, "unknown name 'exemption'")
+
+
+def test_failed_input_check_that_reads_no_input_is_an_input_error(rules):
+    # A 'rejects_inputs' check that reads no input used to fail with IndexError (it named its first
+    # input as the field at fault); it is the package's InvalidInputError, naming "inputs".
+    sheet = rules / "2013" / "worksheets" / "tax_calculation.yaml"
+    sheet.write_text(sheet.read_text() + """checks:
+  - id: never
+    label: This worksheet is refused for every return.
+    expression: 1 == 2
+    rejects_inputs: true
+    source: {document: IP 2013(8), section: test}
+""")
+    with pytest.raises(engine.InvalidInputError) as error:
+        engine.evaluate(2013, "tax_calculation", {"filing_status": "single", "ct_agi": 1}, rules=rules)
+    assert error.value.field == "inputs"
+    assert "refuses these inputs: This worksheet is refused for every return." in str(error.value)
