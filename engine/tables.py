@@ -294,26 +294,24 @@ class Table:
         return fast
 
     def lookup(self, status: str | None, amount: Decimal | None) -> tuple[Any, Match]:
-        if self.kind != "scalar":
-            fast = self._fast if self._fast is not None else self._prepare()
-            column = self.columns[status]
-            entry = fast.get(id(column))
-            if entry is not None:
-                if entry[0] == "rows":
-                    # index -1 is the 'at or below the first row' entry
-                    return entry[2][column.row_index(amount)]
-                brackets = column.brackets
-                index = 0 if amount <= column.floor else column._index(amount)
-                bracket = brackets[index]
-                value = bracket.tax(max(amount, bracket.lo))
-                return value, Match(self.name, column.label, entry[2][index], bracket.lo, bracket.hi, value, entry[3])
+        """The value for this filing status (None: not by status) and amount, and the Match behind it."""
         if self.kind == "scalar":
             value = self.scalar[status]
             return value, Match(self.name, status, f"{self.title}: {value_text(value, self.unit)}", None, None, value,
                                 self.source)
+        fast = self._fast if self._fast is not None else self._prepare()
         column = self.columns[status]
-        value, (description, lower, upper) = column.lookup(amount)
-        return value, Match(self.name, column.label, description, lower, upper, value, column.source or self.source)
+        entry = fast.get(id(column))
+        if entry is None:  # a stepped formula: its description names the steps taken at this amount
+            value, (description, lower, upper) = column.lookup(amount)
+            return value, Match(self.name, column.label, description, lower, upper, value, column.source or self.source)
+        if entry[0] == "rows":
+            # index -1 is the 'at or below the first row' entry
+            return entry[2][column.row_index(amount)]
+        index = 0 if amount <= column.floor else column._index(amount)
+        bracket = column.brackets[index]
+        value = bracket.tax(max(amount, bracket.lo))
+        return value, Match(self.name, column.label, entry[2][index], bracket.lo, bracket.hi, value, entry[3])
 
 
 # ---------------------------------------------------------------- building and checking
@@ -477,7 +475,7 @@ def build_table(doc: Document) -> tuple[Table | None, list[Problem]]:
 
 
 def _as_date(value: Any) -> dt.date:
-    date = parse_date(value) if isinstance(value, (str, dt.date)) else None
+    date = parse_date(value)
     if date is None:
         raise ValueError(value)
     return date
