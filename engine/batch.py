@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import os
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 
 from . import vector
 from .errors import (BatchInputError, BatchUnsupportedError, CtaxError, InputError, RowError, UnknownInputError,
                      did_you_mean)
-from .inputs import MAX_AMOUNT
+from .inputs import MAX_AMOUNT, InputSpec
 from .tables import FILING_STATUSES
 from .vector import INPUT_SCALE, Bool, Cat, Num, VectorUnsupported
 from .worksheet import Worksheet
@@ -73,17 +73,14 @@ def _constant(value: Any) -> Any:
 
 def check_vectorisable(sheet: Worksheet, tables: dict) -> None:
     """Raise VectorUnsupported (naming the line) unless every line has an exact column form."""
-    env = {}
-    for name, spec in sheet.inputs.items():
-        env[name] = _empty_column(spec)
-    if any(spec.required_if is not None for spec in sheet.inputs.values()):
-        for spec in sheet.inputs.values():
-            if spec.required_if is not None:
-                vector.evaluate(spec.required_if.text, tables, env)
+    env = {name: _empty_column(spec) for name, spec in sheet.inputs.items()}
+    for spec in sheet.inputs.values():
+        if spec.required_if is not None:
+            vector.evaluate(spec.required_if.text, tables, env)
     _program(sheet, env, tables)
 
 
-def _empty_column(spec) -> Any:
+def _empty_column(spec: InputSpec) -> Any:
     empty = np.zeros(0, dtype=np.int64)
     if spec.type in ("money", "number"):
         return Num(empty, INPUT_SCALE, _input_bound(spec) * _CENTS)
@@ -98,7 +95,7 @@ def _empty_column(spec) -> Any:
     raise VectorUnsupported(f"input '{spec.name}' of type {spec.type} has no column form")
 
 
-def _input_bound(spec) -> int:
+def _input_bound(spec: InputSpec) -> int:
     limits = [MAX_AMOUNT] + [abs(v) for v in (spec.minimum, spec.maximum) if v is not None]
     return int(max(limits))
 
@@ -133,7 +130,7 @@ def _missing(series: Any) -> np.ndarray:
         return np.fromiter((_blank(v) for v in series.to_numpy(dtype=object)), dtype=bool, count=len(series))
 
 
-def _numeric_column(series: Any, spec, n: int, slow: np.ndarray) -> Num:
+def _numeric_column(series: Any, spec: InputSpec, n: int, slow: np.ndarray) -> tuple[Num, np.ndarray]:
     """Whole cents (or whole units for integers) as int64; rows that need the scalar path are marked."""
     import pandas as pd
 
@@ -243,7 +240,7 @@ def _category_column(series: Any, choices: tuple[str, ...], slow: np.ndarray) ->
     return Cat(codes.astype(np.int64), choices), missing
 
 
-def _boolean_column(series: Any, spec, slow: np.ndarray) -> tuple[Bool, np.ndarray]:
+def _boolean_column(series: Any, spec: InputSpec, slow: np.ndarray) -> tuple[Bool, np.ndarray]:
     missing = _missing(series)
     values = series.to_numpy()
     if values.dtype == bool:
@@ -259,7 +256,7 @@ def _boolean_column(series: Any, spec, slow: np.ndarray) -> tuple[Bool, np.ndarr
     return Bool(result), missing
 
 
-def _default_column(spec, n: int) -> Any:
+def _default_column(spec: InputSpec, n: int) -> Any:
     value = _constant(spec.default)
     if isinstance(value, Num):
         value = vector.rescale(value, INPUT_SCALE if spec.type != "integer" else 0)
@@ -318,7 +315,7 @@ def _input_env(sheet: Worksheet, columns: dict[str, Any], n: int, tables: dict) 
     return env, slow
 
 
-def _empty_like(spec, n: int) -> Any:
+def _empty_like(spec: InputSpec, n: int) -> Any:
     value = _empty_column(spec)
     if isinstance(value, Num):
         return Num(np.zeros(n, dtype=np.int64), value.scale, value.bound)
@@ -342,7 +339,7 @@ def _row_inputs(columns: dict[str, Any], row: int) -> dict[str, Any]:
     return given
 
 
-def _scalar_rows(sheet: Worksheet, columns: dict[str, Any], rows: Iterable[int]) -> tuple[dict, list[RowError]]:
+def _scalar_rows(sheet: Worksheet, columns: dict[str, Any], rows: np.ndarray) -> tuple[dict, list[RowError]]:
     results, errors = {}, []
     if len(rows):
         # one conversion per column, not a pandas lookup per cell
@@ -360,7 +357,7 @@ def _scalar_rows(sheet: Worksheet, columns: dict[str, Any], rows: Iterable[int])
 # ---------------------------------------------------------------- columns out
 
 
-def _arrow_column(value: Any, n: int, valid: np.ndarray, overrides: dict[int, Any], name: str) -> Any:
+def _arrow_column(value: Any, n: int, valid: np.ndarray, overrides: dict[int, Any]) -> Any:
     import pyarrow as pa
 
     if isinstance(value, Num):
@@ -430,22 +427,20 @@ def evaluate_batch(year: int | str, worksheet: str, table: Any, *, errors: str =
     valid = np.ones(n, dtype=bool)
     for error in row_errors:
         valid[error.row] = False
+    import pyarrow as pa
+
     out = {}
     for name in sheet.outputs:
         overrides = {row: outputs[name] for row, outputs in results.items()}
         if env is None:
             out[name] = _arrow_from_values(overrides, n, valid)
         else:
-            out[name] = _arrow_column(env[name], n, valid, overrides, name)
+            out[name] = _arrow_column(env[name], n, valid, overrides)
     if errors == "report":
-        import pyarrow as pa
-
         field_of = {e.row: e.field for e in row_errors}
         message_of = {e.row: e.message for e in row_errors}
         out["error_field"] = pa.array([field_of.get(i) for i in range(n)] if row_errors else [None] * n, pa.string())
         out["error"] = pa.array([message_of.get(i) for i in range(n)] if row_errors else [None] * n, pa.string())
-    import pyarrow as pa
-
     result = pa.table(out) if out else pa.table({})
     if kind == "arrow":
         return result
@@ -479,7 +474,7 @@ def _arrow_from_values(values: dict[int, Any], n: int, valid: np.ndarray) -> Any
     if sample and all(isinstance(v, Decimal) for v in sample):
         scale = max(vector.decimals(v) for v in sample)
         value = Num(np.zeros(n, dtype=np.int64), scale, 0)
-        return _arrow_column(value, n, valid, values, "")
+        return _arrow_column(value, n, valid, values)
     if sample and all(isinstance(v, bool) for v in sample):
         return pa.array([values.get(i) for i in range(n)], type=pa.bool_())
     return pa.array([None if values.get(i) is None else str(values.get(i)) for i in range(n)], type=pa.string())
