@@ -22,10 +22,12 @@ def round_dollars(amount: Decimal) -> Decimal:
 
 
 def round_cents(amount: Decimal) -> Decimal:
+    """Whole cents; half a cent and up rounds up."""
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def round_four_decimals(amount: Decimal) -> Decimal:
+    """Four decimal places; half of the last place and up rounds up."""
     return amount.quantize(FOUR_PLACES, rounding=ROUND_HALF_UP)
 
 

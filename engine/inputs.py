@@ -62,6 +62,7 @@ class InputSpec:
 
 
 def to_decimal(name: str, value: Any) -> Decimal:
+    """An amount as an exact Decimal ("$1,234" allowed); InvalidAmountError naming input ``name`` otherwise."""
     if isinstance(value, bool):
         raise InvalidAmountError(name, f"input '{name}' must be an amount, not a true/false value")
     if isinstance(value, Decimal):
@@ -87,6 +88,7 @@ def to_decimal(name: str, value: Any) -> Decimal:
 
 
 def to_bool(name: str, value: Any) -> bool:
+    """True/False, or yes/no, y/n, 1/0 as text; InvalidInputError otherwise."""
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE:
@@ -95,12 +97,14 @@ def to_bool(name: str, value: Any) -> bool:
 
 
 def to_filing_status(name: str, value: Any) -> str:
+    """One of FILING_STATUSES, exactly as spelt there; InvalidFilingStatusError otherwise."""
     if isinstance(value, str) and value in FILING_STATUSES:
         return value
     raise InvalidFilingStatusError(name, f"input '{name}' must be one of {', '.join(FILING_STATUSES)}; got {value!r}")
 
 
 def to_date(name: str, value: Any) -> dt.date:
+    """A datetime.date from a date or ISO text; InvalidInputError otherwise."""
     date = parse_date(value)
     if date is None:
         raise InvalidInputError(name, f"input '{name}' must be a date (datetime.date or ISO-8601 'YYYY-MM-DD'); "

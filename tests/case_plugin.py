@@ -11,6 +11,7 @@ import pytest
 
 from engine.cases import Case, CaseFileError, load_cases, run_case
 
+
 class CaseFailure(Exception):
     """A YAML case gave different outputs than expected."""
 
