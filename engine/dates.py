@@ -22,7 +22,6 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-import holidays
 
 from .datevalue import parse_date
 from .errors import EvaluationError
@@ -48,7 +47,9 @@ def _whole(name: str, value: Any) -> int:
 
 
 @lru_cache(maxsize=64)
-def _holidays(year: int) -> holidays.HolidayBase:
+def _holidays(year: int) -> "holidays.HolidayBase":
+    import holidays  # imported on first use: loading rules and most evaluations need no calendar
+
     return holidays.country_holidays(HOLIDAY_COUNTRY, subdiv=HOLIDAY_SUBDIVISION, years=year, observed=True)
 
 

@@ -4,6 +4,9 @@ What is checked, and how:
 
 - **rate over 1**: a bracket ``rate``, or a value of a table whose ``unit`` is ``rate``, above 1
   (5 written for 0.05).
+- **bracket base out of line**: in a marginal bracket schedule, a bracket's ``base_tax`` that is not
+  the previous bracket's ``base_tax`` plus its rate times its width (a rate changed without the
+  printed bases below it, or a typo in a base).
 - **stepped cap**: a formula component whose cap ``up_to`` is not a whole number of steps
   (``up_to / amount`` not an integer), so the last step is cut short.
 - **tax falls as income rises**: for each worksheet whose required inputs are one filing status
@@ -59,6 +62,23 @@ def _rates(doc: Document) -> list[Problem]:
                 (rate_table and len(path) == 2 and path[0] == "by_filing_status"):
             found.append(_warn(doc, path, f"rate {plain_text(Decimal(value))} is over 1; a rate is written as a "
                                           f"fraction (0.05 for 5%)"))
+    return found
+
+
+def _bracket_bases(doc: Document) -> list[Problem]:
+    found = []
+    for path, value in _walk(doc.data):
+        if not path or path[-1] != "brackets" or not isinstance(value, list):
+            continue
+        for i in range(1, len(value)):
+            before, here = value[i - 1], value[i]
+            if not all(_is_number(before.get(k)) for k in ("base_tax", "rate", "excess_over", "less_than_or_equal_to")):
+                continue
+            expected = Decimal(before["base_tax"]) + Decimal(before["rate"]) * (
+                Decimal(before["less_than_or_equal_to"]) - Decimal(before["excess_over"]))
+            if _is_number(here.get("base_tax")) and Decimal(here["base_tax"]) != expected:
+                found.append(_warn(doc, path + (i, "base_tax"), f"base tax {money_text(Decimal(here['base_tax']))} "
+                                   f"is not the tax at the top of the bracket below ({money_text(expected)})"))
     return found
 
 
@@ -158,7 +178,7 @@ def lint_ruleset(ruleset: RuleSet) -> list[Problem]:
     problems: list[Problem] = []
     unpaginated = {key for key, source in ruleset.sources.items() if source.get("paginated") is False}
     for doc in ruleset.documents.values():
-        problems += _rates(doc) + _caps(doc) + _pages(doc, unpaginated) + _reviews(doc)
+        problems += _rates(doc) + _bracket_bases(doc) + _caps(doc) + _pages(doc, unpaginated) + _reviews(doc)
     problems += _unused_tables(ruleset)
     problems += _tax_falls(ruleset)
     return sorted(problems)

@@ -86,3 +86,18 @@ def test_lint_reports_errors_of_an_invalid_rule_set(capsys):
     status, lines = lint(capsys, FIXTURES / "broken" / "gap")
     assert status == 1
     assert lines[0].startswith("gap/2013/tables/exemption.yaml:25:9: gap:")
+
+
+def test_bracket_base_out_of_line_with_a_changed_rate(tmp_path, capsys):
+    # 2013 single 5% bracket changed to 4%: the next printed base ($2,300 = $300 + 5% x $40,000)
+    # no longer follows ($300 + 4% x $40,000 = $1,900).
+    shutil.copytree(Path(__file__).resolve().parent.parent / "rules" / "2013", tmp_path / "2013")
+    table = tmp_path / "2013" / "tables" / "table_b.yaml"
+    text = table.read_text()
+    old = "base_tax: 300, rate: 0.05, excess_over: 10000}"
+    table.write_text(text.replace(old, "base_tax: 300, rate: 0.04, excess_over: 10000}", 1))
+    line = text[: text.index(old)].count("\n") + 2
+    status, out, _ = run(capsys, "lint", "--rules", str(tmp_path), "--strict", "2013")
+    assert status == 1
+    assert f"2013/tables/table_b.yaml:{line}:" in out
+    assert "base tax $2,300 is not the tax at the top of the bracket below ($1,900)" in out
