@@ -8,7 +8,7 @@ printed rows, because it has no closed formula.
 
 Sources
 -------
-* 2013: IP 2013(8) (``shared/seeds/004_e74ee7f1687df552.txt``), 2013 Form
+* 2013: IP 2013(8) (``tests/reference/sources/004_e74ee7f1687df552.txt``), 2013 Form
   CT-W4P Estimated Income Tax Worksheet, 2013 Tax Calculation Schedule and
   Tables A-E; Conn. Gen. Stat. Sec. 12-700 (rates, 3% phase-out add-back,
   recapture) and Sec. 12-702 (personal exemptions) as in force for 2013.
@@ -16,7 +16,7 @@ Sources
   the statute's figures for 2013 (single exemption $14,000 reduced over
   $28,000; recapture $75 per $5,000 over $200,000 up to $2,250; top rate
   6.7%, etc.).
-* 2023 / 2024: ``shared/sources/ct-1040-tables-2023-2024.md``, the prose
+* 2023 / 2024: ``tests/reference/sources/ct-1040-tables-2023-2024.md``, the prose
   printed above each column ("$20 for each $5,000, or fraction, of CT AGI
   over $56,500, up to $200") and the Table B bracket text; Conn. Gen. Stat.
   Secs. 12-700, 12-702, 12-703.

@@ -7,13 +7,13 @@ Written by a reviewer from the issue text and the two sources only, without
 reading the rule files (only their ``inputs:`` names and the output spellings
 the issue leaves open were looked up):
 
-* ``shared/seeds/003_e9bbf48e2ad4326d.txt`` -- 2023 Connecticut Nonresident
+* ``tests/reference/sources/003_e9bbf48e2ad4326d.txt`` -- 2023 Connecticut Nonresident
   and Part-Year Resident Income Tax Information ("seed 003"): Who Must File,
   Gross Income Test and its three examples, Resident / Part-Year Resident /
   Nonresident, Groups A and B, How Nonresidents and Part-Year Residents Are
   Taxed, Activities Considered Casual, Isolated, or Inconsequential, and the
   "What's New" 2024 changes.
-* ``shared/sources/ct-1040-tables-2023-2024.md`` -- the pension / IRA
+* ``tests/reference/sources/ct-1040-tables-2023-2024.md`` -- the pension / IRA
   phase-out tables ("Federal AGI at least / and less than") and the Social
   Security thresholds.
 

@@ -5,7 +5,7 @@ two read-only source texts and does no arithmetic on them beyond turning the
 printed strings into ``Decimal`` values.  It deliberately shares no code with
 the engine (``engine/``) or with the YAML rules (``rules/``).
 
-Sources (``<repo root>/../shared``):
+Sources (vendored verbatim in ``tests/reference/sources/``, see its README):
 
 * ``seeds/004_e74ee7f1687df552.txt`` -- IP 2013(8), OCR'd.  The 2013 Tables
   A, C and E are printed as one tab-separated table with four column groups
@@ -61,7 +61,7 @@ __all__ = [
     "STATUSES",
     "Row",
     "ParseError",
-    "shared_dir",
+    "sources_dir",
     "printed_table",
     "printed_table_b_examples",
     "printed_pension_table",
@@ -80,8 +80,8 @@ STATUSES = (SINGLE, JOINT, SEPARATE, HOH, QSS)
 MORE_THAN_LTE = "more_than/less_than_or_equal_to"
 AT_LEAST_LT = "at_least/less_than"
 
-SEED_2013 = Path("seeds") / "004_e74ee7f1687df552.txt"
-TABLES_2023_2024 = Path("sources") / "ct-1040-tables-2023-2024.md"
+SEED_2013 = Path("004_e74ee7f1687df552.txt")
+TABLES_2023_2024 = Path("ct-1040-tables-2023-2024.md")
 
 
 class ParseError(AssertionError):
@@ -121,19 +121,14 @@ class Row:
 # locating and reading the files
 # --------------------------------------------------------------------------
 
-def shared_dir() -> Path:
-    """``<repo root>/../shared``; repo root is two levels above this folder
-    (tests/reference/printed_tables.py -> tests -> <repo root>)."""
-    repo_root = Path(__file__).resolve().parents[2]
-    d = repo_root.parent / "shared"
-    if not d.is_dir():
-        raise FileNotFoundError(f"shared sources not found at {d} (expected <repo root>/../shared)")
-    return d
+def sources_dir() -> Path:
+    """``tests/reference/sources``: the publications, vendored verbatim."""
+    return Path(__file__).resolve().parent / "sources"
 
 
 @lru_cache(maxsize=None)
 def _read(rel: Path) -> str:
-    return (shared_dir() / rel).read_text(encoding="utf-8")
+    return (sources_dir() / rel).read_text(encoding="utf-8")
 
 
 def _check(cond: bool, msg: str) -> None:
@@ -155,7 +150,7 @@ def _money(cell: str) -> Decimal | None:
     if s.lower() == "and up":
         return None
     if s == "$,00000":
-        # OCR artifact documented in shared/README.md: '$,00000' means $0.
+        # OCR artifact (see sources/README.md): '$,00000' means $0.
         return Decimal(0)
     m = _MONEY_RE.match(s)
     _check(m is not None, f"not a dollar amount: {cell!r}")
