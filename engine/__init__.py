@@ -5,6 +5,7 @@
     ...                          inputs={"filing_status": "single", "ct_agi": 60000})
     >>> result["ct_income_tax"]
 """
+from importlib import metadata
 from typing import Any
 
 from .api import evaluate, load, worksheets, years
@@ -17,6 +18,7 @@ from .errors import (
     InvalidAmountError,
     InvalidFilingStatusError,
     InvalidInputError,
+    MissingExtraError,
     MissingInputError,
     Problem,
     RowError,
@@ -28,6 +30,11 @@ from .errors import (
 from .tables import FILING_STATUSES
 from .trace import Result
 
+try:
+    __version__ = metadata.version("ctax")  # one source of truth: pyproject.toml, via the installed metadata
+except metadata.PackageNotFoundError:  # a source tree that was never installed
+    __version__ = "0+unknown"
+
 
 def evaluate_batch(year: int | str, worksheet: str, table: Any, **options: Any) -> Any:
     """Evaluate a worksheet for every row of a pandas DataFrame or pyarrow Table (see engine.batch).
@@ -36,15 +43,16 @@ def evaluate_batch(year: int | str, worksheet: str, table: Any, **options: Any) 
     """
     try:
         from .batch import evaluate_batch as run
-    except ImportError as error:
-        raise CtaxError(f"evaluate_batch needs the 'batch' extra (pip install 'ctax[batch]'): {error}") from None
+    except ModuleNotFoundError as error:
+        raise MissingExtraError("evaluate_batch", error) from None
     return run(year, worksheet, table, **options)
 
 
 __all__ = [
+    "__version__",
     "evaluate", "evaluate_batch", "load", "worksheets", "years", "Result", "FILING_STATUSES",
     "BatchInputError", "BatchUnsupportedError", "RowError",
     "CtaxError", "EvaluationError", "InputError", "InvalidAmountError", "InvalidFilingStatusError",
-    "InvalidInputError", "MissingInputError", "Problem", "RuleSetError", "UnknownInputError",
+    "InvalidInputError", "MissingExtraError", "MissingInputError", "Problem", "RuleSetError", "UnknownInputError",
     "UnknownWorksheetError", "UnknownYearError",
 ]

@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from .loader import Document
+from .resources import shipped
 
 CACHE_FORMAT = "ctax.rules-cache/1"
 _ENGINE_DIR = Path(__file__).resolve().parent
-_SCHEMA_DIR = _ENGINE_DIR.parent / "schemas"
+_SCHEMA_DIR = shipped("schemas")
 
 
 class _Corrupt(Exception):

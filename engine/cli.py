@@ -11,8 +11,8 @@ import sys
 from pathlib import Path
 from typing import Any, Sequence
 
-from . import api, render
-from .errors import CtaxError, RuleSetError
+from . import __version__, api, render
+from .errors import EXTRAS, CtaxError, MissingExtraError, RuleSetError
 from .cases import read_yaml
 from .rules import check_ruleset, rules_dir
 
@@ -198,6 +198,7 @@ def _positive(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ctax", description="Connecticut income-tax rules as YAML, evaluated "
                                                               "line by line with citations.")
+    parser.add_argument("--version", action="version", version=f"ctax {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:
@@ -276,6 +277,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.func(args)
+    except ModuleNotFoundError as error:
+        if (error.name or "").partition(".")[0] not in EXTRAS:
+            raise
+        print(f"error: {MissingExtraError(f'ctax {args.command}', error)}", file=sys.stderr)
+        return 1
     except RuleSetError as error:
         print(error, file=sys.stderr)
         return 1

@@ -25,10 +25,11 @@ import yaml
 from . import api
 from .cases import CaseFileError, case_files, load_cases
 from .errors import CtaxError
+from .resources import checkout_root
 from .tables import Table, money_text
 from .trace import RESULT_FORMAT, Result
 
-TESTS_DIR = Path(__file__).resolve().parent.parent / "tests"
+TESTS_DIR = checkout_root() / "tests"
 
 RowKey = tuple[str, Any, Any, Any]  # table, column label (or status for scalars), lower, upper
 

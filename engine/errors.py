@@ -10,6 +10,21 @@ class CtaxError(Exception):
     """Base class of every error ctax raises on purpose."""
 
 
+# Optional features and the extra that installs each; the core install is lean (see pyproject.toml).
+EXTRAS = {"numpy": "batch", "pandas": "batch", "pyarrow": "batch", "dask": "batch", "distributed": "batch",
+          "matplotlib": "plot", "fastapi": "serve", "starlette": "serve", "uvicorn": "serve"}
+
+
+class MissingExtraError(CtaxError):
+    """An optional feature was used without the extra that installs what it needs."""
+
+    def __init__(self, feature: str, error: ModuleNotFoundError) -> None:
+        module = (error.name or "").partition(".")[0]
+        extra = EXTRAS.get(module, "test")
+        super().__init__(f"{feature} needs the '{extra}' extra: pip install 'ctax[{extra}]' (no module named '{module}')")
+        self.extra = extra
+
+
 def did_you_mean(name: str, names: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` with the closest of ``names`` to a misspelt ``name``, or ""."""
     close = difflib.get_close_matches(name, list(names), n=1)

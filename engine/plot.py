@@ -12,7 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from . import api
-from .errors import CtaxError
+from .errors import CtaxError, MissingExtraError
 
 WORKSHEET = "tax_calculation"
 OUTPUT = "ct_income_tax"
@@ -36,8 +36,10 @@ def rate_curves(year: int | str, status: str, top: int = 600_000, step: int = 25
 def plot(years: list[str], status: str, out: Path, top: int = 600_000, step: int = 250,
          rules: str | os.PathLike | None = None) -> Path:
     """Draw both rates for every year on two panels and save a PNG to ``out``."""
-    import matplotlib
-
+    try:
+        import matplotlib
+    except ModuleNotFoundError as error:
+        raise MissingExtraError("ctax plot", error) from None
     matplotlib.use("Agg")  # no display: always render to a file
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter, PercentFormatter

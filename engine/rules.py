@@ -12,10 +12,11 @@ from pathlib import Path
 from . import cache
 from .errors import Problem, RuleSetError, UnknownWorksheetError
 from .loader import Document, citations, load_file
+from .resources import shipped
 from .tables import Table, build_table
 from .worksheet import Worksheet, build_worksheet, link_steps
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+DEFAULT_RULES_DIR = shipped("rules")
 
 
 def rules_dir(override: str | os.PathLike | None = None) -> Path:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 
 import jsonschema
 from jsonschema import Draft202012Validator
@@ -12,8 +11,9 @@ from referencing import Registry, Resource
 
 from .errors import Problem, did_you_mean
 from .loader import Document
+from .resources import shipped
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+SCHEMA_DIR = shipped("schemas")
 SCHEMA_FILES = {"ruleset": "ruleset.schema.json", "table": "table.schema.json", "worksheet": "worksheet.schema.json"}
 
 
