@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any, Iterator
 
-from .errors import CtaxError, RowError
+from .errors import CtaxError, MissingExtraError, RowError
 
 MAX_LISTED = 20
 
@@ -75,8 +75,8 @@ def run_batch(year: str, worksheet: str, source: str, target: str, *, chunk_rows
     """Evaluate every row of ``source`` into ``target``; returns the bad rows (RowError list)."""
     try:
         import pyarrow as pa
-    except ImportError:
-        raise BatchFileError("ctax batch needs the 'batch' extra: pip install 'ctax[batch]'") from None
+    except ModuleNotFoundError as error:
+        raise MissingExtraError("ctax batch", error) from None
     from . import api
     from .batch import evaluate_batch
 
