@@ -1,8 +1,8 @@
 """The built wheel carries the law: installed (not editable) into a fresh venv, it evaluates from any folder.
 
 The wheel is built without build isolation (hatchling is in the ``test`` extra) and installed with
-``--no-deps`` into a venv that sees this interpreter's packages for the dependencies, so the test
-runs offline; what it checks is the package itself: rules/ and schemas/ inside it, found through
+``--no-deps`` into a fresh venv that borrows this environment's site-packages for the dependencies
+(a ``.pth`` file; the checkout's own editable install is not carried over), so the test runs offline; what it checks is the package itself: rules/ and schemas/ inside it, found through
 importlib.resources, the ``ctax`` script and ``python -m engine``, all from a folder outside the checkout.
 """
 from __future__ import annotations
@@ -33,8 +33,13 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A fresh venv with the wheel installed; returns its bin folder."""
     env_dir = tmp_path_factory.mktemp("venv")
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     bin_dir = env_dir / ("Scripts" if os.name == "nt" else "bin")
+    own_site = subprocess.run([str(bin_dir / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                              check=True, capture_output=True, text=True).stdout.strip()
+    # Only folders named site-packages: a path an editable install's .pth added (this checkout) stays out.
+    borrowed = [p for p in sys.path if Path(p).name in ("site-packages", "dist-packages") and Path(p).is_dir()]
+    (Path(own_site) / "borrowed-dependencies.pth").write_text("\n".join(borrowed) + "\n")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(bin_dir / "python"), "install", "--no-deps",
                     "--no-index", "-q", str(wheel)], check=True, capture_output=True)
     return bin_dir
