@@ -8,6 +8,7 @@ importlib.resources, the ``ctax`` script and ``python -m engine``, all from a fo
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -74,6 +75,29 @@ def test_installed_wheel_evaluates_from_any_folder(installed: Path, tmp_path: Pa
     out = run_outside(installed, tmp_path, str(installed / "ctax"), "evaluate", "2024", "tax_calculation",
                       "filing_status=single", "ct_agi=60000", "--format", "json")
     assert '"ct_income_tax": "2317"' in out
+
+
+def test_installed_wheel_reads_a_working_copy_of_the_rules(installed: Path, tmp_path: Path) -> None:
+    """``--rules DIR`` and ``CTAX_RULES`` point an installed ctax at rules outside the package."""
+    copy = tmp_path / "my-rules"
+    shutil.copytree(ROOT / "rules" / "2024", copy / "2024")
+    assert run_outside(installed, tmp_path, str(installed / "ctax"), "years", "--rules", str(copy)).split() == ["2024"]
+    assert "ok" in run_outside(installed, tmp_path, str(installed / "ctax"), "validate", "--rules", str(copy))
+    script = f"import os, engine; os.environ['CTAX_RULES'] = {str(copy)!r}; print(engine.years())"
+    assert run_outside(installed, tmp_path, str(installed / "python"), "-c", script).strip() == "[2024]"
+
+
+def test_installed_wheel_runs_batch(installed: Path, tmp_path: Path) -> None:
+    # 2024 single, $60,000 -> $2,317 (as above); the batch path's exactness is tests/test_batch.py's job.
+    (tmp_path / "in.csv").write_text("filing_status,ct_agi\nsingle,60000\n")
+    run_outside(installed, tmp_path, str(installed / "ctax"), "batch", "2024", "tax_calculation", "in.csv", "out.csv",
+                "--quiet")
+    assert "2317" in (tmp_path / "out.csv").read_text()
+    script = ("import pandas, engine\n"
+              "out = engine.evaluate_batch(2024, 'tax_calculation', "
+              "pandas.DataFrame({'filing_status': ['single'], 'ct_agi': [60000]}))\n"
+              "print(out['ct_income_tax'][0])")
+    assert run_outside(installed, tmp_path, str(installed / "python"), "-c", script).strip() == "2317"
 
 
 def test_installed_wheel_evaluates_every_shipped_year(installed: Path, tmp_path: Path) -> None:
