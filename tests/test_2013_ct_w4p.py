@@ -41,12 +41,16 @@ def test_nonresident_apportionment_four_decimals():
 
 
 def test_part_year_ct_sourced_income_above_agi_is_taxed_and_factor_is_one():
-    # CT AGI 30,000, CT-sourced 45,000 (greater): the schedule uses 45,000 and L5 is 1.0000.
+    # CT AGI 30,000, CT-sourced 45,000 (greater). IP 2013(8), CT-W4P Line 3: "Nonresidents and
+    # part-year residents: Enter your Connecticut-sourced income if greater than your Connecticut
+    # adjusted gross income." So Line 3 (the output ct_agi) is 45,000, the schedule uses it and L5 is 1.0000.
     # Single 45,000: exemption 0 (> 41,000); Table B 300 + 5% x 35,000 = 2,050; Table C 0; Table E .10
     # (31,200 < 45,000 <= 56,000); L9 205; L10 1,845.
     result = w4p(filing_status="single", federal_agi=30000, residency="part_year_resident",
                  ct_source_income=45000, payments_per_year=12)
-    assert result["ct_agi"] == 30000
+    assert result["ct_agi"] == 45000
+    assert result.line("3").value == 45000
+    assert result.line("connecticut_adjusted_gross_income").value == 30000  # Line 1 + Line 2, kept in the trace
     assert result["ct_income_tax"] == 1845
     assert result["apportionment_factor"] == Decimal("1.0000")
 
