@@ -32,6 +32,21 @@ def test_remitter_classification_edges(liability, classification, eft):
     assert result["eft_required"] is eft
 
 
+def test_remitter_classification_needs_the_lookback_liability_unless_new_payer():
+    # Registered in 2011 or before (or not said): classified "based on the payer's reported liability
+    # ... during the look-back calendar year", so it must be given; a payer first registered in 2012 or
+    # 2013 is a new payer and needs none.
+    for inputs in ({}, {"first_registered_year": 2011}):
+        with pytest.raises(engine.MissingInputError, match="lookback_liability"):
+            run(2013, "remitter_classification", **inputs)
+    assert run(2013, "remitter_classification", first_registered_year=2012)["classification"] == "quarterly"
+
+
+def test_remitter_classification_refuses_a_registration_after_2013():
+    with pytest.raises(engine.InvalidAmountError, match="first_registered_year"):
+        run(2013, "remitter_classification", first_registered_year=2014)
+
+
 # ---------------------------------------------------------------- payment due dates
 
 # Paid Saturday 2013-06-01 .. Friday 2013-06-07. Saturday to Tuesday: the second Wednesday

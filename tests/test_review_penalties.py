@@ -52,6 +52,14 @@ def test_remitter_classification(amount):
         ref.remitter_classification(D(amount))
 
 
+@pytest.mark.parametrize("registered", [2009, 2010, 2011, 2012, 2013])
+@pytest.mark.parametrize("months", [1, 3, 6, 12])
+@pytest.mark.parametrize("amount", ["0", "500", "1500", "2000", "2500", "9000", "12000"])
+def test_remitter_classification_new_payer(registered, months, amount):
+    inputs = {"lookback_liability": amount, "first_registered_year": registered, "lookback_months_registered": months}
+    assert _out(2013, "remitter_classification", inputs) == ref.remitter_classification(D(amount), registered, months)
+
+
 # --- payment due dates: every day of 2013 for each classification -----------------------------
 
 @pytest.mark.parametrize("classification", ["weekly", "monthly", "quarterly"])

@@ -67,14 +67,23 @@ def quarter_of(day: dt.date) -> int:
 
 # --- 2013 nonpayroll withholding (IP 2013(8)) -------------------------------------------------
 
-def remitter_classification(lookback_liability: Decimal) -> dict:
-    if lookback_liability <= D(2000):
+def remitter_classification(lookback_liability: Decimal, first_registered_year: int | None = None,
+                            months_registered_in_2011: int = 12) -> dict:
+    """IP 2013(8), Remitter Classifications and New Payer (pages 10-11), for calendar year 2013."""
+    # "a new payer for the calendar year during which the payer is first registered ... and for the
+    # following calendar year": 2013 is one of those two years.
+    new = first_registered_year is not None and 2013 in (first_registered_year, first_registered_year + 1)
+    if first_registered_year == 2011:  # registered during the look-back year: "annualized" liability
+        lookback_liability = lookback_liability / months_registered_in_2011 * 12
+    if new:
+        cls = "quarterly"
+    elif lookback_liability <= D(2000):
         cls = "quarterly"
     elif lookback_liability <= D(10000):
         cls = "monthly"
     else:
         cls = "weekly"
-    return {"classification": cls, "eft_required": lookback_liability > D(2000)}
+    return {"new_payer": new, "classification": cls, "eft_required": not new and lookback_liability > D(2000)}
 
 
 def weekly_due_date_unrolled(paid: dt.date) -> dt.date:
