@@ -221,7 +221,20 @@ def test_ct_1096_due_dates_and_checks(electronic, due):
     assert result["electronic_filing_required"] is True
     checks = {c.id: c.holds for c in result.checks}
     assert checks == {"quarterly_total_equals_line_1": True, "line_1_equals_ct_945_line_3": True,
-                      "electronic_when_required": electronic}
+                      "line_2_equals_ct_945_line_2": True, "electronic_when_required": electronic}
+
+
+@pytest.mark.parametrize("ct_945_line_2, holds", [
+    (None, True), ("60000", True), ("60000.49", True), ("59999", False), ("60000.50", False)])
+def test_ct_1096_line_2_cross_check_with_ct_945_line_2(ct_945_line_2, holds):
+    # IP 2013(8), Amending Form CT-1096: "The gross Connecticut nonpayroll amounts reported on Form CT-945
+    # or Form CT-941X, Line 2, must agree with total nonpayroll amounts reported on Form CT-1096, Line 2."
+    # Both are whole-dollar lines: 60,000.49 is entered as 60,000 (agrees), 60,000.50 as 60,001 (does not).
+    inputs = dict(ct_tax_withheld=4000, total_nonpayroll_amounts=60000, forms_submitted=3, first_quarter=4000)
+    if ct_945_line_2 is not None:
+        inputs["ct_945_line_2"] = ct_945_line_2
+    result = run(2013, "ct_1096", **inputs)
+    assert {c.id: c.holds for c in result.checks}["line_2_equals_ct_945_line_2"] is holds
 
 
 def test_ct_1096_cross_check_with_ct_945_fails_when_different():

@@ -211,6 +211,10 @@ CT1096_CASES = [
      "first_quarter": "999", "ct_945_line_3": "1000"},
     {"ct_tax_withheld": "1000", "total_nonpayroll_amounts": "20000", "forms_submitted": 3,
      "first_quarter": "1000", "ct_945_line_3": "999"},
+    {"ct_tax_withheld": "1000", "total_nonpayroll_amounts": "20000", "forms_submitted": 3,
+     "first_quarter": "1000", "ct_945_line_3": "1000", "ct_945_line_2": "20000"},
+    {"ct_tax_withheld": "1000", "total_nonpayroll_amounts": "20000", "forms_submitted": 3,
+     "first_quarter": "1000", "ct_945_line_3": "1000", "ct_945_line_2": "19999"},
 ]
 
 

@@ -197,6 +197,8 @@ def ct_1096(inputs: dict) -> dict:
            "_check_electronic_when_required": bool(inputs.get("filed_electronically")) or forms < 25}
     if inputs.get("ct_945_line_3") is not None:
         out["_check_line1_equals_ct945"] = l1 == D(inputs["ct_945_line_3"])
+    if inputs.get("ct_945_line_2") is not None:  # "must agree with total nonpayroll amounts ... Line 2"
+        out["_check_line2_equals_ct945"] = out["line_2"] == D(inputs["ct_945_line_2"])
     return out
 
 
