@@ -143,6 +143,19 @@ def test_gambling_withholding(w):
     assert got == _cents(ref.gambling_withholding(D(w))["withholding"])
 
 
+@pytest.mark.parametrize("lottery", [False, True])
+@pytest.mark.parametrize("reportable", [False, True])
+@pytest.mark.parametrize("federal", [False, True])
+@pytest.mark.parametrize("payee", ["resident", "part_year_resident", "nonresident"])
+@pytest.mark.parametrize("for_resident", [False, True])
+def test_gambling_withholding_who_is_withheld_from(lottery, reportable, federal, payee, for_resident):
+    inputs = {"winnings": "1234.56", "connecticut_lottery": lottery, "lottery_winnings_reportable": reportable,
+              "subject_to_federal_withholding": federal, "payee_residency": payee, "on_behalf_of_resident": for_resident}
+    want = ref.gambling_withholding(D("1234.56"), lottery, reportable, federal, payee, for_resident)
+    got = _out(2013, "gambling_withholding", inputs)
+    assert got == {"withholding_required": want["withholding_required"], "withholding": _cents(want["withholding"])}
+
+
 # --- CT-W4P request effective dates ------------------------------------------------------------
 
 @pytest.mark.parametrize("previous", [False, True])

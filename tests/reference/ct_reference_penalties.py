@@ -141,8 +141,16 @@ def electronic_filing_requirement(forms: int) -> dict:
     return {"electronic_filing_required": forms >= 25}
 
 
-def gambling_withholding(winnings: Decimal) -> dict:
-    return {"withholding": winnings * D("0.067")}
+def gambling_withholding(winnings: Decimal, lottery: bool = False, reportable: bool = True,
+                         federal_withholding: bool = True, payee: str = "resident", for_resident: bool = False) -> dict:
+    """IP 2013(8) page 8 and the Form CT-8109/CT-945 lists: 6.7% of reportable Connecticut Lottery winnings
+    paid to anyone; of other winnings only when subject to federal withholding and paid to a resident, a
+    part-year resident or someone receiving them on a resident's behalf."""
+    if lottery:
+        applies = reportable
+    else:
+        applies = federal_withholding and (payee in ("resident", "part_year_resident") or for_resident)
+    return {"withholding_required": applies, "withholding": winnings * D("0.067") if applies else D(0)}
 
 
 STATUS_DETERMINATION = ((1, 1), (5, 1), (7, 1), (10, 1))
