@@ -203,6 +203,16 @@ CT945_CASES = [
      "payments_made": "100", "credit_overpayment": False, "liability_january": "60"},
     {"gross_nonpayroll_amounts": "0", "gross_ct_nonpayroll_amounts": "0", "ct_tax_withheld": "0",
      "all_deposits_timely": True},
+    # Issue 10: the not-repaid adjustments on Lines 4, 9 and 10
+    {"gross_nonpayroll_amounts": "1000", "gross_ct_nonpayroll_amounts": "1000", "ct_tax_withheld": "3000",
+     "credit_from_prior_year": "500", "prior_credit_not_repaid": "120", "payments_made": "2900",
+     "overwithheld_not_repaid": "150", "liability_march": "3000"},
+    {"gross_nonpayroll_amounts": "1000", "gross_ct_nonpayroll_amounts": "1000", "ct_tax_withheld": "3000",
+     "credit_from_prior_year": "100", "prior_credit_not_repaid": "300", "payments_made": "3050",
+     "overwithheld_not_repaid": "80", "credit_overpayment": True, "liability_march": "3000"},
+    {"gross_nonpayroll_amounts": "1000", "gross_ct_nonpayroll_amounts": "1000", "ct_tax_withheld": "3000",
+     "credit_from_prior_year": "400", "prior_credit_not_repaid": "400", "payments_made": "2000",
+     "overwithheld_not_repaid": "50", "liability_march": "3000"},
 ]
 
 

@@ -175,13 +175,15 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
 
 def ct_945(inputs: dict) -> dict:
     g = lambda k: D(inputs.get(k, 0) or 0)  # noqa: E731
-    l1, l2, l3, l4, l5 = (g("gross_nonpayroll_amounts"), g("gross_ct_nonpayroll_amounts"), g("ct_tax_withheld"),
-                          g("credit_from_prior_year"), g("payments_made"))
+    l1, l2, l3, l5 = (g("gross_nonpayroll_amounts"), g("gross_ct_nonpayroll_amounts"), g("ct_tax_withheld"),
+                      g("payments_made"))
+    # Line 4: prior year Line 9 less "the portion not repaid"; Lines 9/10: Line 7's credit less "the amount not repaid"
+    l4 = max(g("credit_from_prior_year") - g("prior_credit_not_repaid"), D(0))
     l6 = l4 + l5
     l7 = l3 - l6
     l8a, l8b = g("late_payment_penalty"), g("interest")
     l8 = l8a + l8b
-    over = max(-l7, D(0))
+    over = max(-l7 - g("overwithheld_not_repaid"), D(0))
     l9 = over if inputs.get("credit_overpayment") else D(0)
     l10 = D(0) if inputs.get("credit_overpayment") else over
     l11 = l7 + l8 if l7 > 0 else D(0)
