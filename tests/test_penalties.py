@@ -310,3 +310,12 @@ def test_late_payment_missing_and_bad_dates():
         run(2024, "late_payment", tax_due=1, due_date="2024-04-15")
     with pytest.raises(InvalidInputError, match="due_date"):
         run(2024, "late_payment", tax_due=1, due_date="2024-13-01", payment_date="2024-04-15")
+
+
+def test_fraud_penalty_more_than_1000_is_refused():
+    # IP 2013(8), Fraud: "a civil penalty of not more than $1,000"; $1,000.01 is refused, naming the input.
+    assert run(2013, "fraud_penalty", amount_imposed=1000)["penalty"] == 1000
+    with pytest.raises(engine.InvalidInputError, match="input 'amount_imposed' of worksheet 'fraud_penalty' is refused") \
+            as error:
+        run(2013, "fraud_penalty", amount_imposed="1000.01")
+    assert error.value.field == "amount_imposed"
