@@ -67,3 +67,14 @@ def test_extension_months_cites_the_regulation_its_rule_comes_from():
     assert doc.data["source"]["document"] == "Regs. Conn. State Agencies"
     assert doc.data["source"]["section"].startswith("Sec. 12-723-1(a)")
     assert "six months after the original due date" in doc.data["source"]["note"]
+
+
+def test_every_2013_citation_names_a_section_and_a_page_or_an_identified_source():
+    # "A source: names a publication, section and page (or a URL)"; an unpaginated source is identified by its
+    # URL or the repository copy checked above.
+    bad = []
+    for name, path, c in _all_citations():
+        source = RULESET.sources[c["document"]]
+        if not c.get("section") or not (c.get("page") or source.get("url") or source.get("file")):
+            bad.append((name, path))
+    assert bad == []
