@@ -4,6 +4,7 @@ from decimal import Decimal
 import pytest
 
 import engine
+from reference import ct_reference as ref
 
 YEAR = 2013
 
@@ -144,3 +145,26 @@ def test_social_security_adjustment_d_at_least_e_gives_zero():
 def test_military_retirement_half():
     result = engine.evaluate(YEAR, "military_retirement_subtraction", {"military_retirement_pay": "24001"})
     assert result["military_retirement_subtraction"] == Decimal("12001")  # 12,000.50 rounds up
+
+
+# ---- Issue 10, item 2: Line 3 against the independent reference (tests/reference/ct_reference.py), which reads
+# "Nonresidents and part-year residents: Enter your Connecticut-sourced income if greater than your Connecticut
+# adjusted gross income" on its own.
+
+GRID_AGI = ["20000", "45000", "60000.50", "95000", "150000"]
+GRID_SOURCED = ["0", "20000", "44999.50", "45000", "60000", "200000"]
+
+
+@pytest.mark.parametrize("status", ["single", "married_filing_jointly", "head_of_household"])
+@pytest.mark.parametrize("residency", ["resident", "nonresident", "part_year_resident"])
+@pytest.mark.parametrize("agi", GRID_AGI)
+@pytest.mark.parametrize("sourced", GRID_SOURCED)
+def test_line_3_and_what_follows_match_the_reference(status, residency, agi, sourced):
+    want = ref.ct_w4p(status, Decimal(agi), residency=residency, ct_sourced_income=Decimal(sourced),
+                      other_withholding=Decimal(500), payments=12)
+    got = w4p(filing_status=status, federal_agi=agi, residency=residency, ct_source_income=sourced,
+              other_withholding=500, payments_per_year=12)
+    assert (got["ct_agi"], got.line("3").value) == (want["line3"], want["line3"])
+    assert (got["ct_income_tax"], got["apportionment_factor"], got["total_estimated_tax"], got["balance"],
+            got["withholding_per_payment"]) == \
+        (want["line4"], want["line5"], want["line12"], want["line14"], want["line15"])
