@@ -124,6 +124,9 @@ class Worksheet:
                 reads = check.expression.reads
                 if not reads:  # a check of tables or constants only: no one input is at fault
                     raise InvalidInputError("inputs", f"worksheet '{self.name}' refuses these inputs: {check.label}")
+                if len(reads) == 1:  # one input out of bounds, not two at odds
+                    raise InvalidInputError(reads[0], f"input '{reads[0]}' of worksheet '{self.name}' is refused: "
+                                                      f"{check.label}")
                 raise InvalidInputError(reads[0], f"inputs {' and '.join(reads)} of worksheet '{self.name}' "
                                                   f"contradict each other: {check.label}")
         inputs = dict(env)

@@ -107,4 +107,5 @@ def test_nested_step_trace_is_kept():
                                               "payments_per_year": 12})
     step = result.line("4").step
     assert step is not None and step.worksheet == "tax_calculation" and step["ct_income_tax"] == 2813
-    assert result.to_dict()["lines"][3]["step"]["outputs"]["ct_income_tax"] == "2813"
+    line_4 = next(line for line in result.to_dict()["lines"] if line["line"] == "4")
+    assert line_4["step"]["outputs"]["ct_income_tax"] == "2813"

@@ -79,5 +79,6 @@ def test_formula_substitution_keeps_keywords_and_quotes_text(capsys):
     status, out, _ = run(capsys, "evaluate", "2013", "ct_w4p", "filing_status=single", "federal_agi=60000",
                          "payments_per_year=12", "--format", "markdown")
     assert status == 0
-    assert ("`tax_calculation(filing_status='single', ct_agi=60000 if 'resident' == 'resident' else "
-            "max(60000, 0)).ct_income_tax`") in out
+    # Line 3 (issue 10: the nonresident test moved from Line 4 to Line 3, where the form prints it)
+    assert "`60000 if 'resident' == 'resident' else max(60000, 0)`" in out
+    assert "`tax_calculation(filing_status='single', ct_agi=60000).ct_income_tax`" in out

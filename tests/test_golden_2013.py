@@ -26,6 +26,14 @@ def test_ct_w4p_nonresident_trace(data_regression):
     data_regression.check(result.to_dict())
 
 
+def test_ct_w4p_part_year_ct_sourced_above_agi_trace(data_regression):
+    # Line 3 holds the Connecticut-sourced income (45,000), greater than CT AGI (30,000): issue 10.
+    result = engine.evaluate(2013, "ct_w4p", {
+        "filing_status": "single", "federal_agi": 30000, "residency": "part_year_resident",
+        "ct_source_income": 45000, "payments_per_year": 12})
+    data_regression.check(result.to_dict())
+
+
 def test_social_security_adjustment_trace(data_regression):
     result = engine.evaluate(2013, "social_security_adjustment", {
         "filing_status": "single", "federal_agi": 70000, "taxable_social_security": 17000,

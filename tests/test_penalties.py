@@ -32,6 +32,21 @@ def test_remitter_classification_edges(liability, classification, eft):
     assert result["eft_required"] is eft
 
 
+def test_remitter_classification_needs_the_lookback_liability_unless_new_payer():
+    # Registered in 2011 or before (or not said): classified "based on the payer's reported liability
+    # ... during the look-back calendar year", so it must be given; a payer first registered in 2012 or
+    # 2013 is a new payer and needs none.
+    for inputs in ({}, {"first_registered_year": 2011}):
+        with pytest.raises(engine.MissingInputError, match="lookback_liability"):
+            run(2013, "remitter_classification", **inputs)
+    assert run(2013, "remitter_classification", first_registered_year=2012)["classification"] == "quarterly"
+
+
+def test_remitter_classification_refuses_a_registration_after_2013():
+    with pytest.raises(engine.InvalidAmountError, match="first_registered_year"):
+        run(2013, "remitter_classification", first_registered_year=2014)
+
+
 # ---------------------------------------------------------------- payment due dates
 
 # Paid Saturday 2013-06-01 .. Friday 2013-06-07. Saturday to Tuesday: the second Wednesday
@@ -206,7 +221,20 @@ def test_ct_1096_due_dates_and_checks(electronic, due):
     assert result["electronic_filing_required"] is True
     checks = {c.id: c.holds for c in result.checks}
     assert checks == {"quarterly_total_equals_line_1": True, "line_1_equals_ct_945_line_3": True,
-                      "electronic_when_required": electronic}
+                      "line_2_equals_ct_945_line_2": True, "electronic_when_required": electronic}
+
+
+@pytest.mark.parametrize("ct_945_line_2, holds", [
+    (None, True), ("60000", True), ("60000.49", True), ("59999", False), ("60000.50", False)])
+def test_ct_1096_line_2_cross_check_with_ct_945_line_2(ct_945_line_2, holds):
+    # IP 2013(8), Amending Form CT-1096: "The gross Connecticut nonpayroll amounts reported on Form CT-945
+    # or Form CT-941X, Line 2, must agree with total nonpayroll amounts reported on Form CT-1096, Line 2."
+    # Both are whole-dollar lines: 60,000.49 is entered as 60,000 (agrees), 60,000.50 as 60,001 (does not).
+    inputs = dict(ct_tax_withheld=4000, total_nonpayroll_amounts=60000, forms_submitted=3, first_quarter=4000)
+    if ct_945_line_2 is not None:
+        inputs["ct_945_line_2"] = ct_945_line_2
+    result = run(2013, "ct_1096", **inputs)
+    assert {c.id: c.holds for c in result.checks}["line_2_equals_ct_945_line_2"] is holds
 
 
 def test_ct_1096_cross_check_with_ct_945_fails_when_different():
@@ -282,3 +310,12 @@ def test_late_payment_missing_and_bad_dates():
         run(2024, "late_payment", tax_due=1, due_date="2024-04-15")
     with pytest.raises(InvalidInputError, match="due_date"):
         run(2024, "late_payment", tax_due=1, due_date="2024-13-01", payment_date="2024-04-15")
+
+
+def test_fraud_penalty_more_than_1000_is_refused():
+    # IP 2013(8), Fraud: "a civil penalty of not more than $1,000"; $1,000.01 is refused, naming the input.
+    assert run(2013, "fraud_penalty", amount_imposed=1000)["penalty"] == 1000
+    with pytest.raises(engine.InvalidInputError, match="input 'amount_imposed' of worksheet 'fraud_penalty' is refused") \
+            as error:
+        run(2013, "fraud_penalty", amount_imposed="1000.01")
+    assert error.value.field == "amount_imposed"

@@ -52,6 +52,14 @@ def test_remitter_classification(amount):
         ref.remitter_classification(D(amount))
 
 
+@pytest.mark.parametrize("registered", [2009, 2010, 2011, 2012, 2013])
+@pytest.mark.parametrize("months", [1, 3, 6, 12])
+@pytest.mark.parametrize("amount", ["0", "500", "1500", "2000", "2500", "9000", "12000"])
+def test_remitter_classification_new_payer(registered, months, amount):
+    inputs = {"lookback_liability": amount, "first_registered_year": registered, "lookback_months_registered": months}
+    assert _out(2013, "remitter_classification", inputs) == ref.remitter_classification(D(amount), registered, months)
+
+
 # --- payment due dates: every day of 2013 for each classification -----------------------------
 
 @pytest.mark.parametrize("classification", ["weekly", "monthly", "quarterly"])
@@ -135,6 +143,19 @@ def test_gambling_withholding(w):
     assert got == _cents(ref.gambling_withholding(D(w))["withholding"])
 
 
+@pytest.mark.parametrize("lottery", [False, True])
+@pytest.mark.parametrize("reportable", [False, True])
+@pytest.mark.parametrize("federal", [False, True])
+@pytest.mark.parametrize("payee", ["resident", "part_year_resident", "nonresident"])
+@pytest.mark.parametrize("for_resident", [False, True])
+def test_gambling_withholding_who_is_withheld_from(lottery, reportable, federal, payee, for_resident):
+    inputs = {"winnings": "1234.56", "connecticut_lottery": lottery, "lottery_winnings_reportable": reportable,
+              "subject_to_federal_withholding": federal, "payee_residency": payee, "on_behalf_of_resident": for_resident}
+    want = ref.gambling_withholding(D("1234.56"), lottery, reportable, federal, payee, for_resident)
+    got = _out(2013, "gambling_withholding", inputs)
+    assert got == {"withholding_required": want["withholding_required"], "withholding": _cents(want["withholding"])}
+
+
 # --- CT-W4P request effective dates ------------------------------------------------------------
 
 @pytest.mark.parametrize("previous", [False, True])
@@ -182,6 +203,16 @@ CT945_CASES = [
      "payments_made": "100", "credit_overpayment": False, "liability_january": "60"},
     {"gross_nonpayroll_amounts": "0", "gross_ct_nonpayroll_amounts": "0", "ct_tax_withheld": "0",
      "all_deposits_timely": True},
+    # Issue 10: the not-repaid adjustments on Lines 4, 9 and 10
+    {"gross_nonpayroll_amounts": "1000", "gross_ct_nonpayroll_amounts": "1000", "ct_tax_withheld": "3000",
+     "credit_from_prior_year": "500", "prior_credit_not_repaid": "120", "payments_made": "2900",
+     "overwithheld_not_repaid": "150", "liability_march": "3000"},
+    {"gross_nonpayroll_amounts": "1000", "gross_ct_nonpayroll_amounts": "1000", "ct_tax_withheld": "3000",
+     "credit_from_prior_year": "100", "prior_credit_not_repaid": "300", "payments_made": "3050",
+     "overwithheld_not_repaid": "80", "credit_overpayment": True, "liability_march": "3000"},
+    {"gross_nonpayroll_amounts": "1000", "gross_ct_nonpayroll_amounts": "1000", "ct_tax_withheld": "3000",
+     "credit_from_prior_year": "400", "prior_credit_not_repaid": "400", "payments_made": "2000",
+     "overwithheld_not_repaid": "50", "liability_march": "3000"},
 ]
 
 
@@ -203,6 +234,10 @@ CT1096_CASES = [
      "first_quarter": "999", "ct_945_line_3": "1000"},
     {"ct_tax_withheld": "1000", "total_nonpayroll_amounts": "20000", "forms_submitted": 3,
      "first_quarter": "1000", "ct_945_line_3": "999"},
+    {"ct_tax_withheld": "1000", "total_nonpayroll_amounts": "20000", "forms_submitted": 3,
+     "first_quarter": "1000", "ct_945_line_3": "1000", "ct_945_line_2": "20000"},
+    {"ct_tax_withheld": "1000", "total_nonpayroll_amounts": "20000", "forms_submitted": 3,
+     "first_quarter": "1000", "ct_945_line_3": "1000", "ct_945_line_2": "19999"},
 ]
 
 

@@ -67,14 +67,23 @@ def quarter_of(day: dt.date) -> int:
 
 # --- 2013 nonpayroll withholding (IP 2013(8)) -------------------------------------------------
 
-def remitter_classification(lookback_liability: Decimal) -> dict:
-    if lookback_liability <= D(2000):
+def remitter_classification(lookback_liability: Decimal, first_registered_year: int | None = None,
+                            months_registered_in_2011: int = 12) -> dict:
+    """IP 2013(8), Remitter Classifications and New Payer (pages 10-11), for calendar year 2013."""
+    # "a new payer for the calendar year during which the payer is first registered ... and for the
+    # following calendar year": 2013 is one of those two years.
+    new = first_registered_year is not None and 2013 in (first_registered_year, first_registered_year + 1)
+    if first_registered_year == 2011:  # registered during the look-back year: "annualized" liability
+        lookback_liability = lookback_liability / months_registered_in_2011 * 12
+    if new:
+        cls = "quarterly"
+    elif lookback_liability <= D(2000):
         cls = "quarterly"
     elif lookback_liability <= D(10000):
         cls = "monthly"
     else:
         cls = "weekly"
-    return {"classification": cls, "eft_required": lookback_liability > D(2000)}
+    return {"new_payer": new, "classification": cls, "eft_required": not new and lookback_liability > D(2000)}
 
 
 def weekly_due_date_unrolled(paid: dt.date) -> dt.date:
@@ -132,8 +141,16 @@ def electronic_filing_requirement(forms: int) -> dict:
     return {"electronic_filing_required": forms >= 25}
 
 
-def gambling_withholding(winnings: Decimal) -> dict:
-    return {"withholding": winnings * D("0.067")}
+def gambling_withholding(winnings: Decimal, lottery: bool = False, reportable: bool = True,
+                         federal_withholding: bool = True, payee: str = "resident", for_resident: bool = False) -> dict:
+    """IP 2013(8) page 8 and the Form CT-8109/CT-945 lists: 6.7% of reportable Connecticut Lottery winnings
+    paid to anyone; of other winnings only when subject to federal withholding and paid to a resident, a
+    part-year resident or someone receiving them on a resident's behalf."""
+    if lottery:
+        applies = reportable
+    else:
+        applies = federal_withholding and (payee in ("resident", "part_year_resident") or for_resident)
+    return {"withholding_required": applies, "withholding": winnings * D("0.067") if applies else D(0)}
 
 
 STATUS_DETERMINATION = ((1, 1), (5, 1), (7, 1), (10, 1))
@@ -158,13 +175,15 @@ MONTHS = ("january", "february", "march", "april", "may", "june", "july", "augus
 
 def ct_945(inputs: dict) -> dict:
     g = lambda k: D(inputs.get(k, 0) or 0)  # noqa: E731
-    l1, l2, l3, l4, l5 = (g("gross_nonpayroll_amounts"), g("gross_ct_nonpayroll_amounts"), g("ct_tax_withheld"),
-                          g("credit_from_prior_year"), g("payments_made"))
+    l1, l2, l3, l5 = (g("gross_nonpayroll_amounts"), g("gross_ct_nonpayroll_amounts"), g("ct_tax_withheld"),
+                      g("payments_made"))
+    # Line 4: prior year Line 9 less "the portion not repaid"; Lines 9/10: Line 7's credit less "the amount not repaid"
+    l4 = max(g("credit_from_prior_year") - g("prior_credit_not_repaid"), D(0))
     l6 = l4 + l5
     l7 = l3 - l6
     l8a, l8b = g("late_payment_penalty"), g("interest")
     l8 = l8a + l8b
-    over = max(-l7, D(0))
+    over = max(-l7 - g("overwithheld_not_repaid"), D(0))
     l9 = over if inputs.get("credit_overpayment") else D(0)
     l10 = D(0) if inputs.get("credit_overpayment") else over
     l11 = l7 + l8 if l7 > 0 else D(0)
@@ -188,6 +207,8 @@ def ct_1096(inputs: dict) -> dict:
            "_check_electronic_when_required": bool(inputs.get("filed_electronically")) or forms < 25}
     if inputs.get("ct_945_line_3") is not None:
         out["_check_line1_equals_ct945"] = l1 == D(inputs["ct_945_line_3"])
+    if inputs.get("ct_945_line_2") is not None:  # "must agree with total nonpayroll amounts ... Line 2"
+        out["_check_line2_equals_ct945"] = out["line_2"] == D(inputs["ct_945_line_2"])
     return out
 
 
