@@ -27,7 +27,10 @@ def _parse_pairs(pairs: Sequence[str]) -> dict[str, Any]:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             raise CliError(f"expected key=value, got {pair!r}")
-        inputs[name.strip()] = value
+        name = name.strip()
+        if name in inputs:  # "last one wins" would hide a typo in a long command
+            raise CliError(f"input '{name}' is given twice ({name}={inputs[name]} and {pair}); give it once")
+        inputs[name] = value
     return inputs
 
 

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from . import cache
-from .errors import Problem, RuleSetError, UnknownWorksheetError
+from .errors import Problem, RuleSetError, UnknownWorksheetError, did_you_mean
 from .loader import Document, citations, load_file
 from .resources import shipped
 from .tables import Table, build_table
@@ -43,7 +43,8 @@ class RuleSet:
         """The worksheet called ``name``; UnknownWorksheetError lists the year's worksheets."""
         sheet = self.worksheets.get(name) if isinstance(name, str) else None
         if sheet is None:
-            raise UnknownWorksheetError(f"tax year {self.year} has no worksheet {name!r}; worksheets: "
+            hint = did_you_mean(name, self.worksheets) if isinstance(name, str) else ""
+            raise UnknownWorksheetError(f"tax year {self.year} has no worksheet {name!r}{hint}; worksheets: "
                                         f"{', '.join(sorted(self.worksheets))}")
         return sheet
 
