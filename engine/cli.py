@@ -7,12 +7,13 @@ an error, which is printed as one readable line (rule-file problems one per line
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 from typing import Any, Sequence
 
 from . import __version__, api, render
-from .errors import EXTRAS, CtaxError, MissingExtraError, RuleSetError
+from .errors import EXTRAS, CtaxError, MissingExtraError, Problem, RuleSetError
 from .cases import read_yaml
 from .rules import check_ruleset, rules_dir
 
@@ -60,13 +61,27 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _from_here(problem: Problem, base: Path) -> Problem:
+    """``problem`` with its file named from the current folder (absolute when outside it), so it opens from there.
+
+    Rule-file problems name files relative to the folder holding the rules folder (see rules._display).
+    """
+    path = Path(problem.file)
+    path = (path if path.is_absolute() else base.parent / path).resolve()
+    try:
+        shown = str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        shown = str(path)
+    return dataclasses.replace(problem, file=shown)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     base = rules_dir(args.rules)
     years = _years_to_check(args)
     problems = []
     for year in years:
         _, found = check_ruleset(base / str(year))
-        problems.extend(p for p in found if p.severity == "error")
+        problems.extend(_from_here(p, base) for p in found if p.severity == "error")
     for problem in sorted(problems):
         print(problem)
     if problems:
@@ -94,9 +109,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
     errors, warnings = [], []
     for year in _years_to_check(args):
         ruleset, found = check_ruleset(base / str(year))
-        errors.extend(p for p in found if p.severity == "error")
+        errors.extend(_from_here(p, base) for p in found if p.severity == "error")
         if ruleset is not None:
-            warnings.extend(lint_ruleset(ruleset))
+            warnings.extend(_from_here(p, base) for p in lint_ruleset(ruleset))
     for problem in sorted(errors):
         print(problem)
     for problem in sorted(warnings):

@@ -75,6 +75,7 @@ def check_ruleset(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
     problems: list[Problem] = []
     base = directory.parent  # the rules folder
     documents: dict[str, Document] = {}
+    failed: dict[str, set[str]] = {"table": set(), "worksheet": set()}  # names (file stems) that failed to load
     kinds: dict[str, list[Document]] = {"ruleset": [], "table": [], "worksheet": []}
     head = directory / "ruleset.yaml"
     files = rule_files(directory)
@@ -101,12 +102,14 @@ def check_ruleset(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
         doc, load_problems = load_file(path, name)
         problems.extend(load_problems)
         if doc is None:
+            failed.get(kind, set()).add(path.stem)
             continue
         from . import schema  # imported only when files are really read: jsonschema is slow to import
 
         schema_problems = schema.validate(doc, kind)
         problems.extend(schema_problems)
         if schema_problems:
+            failed.get(kind, set()).add(path.stem)
             continue
         documents[name] = doc
         kinds[kind].append(doc)
@@ -136,11 +139,11 @@ def check_ruleset(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
     worksheets: dict[str, Worksheet] = {}
     worksheet_docs: dict[str, Document] = {}
     for doc in kinds["worksheet"]:
-        worksheet, sheet_problems = build_worksheet(doc, tables, year or 0)
+        worksheet, sheet_problems = build_worksheet(doc, tables, year or 0, frozenset(failed["table"] - set(tables)))
         problems.extend(sheet_problems + _named_after_file(doc, "worksheet"))
         worksheets[worksheet.name] = worksheet
         worksheet_docs[worksheet.name] = doc
-    problems.extend(link_steps(worksheets, worksheet_docs))
+    problems.extend(link_steps(worksheets, worksheet_docs, frozenset(failed["worksheet"] - set(worksheets))))
 
     errors = [p for p in problems if p.severity == "error"]
     if errors or year is None:
