@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import sys
 from pathlib import Path
 from typing import Any, Sequence
 
 from . import __version__, api, render
-from .errors import EXTRAS, CtaxError, MissingExtraError, Problem, RuleSetError
+from .errors import EXTRAS, CtaxError, MissingExtraError, Problem, RuleSetError, did_you_mean
 from .cases import read_yaml
 from .rules import check_ruleset, rules_dir
+from .trace import plain
 
 
 class CliError(Exception):
@@ -48,7 +50,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     inputs = _read_case(args.input) if args.input else {}
     inputs.update(_parse_pairs(args.pairs))
     result = api.evaluate(args.year, args.worksheet, inputs, rules=args.rules)
-    if args.format == "json":
+    if args.output:
+        print(_picked(result, args.output, args.format))
+    elif args.format == "json":
         print(render.to_json(result))
     elif args.format == "markdown":
         print(render.to_markdown(result), end="")
@@ -73,6 +77,24 @@ def _from_here(problem: Problem, base: Path) -> Problem:
     except ValueError:
         shown = str(path)
     return dataclasses.replace(problem, file=shown)
+
+
+def _picked(result: Any, names: Sequence[str], fmt: str) -> str:
+    """Just the values asked for with --output: one name gives the bare value, several give name=value lines,
+    in the order asked; --format json gives an object of name -> value."""
+    values = {line.id: line.value for line in result.lines}
+    for name in names:
+        if name not in values:
+            hint = did_you_mean(name, values)
+            raise CliError(f"worksheet '{result.worksheet}' has no output or line '{name}'{hint}; outputs: "
+                           f"{', '.join(result.outputs)}")
+    if fmt == "json":
+        return json.dumps({name: plain(values[name]) for name in names}, indent=2)
+    if fmt != "text":
+        raise CliError(f"--output prints values as text or json, not {fmt}")
+    if len(names) == 1:
+        return render.show(values[names[0]])
+    return "\n".join(f"{name}={render.show(values[name])}" for name in names)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -230,6 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("pairs", nargs="*", metavar="key=value", help="inputs, e.g. filing_status=single ct_agi=60000")
     p.add_argument("--input", metavar="FILE", help="YAML file of inputs (a mapping, or a case with 'inputs:')")
     p.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
+    p.add_argument("--output", action="append", metavar="NAME",
+                   help="print just this output's (or line's) value, for scripts; repeat for several "
+                        "(then one name=value a line)")
     p.set_defaults(func=cmd_evaluate)
 
     p = add("validate", "Check rule files against the schemas and the loader's checks; list every error.")
