@@ -59,7 +59,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     elif args.format == "html":
         from . import html
 
-        print(html.to_html(result))
+        print(html.to_html(result, args.docs))
     else:
         render.print_text(result)
     return 0
@@ -252,6 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("pairs", nargs="*", metavar="key=value", help="inputs, e.g. filing_status=single ct_agi=60000")
     p.add_argument("--input", metavar="FILE", help="YAML file of inputs (a mapping, or a case with 'inputs:')")
     p.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
+    p.add_argument("--docs", metavar="URL", default="docs/rules",
+                   help="with --format html: the folder or URL of the 'ctax docs' pages the table rows link to "
+                        "(default docs/rules, ctax docs' default --out)")
     p.add_argument("--output", action="append", metavar="NAME",
                    help="print just this output's (or line's) value, for scripts; repeat for several "
                         "(then one name=value a line)")

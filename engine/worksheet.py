@@ -93,6 +93,21 @@ class Worksheet:
     def outputs(self) -> list[str]:
         return [line.id for line in self.lines if line.output]
 
+    @cached_property
+    def money(self) -> frozenset[str]:
+        """The inputs and lines that hold dollar amounts (pages show them as $1,234): money inputs, lines
+        rounded to dollars or cents, a line that is just one of those, and a step taking a money output."""
+        names = {name for name, spec in self.inputs.items() if spec.type == "money"}
+        for line in self.lines:
+            if line.rounding in ("dollars", "cents"):
+                names.add(line.id)
+            elif line.expression is not None:
+                if line.expression.text.strip() in names:
+                    names.add(line.id)
+            elif line.step_target is not None and line.step_output in line.step_target.money:
+                names.add(line.id)
+        return frozenset(names)
+
     def _typed_inputs(self, given: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(given, dict):
             raise UnknownInputError("inputs", f"inputs must be a mapping of names to values, not "
@@ -159,7 +174,7 @@ class Worksheet:
             checks.append(CheckResult(check.id, check.label, holds, check.expression.text,
                                       {n: env[n] for n in check.expression.reads}, check.source))
         outputs = {name: env[name] for name in self.outputs}
-        return Result(self.year, self.name, self.title, inputs, outputs, traces, checks)
+        return Result(self.year, self.name, self.title, inputs, outputs, traces, checks, self.money)
 
 
 # ---------------------------------------------------------------- building
