@@ -195,7 +195,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
     status = to_filing_status("--status", args.status)
     out = Path(args.out or f"ctax-rates-{status}.png")
-    plot(args.years, status, out, top=args.top, step=args.step, rules=args.rules)
+    plot(args.years, status, out, top=args.top, step=args.step, rules=args.rules, window=args.window)
     print(f"wrote {out}")
     return 0
 
@@ -293,6 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE.png", help="output file (default ctax-rates-<status>.png)")
     p.add_argument("--top", type=_positive, default=600_000, help="highest CT AGI plotted (default 600000)")
     p.add_argument("--step", type=_positive, default=250, help="CT AGI step in dollars (default 250)")
+    p.add_argument("--window", type=_positive, default=5000,
+                   help="CT AGI window the marginal rate is averaged over, a multiple of twice the step "
+                        "(default 5000, the width of the tables' phase-out steps)")
     p.set_defaults(func=cmd_plot)
 
     p = add("coverage", "Which table rows the YAML test cases and golden files reach, and which none does.")
