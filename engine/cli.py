@@ -166,7 +166,7 @@ def cmd_new_year(args: argparse.Namespace) -> int:
     base = rules_dir(args.rules)
     written = new_year(base, args.source, args.target)
     _, problems = check_ruleset(base / args.target)
-    errors = [p for p in problems if p.severity == "error"]
+    errors = [_from_here(p, base) for p in problems if p.severity == "error"]
     for problem in errors:
         print(problem)
     if errors:

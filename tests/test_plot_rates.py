@@ -9,8 +9,6 @@ import pytest
 from cli_helpers import run
 from engine.plot import draw, form_name, taxes, windowed_marginal
 
-matplotlib = pytest.importorskip("matplotlib")
-
 
 def test_windowed_marginal_on_a_hand_made_schedule():
     incomes = [0, 250, 500, 750, 1000]
