@@ -89,7 +89,7 @@ def print_text(result: Result, console: Any = None) -> None:
                       f"[/bold]  {escape(f'Line {line.line}: {line.label}')}", no_wrap=True, overflow="ellipsis",
                       highlight=False)
     console.print()
-    table = Table(title=escape(heading_of(result)), show_lines=True)
+    table = Table(show_lines=True)  # the title is printed once, above the summary
     for heading, justify in (("Line", "right"), ("Label", "left"), ("Value", "right"), ("Formula", "left"),
                              ("Table row", "left"), ("Source", "left")):
         table.add_column(heading, justify=justify, overflow="fold")
