@@ -16,6 +16,7 @@ from typing import Any, Sequence
 from . import __version__, api, render
 from .errors import EXTRAS, CtaxError, MissingExtraError, Problem, RuleSetError, did_you_mean
 from .cases import read_yaml
+from .html import DOCS_BASE
 from .rules import check_ruleset, rules_dir
 from .trace import plain
 
@@ -252,9 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("pairs", nargs="*", metavar="key=value", help="inputs, e.g. filing_status=single ct_agi=60000")
     p.add_argument("--input", metavar="FILE", help="YAML file of inputs (a mapping, or a case with 'inputs:')")
     p.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
-    p.add_argument("--docs", metavar="URL", default="docs/rules",
+    p.add_argument("--docs", metavar="URL", default=DOCS_BASE,
                    help="with --format html: the folder or URL of the 'ctax docs' pages the table rows link to "
-                        "(default docs/rules, ctax docs' default --out)")
+                        f"(default {DOCS_BASE}, ctax docs' default --out)")
     p.add_argument("--output", action="append", metavar="NAME",
                    help="print just this output's (or line's) value, for scripts; repeat for several "
                         "(then one name=value a line)")
@@ -284,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("docs", "Write each year's tables and worksheets as Markdown and HTML pages with citations.")
     p.add_argument("years", nargs="*", metavar="YEAR")
-    p.add_argument("--out", metavar="DIR", default="docs/rules", help="output folder (default docs/rules)")
+    p.add_argument("--out", metavar="DIR", default=DOCS_BASE, help=f"output folder (default {DOCS_BASE})")
     p.set_defaults(func=cmd_docs)
 
     p = add("plot", "Plot the effective and marginal rate of tax_calculation against CT AGI (PNG).")
