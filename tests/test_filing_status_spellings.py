@@ -52,3 +52,20 @@ def test_the_command_line_takes_the_same_spellings(capsys):
     assert '"filing_status": "married_filing_jointly"' in capsys.readouterr().out
     assert main(["evaluate", "2024", "tax_calculation", "filing_status=married", "ct_agi=60000"]) == 1
     assert "did you mean 'married_filing_jointly' or 'married_filing_separately'?" in capsys.readouterr().err
+
+
+def test_batch_reads_the_other_spellings_in_columns_without_falling_back_row_by_row():
+    import pandas as pd
+    from engine import batch
+
+    spellings = ["SINGLE", "Single", "JOINT", "MFS", "Head of Household", "SURVIVING_SPOUSE", "single"]
+    sheet = engine.load(2024).worksheets["tax_calculation"]
+    columns = {"filing_status": pd.Series(spellings), "ct_agi": pd.Series([GOOD_AGI] * len(spellings))}
+    env, slow = batch._input_env(sheet, columns, len(spellings), engine.load(2024).tables)
+    assert not slow.any()  # every row on the column path
+    assert [engine.FILING_STATUSES[c] for c in env["filing_status"].codes] == [
+        "single", "single", "married_filing_jointly", "married_filing_separately", "head_of_household",
+        "qualifying_surviving_spouse", "single"]
+    frame = engine.evaluate_batch(2024, "tax_calculation", pd.DataFrame(
+        {"filing_status": spellings, "ct_agi": [GOOD_AGI] * len(spellings)}))
+    assert list(frame["ct_income_tax"]) == [tax(s)["ct_income_tax"] for s in spellings]
