@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -28,7 +28,7 @@ from . import vector
 from .errors import (BatchInputError, BatchUnsupportedError, CtaxError, InputError, RowError, UnknownInputError,
                      did_you_mean)
 from .inputs import MAX_AMOUNT, InputSpec
-from .tables import FILING_STATUSES
+from .tables import FILING_STATUSES, canonical_status
 from .vector import INPUT_SCALE, Bool, Cat, Num, VectorUnsupported
 from .worksheet import Worksheet
 
@@ -214,7 +214,8 @@ def _parse_text(text: Any, scale: int) -> np.ndarray:
     return np.where(plain.to_numpy(zero_copy_only=False), numbers.to_numpy(zero_copy_only=False), np.nan)
 
 
-def _category_column(series: Any, choices: tuple[str, ...], slow: np.ndarray) -> tuple[Cat, np.ndarray]:
+def _category_column(series: Any, choices: tuple[str, ...], slow: np.ndarray,
+                     respell: Callable[[Any], str | None] | None = None) -> tuple[Cat, np.ndarray]:
     import pandas as pd
 
     import pyarrow as pa
@@ -229,15 +230,34 @@ def _category_column(series: Any, choices: tuple[str, ...], slow: np.ndarray) ->
         # hashing in Arrow: much faster than going through Python strings
         codes = pc.index_in(text, value_set=pa.array(list(choices), type=text.type)).fill_null(-1)
         codes = codes.to_numpy(zero_copy_only=False).astype(np.int64)
-        slow |= (codes < 0) & ~missing
-        return Cat(codes, choices), missing
-    values = series.astype(object).to_numpy()
-    # only text can be a choice (and unhashable objects must not reach the hash table)
-    is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
-    codes = pd.Index(list(choices)).get_indexer(np.where(is_text, values, None))
-    codes = np.where(is_text, codes, -1)
+    else:
+        values = series.astype(object).to_numpy()
+        # only text can be a choice (and unhashable objects must not reach the hash table)
+        is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+        codes = pd.Index(list(choices)).get_indexer(np.where(is_text, values, None))
+        codes = np.where(is_text, codes, -1).astype(np.int64)
+    if respell is not None:
+        codes = _respelt(series, codes, missing, choices, respell)
     slow |= (codes < 0) & ~missing
-    return Cat(codes.astype(np.int64), choices), missing
+    return Cat(codes, choices), missing
+
+
+def _respelt(series: Any, codes: np.ndarray, missing: np.ndarray, choices: tuple[str, ...],
+             respell: Callable[[Any], str | None]) -> np.ndarray:
+    """``codes`` with the rows not spelt as a choice ("SINGLE", "JOINT") looked up by ``respell``, once per text."""
+    unmatched = np.flatnonzero((codes < 0) & ~missing)
+    if not len(unmatched):
+        return codes
+    found: dict[str, int] = {}
+    texts = series.astype(object).to_numpy()[unmatched]
+    for text in texts:
+        if isinstance(text, str) and text not in found:
+            choice = respell(text)
+            found[text] = choices.index(choice) if choice in choices else -1
+    codes = codes.copy()
+    codes[unmatched] = np.fromiter((found.get(t, -1) if isinstance(t, str) else -1 for t in texts), dtype=np.int64,
+                                   count=len(texts))
+    return codes
 
 
 def _boolean_column(series: Any, spec: InputSpec, slow: np.ndarray) -> tuple[Bool, np.ndarray]:
@@ -294,7 +314,7 @@ def _input_env(sheet: Worksheet, columns: dict[str, Any], n: int, tables: dict) 
         if spec.type in ("money", "number", "integer"):
             value, missing = _numeric_column(series, spec, n, slow)
         elif spec.type == "filing_status":
-            value, missing = _category_column(series, FILING_STATUSES, slow)
+            value, missing = _category_column(series, FILING_STATUSES, slow, canonical_status)
         elif spec.type == "choice":
             value, missing = _category_column(series, spec.choices, slow)
         elif spec.type == "boolean":

@@ -72,8 +72,20 @@ def _year_from_path(path: Path) -> int | None:
 
 
 def read_yaml(path: str | os.PathLike, display: str | None = None) -> Document:
-    """A case or inputs file, read with the rule files' safe YAML loader; CaseFileError names the problem."""
-    doc, problems = load_file(Path(path), display or str(path))
+    """A case or inputs file, read with the rule files' safe YAML loader; CaseFileError names the problem.
+
+    A file that cannot be opened is named without a line and column: there is no position in it to show.
+    """
+    display = display or str(path)
+    try:
+        if Path(path).is_dir():
+            raise CaseFileError(f"cannot read {display}: it is a folder, not a file")
+        Path(path).stat()
+    except FileNotFoundError:
+        raise CaseFileError(f"cannot read {display}: no such file") from None
+    except OSError as error:
+        raise CaseFileError(f"cannot read {display}: {error.strerror or error}") from None
+    doc, problems = load_file(Path(path), display)
     if problems:
         raise CaseFileError("; ".join(map(str, problems)))
     return doc

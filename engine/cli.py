@@ -7,14 +7,18 @@ an error, which is printed as one readable line (rule-file problems one per line
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
 from pathlib import Path
 from typing import Any, Sequence
 
 from . import __version__, api, render
-from .errors import EXTRAS, CtaxError, MissingExtraError, RuleSetError
+from .errors import EXTRAS, CtaxError, MissingExtraError, Problem, RuleSetError, did_you_mean
 from .cases import read_yaml
+from .html import DOCS_BASE
 from .rules import check_ruleset, rules_dir
+from .trace import plain
 
 
 class CliError(Exception):
@@ -27,7 +31,10 @@ def _parse_pairs(pairs: Sequence[str]) -> dict[str, Any]:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             raise CliError(f"expected key=value, got {pair!r}")
-        inputs[name.strip()] = value
+        name = name.strip()
+        if name in inputs:  # "last one wins" would hide a typo in a long command
+            raise CliError(f"input '{name}' is given twice ({name}={inputs[name]} and {pair}); give it once")
+        inputs[name] = value
     return inputs
 
 
@@ -44,17 +51,51 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     inputs = _read_case(args.input) if args.input else {}
     inputs.update(_parse_pairs(args.pairs))
     result = api.evaluate(args.year, args.worksheet, inputs, rules=args.rules)
-    if args.format == "json":
+    if args.output:
+        print(_picked(result, args.output, args.format))
+    elif args.format == "json":
         print(render.to_json(result))
     elif args.format == "markdown":
         print(render.to_markdown(result), end="")
     elif args.format == "html":
         from . import html
 
-        print(html.to_html(result))
+        print(html.to_html(result, args.docs))
     else:
         render.print_text(result)
     return 0
+
+
+def _from_here(problem: Problem, base: Path) -> Problem:
+    """``problem`` with its file named from the current folder (absolute when outside it), so it opens from there.
+
+    Rule-file problems name files relative to the folder holding the rules folder (see rules._display).
+    """
+    path = Path(problem.file)
+    path = (path if path.is_absolute() else base.parent / path).resolve()
+    try:
+        shown = str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        shown = str(path)
+    return dataclasses.replace(problem, file=shown)
+
+
+def _picked(result: Any, names: Sequence[str], fmt: str) -> str:
+    """Just the values asked for with --output: one name gives the bare value, several give name=value lines,
+    in the order asked; --format json gives an object of name -> value."""
+    values = {line.id: line.value for line in result.lines}
+    for name in names:
+        if name not in values:
+            hint = did_you_mean(name, values)
+            raise CliError(f"worksheet '{result.worksheet}' has no output or line '{name}'{hint}; outputs: "
+                           f"{', '.join(result.outputs)}")
+    if fmt == "json":
+        return json.dumps({name: plain(values[name]) for name in names}, indent=2)
+    if fmt != "text":
+        raise CliError(f"--output prints values as text or json, not {fmt}")
+    if len(names) == 1:
+        return render.show(values[names[0]])
+    return "\n".join(f"{name}={render.show(values[name])}" for name in names)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -63,7 +104,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems = []
     for year in years:
         _, found = check_ruleset(base / str(year))
-        problems.extend(p for p in found if p.severity == "error")
+        problems.extend(_from_here(p, base) for p in found if p.severity == "error")
     for problem in sorted(problems):
         print(problem)
     if problems:
@@ -91,9 +132,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
     errors, warnings = [], []
     for year in _years_to_check(args):
         ruleset, found = check_ruleset(base / str(year))
-        errors.extend(p for p in found if p.severity == "error")
+        errors.extend(_from_here(p, base) for p in found if p.severity == "error")
         if ruleset is not None:
-            warnings.extend(lint_ruleset(ruleset))
+            warnings.extend(_from_here(p, base) for p in lint_ruleset(ruleset))
     for problem in sorted(errors):
         print(problem)
     for problem in sorted(warnings):
@@ -126,7 +167,7 @@ def cmd_new_year(args: argparse.Namespace) -> int:
     base = rules_dir(args.rules)
     written = new_year(base, args.source, args.target)
     _, problems = check_ruleset(base / args.target)
-    errors = [p for p in problems if p.severity == "error"]
+    errors = [_from_here(p, base) for p in problems if p.severity == "error"]
     for problem in errors:
         print(problem)
     if errors:
@@ -155,7 +196,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
     status = to_filing_status("--status", args.status)
     out = Path(args.out or f"ctax-rates-{status}.png")
-    plot(args.years, status, out, top=args.top, step=args.step, rules=args.rules)
+    plot(args.years, status, out, top=args.top, step=args.step, rules=args.rules, window=args.window)
     print(f"wrote {out}")
     return 0
 
@@ -212,6 +253,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("pairs", nargs="*", metavar="key=value", help="inputs, e.g. filing_status=single ct_agi=60000")
     p.add_argument("--input", metavar="FILE", help="YAML file of inputs (a mapping, or a case with 'inputs:')")
     p.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
+    p.add_argument("--docs", metavar="URL", default=DOCS_BASE,
+                   help="with --format html: the folder or URL of the 'ctax docs' pages the table rows link to "
+                        f"(default {DOCS_BASE}, ctax docs' default --out)")
+    p.add_argument("--output", action="append", metavar="NAME",
+                   help="print just this output's (or line's) value, for scripts; repeat for several "
+                        "(then one name=value a line)")
     p.set_defaults(func=cmd_evaluate)
 
     p = add("validate", "Check rule files against the schemas and the loader's checks; list every error.")
@@ -238,7 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("docs", "Write each year's tables and worksheets as Markdown and HTML pages with citations.")
     p.add_argument("years", nargs="*", metavar="YEAR")
-    p.add_argument("--out", metavar="DIR", default="docs/rules", help="output folder (default docs/rules)")
+    p.add_argument("--out", metavar="DIR", default=DOCS_BASE, help=f"output folder (default {DOCS_BASE})")
     p.set_defaults(func=cmd_docs)
 
     p = add("plot", "Plot the effective and marginal rate of tax_calculation against CT AGI (PNG).")
@@ -247,6 +294,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE.png", help="output file (default ctax-rates-<status>.png)")
     p.add_argument("--top", type=_positive, default=600_000, help="highest CT AGI plotted (default 600000)")
     p.add_argument("--step", type=_positive, default=250, help="CT AGI step in dollars (default 250)")
+    p.add_argument("--window", type=_positive, default=5000,
+                   help="CT AGI window the marginal rate is averaged over, a multiple of twice the step "
+                        "(default 5000, the width of the tables' phase-out steps)")
     p.set_defaults(func=cmd_plot)
 
     p = add("coverage", "Which table rows the YAML test cases and golden files reach, and which none does.")

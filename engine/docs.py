@@ -148,7 +148,7 @@ def write_docs(rulesets: list[RuleSet], out: Path) -> list[Path]:
         for name, table in sorted(ruleset.tables.items()):
             doc = ruleset.documents.get(table.file)
             lookup = doc.data.get("lookup", "Amount") if doc else "Amount"
-            written += _write(base / "tables", name, *table_page(table, lookup))
+            written += _write(out, html_pages.docs_page(ruleset.year, "tables", name), *table_page(table, lookup))
         for name in sorted(ruleset.worksheets):
-            written += _write(base / "worksheets", name, *worksheet_page(ruleset, name))
+            written += _write(out, html_pages.docs_page(ruleset.year, "worksheets", name), *worksheet_page(ruleset, name))
     return written

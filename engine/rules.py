@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from . import cache
-from .errors import Problem, RuleSetError, UnknownWorksheetError
+from .errors import Problem, RuleSetError, UnknownWorksheetError, did_you_mean
 from .loader import Document, citations, load_file
 from .resources import shipped
 from .tables import Table, build_table
@@ -43,7 +43,8 @@ class RuleSet:
         """The worksheet called ``name``; UnknownWorksheetError lists the year's worksheets."""
         sheet = self.worksheets.get(name) if isinstance(name, str) else None
         if sheet is None:
-            raise UnknownWorksheetError(f"tax year {self.year} has no worksheet {name!r}; worksheets: "
+            hint = did_you_mean(name, self.worksheets) if isinstance(name, str) else ""
+            raise UnknownWorksheetError(f"tax year {self.year} has no worksheet {name!r}{hint}; worksheets: "
                                         f"{', '.join(sorted(self.worksheets))}")
         return sheet
 
@@ -74,6 +75,7 @@ def check_ruleset(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
     problems: list[Problem] = []
     base = directory.parent  # the rules folder
     documents: dict[str, Document] = {}
+    failed: dict[str, set[str]] = {"table": set(), "worksheet": set()}  # names (file stems) that failed to load
     kinds: dict[str, list[Document]] = {"ruleset": [], "table": [], "worksheet": []}
     head = directory / "ruleset.yaml"
     files = rule_files(directory)
@@ -100,12 +102,14 @@ def check_ruleset(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
         doc, load_problems = load_file(path, name)
         problems.extend(load_problems)
         if doc is None:
+            failed.get(kind, set()).add(path.stem)
             continue
         from . import schema  # imported only when files are really read: jsonschema is slow to import
 
         schema_problems = schema.validate(doc, kind)
         problems.extend(schema_problems)
         if schema_problems:
+            failed.get(kind, set()).add(path.stem)
             continue
         documents[name] = doc
         kinds[kind].append(doc)
@@ -135,11 +139,11 @@ def check_ruleset(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
     worksheets: dict[str, Worksheet] = {}
     worksheet_docs: dict[str, Document] = {}
     for doc in kinds["worksheet"]:
-        worksheet, sheet_problems = build_worksheet(doc, tables, year or 0)
+        worksheet, sheet_problems = build_worksheet(doc, tables, year or 0, frozenset(failed["table"] - set(tables)))
         problems.extend(sheet_problems + _named_after_file(doc, "worksheet"))
         worksheets[worksheet.name] = worksheet
         worksheet_docs[worksheet.name] = doc
-    problems.extend(link_steps(worksheets, worksheet_docs))
+    problems.extend(link_steps(worksheets, worksheet_docs, frozenset(failed["worksheet"] - set(worksheets))))
 
     errors = [p for p in problems if p.severity == "error"]
     if errors or year is None:

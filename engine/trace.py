@@ -87,6 +87,7 @@ class Result(Mapping):
     outputs: dict[str, Any]
     lines: list[LineTrace] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
+    money: frozenset[str] = frozenset()  # names of the inputs and lines that are dollar amounts
 
     def __getitem__(self, name: str) -> Any:
         try:

@@ -1,6 +1,7 @@
 """ctax lint: each judgement call is a located warning; exit 0 unless --strict."""
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -31,7 +32,8 @@ def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
 
 
 def lint(capsys, rules: Path, *extra: str) -> tuple[int, list[str]]:
-    status, out, err = run(capsys, "lint", "--rules", str(rules), *extra)
+    with contextlib.chdir(rules.parent):  # paths are shown relative to the current folder
+        status, out, err = run(capsys, "lint", "--rules", str(rules), *extra)
     assert "Traceback" not in out + err
     return status, out.splitlines()
 
