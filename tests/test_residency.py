@@ -71,6 +71,29 @@ def test_residency_tests(year, facts, expected):
     assert residency(year, **facts) == expected
 
 
+@pytest.mark.parametrize("year", YEARS)
+def test_group_a_condition_1_means_no_ct_abode_at_any_time(year):
+    # Group A condition 1: "You did not maintain a permanent place of abode in Connecticut for the
+    # entire ... taxable year", read as Conn. Gen. Stat. Sec. 12-701(a)(1)(A) says it: "maintains no
+    # permanent place of abode in this state". An abode kept for part of the year fails it.
+    assert residency(year, **GROUP_A, permanent_place_of_abode_in_ct_any_time=True) == ("resident", "domicile")
+    # No abode at any time: met (with the other two conditions).
+    assert residency(year, **GROUP_A, permanent_place_of_abode_in_ct_any_time=False) == ("nonresident", "Group A")
+    # Not given: the all-year input stands in for it, which keeps the earlier answers.
+    result = engine.evaluate(year, "residency", GROUP_A)
+    assert result.line("ct_abode_at_any_time").value is False
+    assert result["residency"] == "nonresident"
+    # Once an abode at some time defeats Group A, the day count no longer decides and is not asked.
+    assert residency(year, domiciled_in_ct=True, permanent_place_of_abode_outside_ct=True,
+                     permanent_place_of_abode_in_ct_any_time=True) == ("resident", "domicile")
+
+
+def test_an_abode_all_year_but_at_no_time_is_refused():
+    with pytest.raises(engine.InvalidInputError, match="contradict"):
+        engine.evaluate(2024, "residency", {"permanent_place_of_abode_in_ct": True, "days_in_ct": 200,
+                                            "permanent_place_of_abode_in_ct_any_time": False})
+
+
 def test_group_b_limit_is_shown_exactly():
     result = engine.evaluate(2023, "residency", GROUP_B)
     assert result.line("first_portion_max_ct_days").value * 548 == 200 * 90
