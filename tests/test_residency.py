@@ -159,6 +159,16 @@ def test_group_b_without_the_period_start_keeps_the_whole_year_answer():
     assert result["nonresident_portion_start"] is None and result["nonresident_portion_end"] is None
     # With the first day given the portion lengths are worked out and need not be given.
     engine.evaluate(2024, "residency", {**DATED_GROUP_B, "group_b_period_start": "2023-07-01"})
+    # Given as well, they must agree with the dates (184 and 364 days for a period from July 1, 2023).
+    engine.evaluate(2024, "residency", {**DATED_GROUP_B, "group_b_period_start": "2023-07-01",
+                                        "days_in_first_nonresident_portion": 184,
+                                        "days_in_last_nonresident_portion": 364})
+    with pytest.raises(engine.InvalidInputError, match="days_in_first_nonresident_portion"):
+        engine.evaluate(2024, "residency", {**DATED_GROUP_B, "group_b_period_start": "2023-07-01",
+                                            "days_in_first_nonresident_portion": 200})
+    with pytest.raises(engine.InvalidInputError, match="days_in_last_nonresident_portion"):
+        engine.evaluate(2023, "residency", {**DATED_GROUP_B, "group_b_period_start": "2023-07-01",
+                                            "days_in_last_nonresident_portion": 300})
 
 
 def test_group_b_limit_is_shown_exactly():
