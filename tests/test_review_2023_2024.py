@@ -155,6 +155,25 @@ def test_residency_agrees_with_the_reference(year):
 
 
 @pytest.mark.parametrize("year", YEARS)
+def test_group_b_period_dates_agree_with_the_reference(year):
+    # Issue 10, item 4: period starts every 9 days from December 1, 2021 to January 31, 2025, with CT
+    # days in the portions at 0, 25 and 31 (against limits from 0.16 to 60.0 days).
+    import datetime as dt
+
+    def cases():
+        day = dt.date(2021, 12, 1)
+        while day <= dt.date(2025, 1, 31):
+            for first_ct, last_ct in ((0, 0), (25, 25), (31, 0), (0, 31)):
+                inp = dict(domiciled_in_ct=True, foreign_days_in_548_day_period=460, ct_days_in_548_day_period=80,
+                           ct_days_in_first_nonresident_portion=first_ct, ct_days_in_last_nonresident_portion=last_ct,
+                           group_b_period_start=day.isoformat())
+                yield inp, R.residency(year, **inp)
+            day += dt.timedelta(days=9)
+    n, bad = _disagreements(year, "residency", cases())
+    assert n > 500 and not bad, bad
+
+
+@pytest.mark.parametrize("year", YEARS)
 @pytest.mark.parametrize("facts,residency,decided_by", [
     (dict(domiciled_in_ct=True), "resident", "domicile"),
     (dict(permanent_place_of_abode_in_ct=True, days_in_ct=184), "resident", "183-day abode test"),

@@ -43,6 +43,7 @@ documented choice, see tests/test_review_2023_2024.py):
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 try:  # works whether ``tests`` or ``tests/reference`` is on sys.path
@@ -202,8 +203,28 @@ RESIDENCY_DEFAULTS = {
 }
 
 
-def residency(**facts) -> dict[str, str]:
+def group_b_period(start: dt.date) -> tuple[dt.date, int, int]:
+    """The 548 consecutive days from ``start``: the last day, and the days of the
+    nonresident portion of the year the period begins (start to December 31)
+    and of the year it ends (January 1 to the last day)."""
+    end = start + dt.timedelta(days=548 - 1)
+    first = (dt.date(start.year, 12, 31) - start).days + 1
+    last = (end - dt.date(end.year, 1, 1)).days + 1
+    return end, first, last
+
+
+def residency(year: int | None = None, **facts) -> dict:
+    """Residency; with ``group_b_period_start`` (and the ``year``) Group B makes
+    only the part of the year inside the 548-day period nonresident."""
     f = {**RESIDENCY_DEFAULTS, **facts}
+    start = f.pop("group_b_period_start", None)
+    portion = None
+    if start is not None:
+        start = dt.date.fromisoformat(start) if isinstance(start, str) else start
+        end, f["days_in_first_nonresident_portion"], f["days_in_last_nonresident_portion"] = group_b_period(start)
+        first_day, last_day = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        if start <= last_day and end >= first_day:
+            portion = (max(start, first_day), min(end, last_day))
     if f["moved_during_year"]:
         # "You are a part-year resident ... if you changed your permanent legal
         # residence by moving into or out of Connecticut during the year."
@@ -212,7 +233,10 @@ def residency(**facts) -> dict[str, str]:
         if group_a(**f):
             return {"residency": "nonresident", "decided_by": "Group A"}
         if group_b(**f):
-            return {"residency": "nonresident", "decided_by": "Group B"}
+            if start is None or portion == (dt.date(year, 1, 1), dt.date(year, 12, 31)):
+                return {"residency": "nonresident", "decided_by": "Group B"}
+            if portion is not None:
+                return {"residency": "part_year_resident", "decided_by": "Group B"}
         return {"residency": "resident", "decided_by": "domicile"}
     if f["permanent_place_of_abode_in_ct"] and f["days_in_ct"] > 183:
         # "more than 183 days"
