@@ -57,3 +57,27 @@ def test_nonresident_must_give_ct_source_income():
     with pytest.raises(MissingInputError, match="ct_source_income"):
         engine.evaluate(2024, "income_tax_return", {"filing_status": "single", "residency": "part_year_resident",
                                                     "federal_agi": 50000})
+
+
+@pytest.mark.parametrize("year", (2023, 2024))
+def test_social_security_inputs_reach_the_modifications(year):
+    # Single, federal AGI $93,600 with taxable benefits $43,600 of $60,000 gross (the hand
+    # calculation in test_modifications.py): "the federally taxable amount less 25% of the lesser of
+    # the gross benefits and the federal combined-income excess" = $43,600 - 25% x $55,000 = $29,850;
+    # CT AGI $93,600 - $29,850 = $63,750.
+    common = dict(filing_status="single", federal_agi=93600, taxable_social_security=43600,
+                  social_security_benefits=60000)
+    assert engine.evaluate(year, "income_tax_return", common)["ct_agi"] == 63750
+    # A given excess passes through: $40,000 -> $43,600 - $10,000 = $33,600; CT AGI $60,000.
+    assert engine.evaluate(year, "income_tax_return", {**common, "combined_income_excess": 40000})["ct_agi"] == 60000
+    # Tax-exempt interest passes through: $3,000 more combined income -> excess $58,000 -> $14,500
+    # off; $43,600 - $14,500 = $29,100; CT AGI $64,500.
+    assert engine.evaluate(year, "income_tax_return", {**common, "tax_exempt_interest": 3000})["ct_agi"] == 64500
+    # Filing separately, lived apart all year (test_modifications.py): adjustment $26,850, CT AGI
+    # $79,350 - $26,850 = $52,500; living together the base is $0: excess $75,000, lesser $70,000,
+    # $39,350 - $17,500 = $21,850, CT AGI $57,500.
+    separate = dict(filing_status="married_filing_separately", federal_agi=79350, taxable_social_security=39350,
+                    social_security_benefits=70000)
+    assert engine.evaluate(year, "income_tax_return", {**separate, "lived_apart_from_spouse_all_year": True}
+                           )["ct_agi"] == 52500
+    assert engine.evaluate(year, "income_tax_return", separate)["ct_agi"] == 57500

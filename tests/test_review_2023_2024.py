@@ -77,6 +77,27 @@ def test_modifications_agree_with_the_reference(year):
     assert n >= 800 and not bad, bad
 
 
+@pytest.mark.parametrize("year", YEARS)
+def test_social_security_excess_agrees_with_the_reference(year):
+    # Issue 10, item 1: the lesser of the gross benefits and the IRC Sec. 86(b)(1) excess, derived or
+    # given, with tax-exempt interest and the separate filer living apart all year.
+    def cases():
+        for st in STATUSES:
+            for agi in (R.SS_THRESHOLD[st] + k for k in (D("-0.51"), D("-0.50"), 0, 12345, 60000)):
+                for tss, gss in ((D(8500), D(10000)), (D(40000), D(60000)), (D("30600.49"), D(90000))):
+                    for tei in (0, 3000):
+                        for given in (None, -100, 20000):
+                            for apart in (False, True):
+                                inp = dict(filing_status=st, federal_agi=str(agi), taxable_social_security=tss,
+                                           social_security_benefits=gss, tax_exempt_interest=tei,
+                                           combined_income_excess=given, lived_apart_from_spouse_all_year=apart)
+                                yield inp, R.modifications(year, st, agi, 0, 0, tss, gss, 0, 0,
+                                                           tax_exempt_interest=tei, combined_income_excess_given=given,
+                                                           lived_apart_from_spouse_all_year=apart)
+    n, bad = _disagreements(year, "modifications", cases())
+    assert n >= 900 and not bad, bad
+
+
 def test_2024_pension_at_least_less_than_edges_by_hand():
     # 2024 single: "at least $75,000 and less than $77,500: 85%"; $74,999 is 100%; $77,500 is 70%.
     # Pension $10,000 plus 50% of a $4,000 IRA = $12,000 counted.
@@ -131,6 +152,25 @@ def test_residency_agrees_with_the_reference(year):
                     yield inp, R.residency(**inp)
     n, bad = _disagreements(year, "residency", cases())
     assert n == 12 * 6 * len(GROUP_B_CASES) and not bad, bad
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_group_b_period_dates_agree_with_the_reference(year):
+    # Issue 10, item 4: period starts every 9 days from December 1, 2021 to January 31, 2025, with CT
+    # days in the portions at 0, 25 and 31 (against limits from 0.16 to 60.0 days).
+    import datetime as dt
+
+    def cases():
+        day = dt.date(2021, 12, 1)
+        while day <= dt.date(2025, 1, 31):
+            for first_ct, last_ct in ((0, 0), (25, 25), (31, 0), (0, 31)):
+                inp = dict(domiciled_in_ct=True, foreign_days_in_548_day_period=460, ct_days_in_548_day_period=80,
+                           ct_days_in_first_nonresident_portion=first_ct, ct_days_in_last_nonresident_portion=last_ct,
+                           group_b_period_start=day.isoformat())
+                yield inp, R.residency(year, **inp)
+            day += dt.timedelta(days=9)
+    n, bad = _disagreements(year, "residency", cases())
+    assert n > 500 and not bad, bad
 
 
 @pytest.mark.parametrize("year", YEARS)

@@ -13,7 +13,9 @@ from decimal import Decimal as D
 import engine
 
 WORDING = {"title", "label", "source", "note", "text", "description", "value_label", "review"}
-EXPECTED_TABLE_CHANGES = {"table_b", "table_c", "table_d", "pension_annuity_share", "ira_distribution_share"}
+EXPECTED_TABLE_CHANGES = {"table_b", "table_c", "table_d", "pension_annuity_share", "ira_distribution_share",
+                          # the taxable year's first day (residency, Group B portions)
+                          "taxable_year_first_day"}
 
 
 def _substance(data):
