@@ -54,8 +54,8 @@ def _changed(kind: str) -> set[str]:
     return {name.removesuffix(".yaml") for name in set(old) & set(new) if old[name] != new[name]}
 
 
-# The estimated-tax dates of each taxable year (issue 10): the same rule, one year later.
-YEARLY_DATE_TABLES = {"calendar_year_end", "estimated_tax_first_installment_due_date",
+# The estimated-tax and return dates of each taxable year (issue 10): the same rule, one year later.
+YEARLY_DATE_TABLES = {"calendar_year_end", "calendar_year_return_due_date", "estimated_tax_first_installment_due_date",
                       "estimated_tax_second_installment_due_date", "estimated_tax_third_installment_due_date",
                       "estimated_tax_fourth_installment_due_date", "estimated_tax_interest_end_date",
                       "farmer_fisherman_installment_due_date", "farmer_fisherman_return_exception_date",
@@ -75,13 +75,14 @@ def test_tables_differ_exactly_where_the_sources_say():
 
 
 def test_worksheets_are_the_same_apart_from_wording():
-    assert _changed("worksheets") == {"estimated_tax"}
-    # estimated_tax differs only in its default taxable year end, December 31 of its own year
-    old, new = _documents(2023, "worksheets")["estimated_tax.yaml"], _documents(2024, "worksheets")["estimated_tax.yaml"]
-    assert (old["inputs"]["tax_year_end"]["default"], new["inputs"]["tax_year_end"]["default"]) == \
-        ("2023-12-31", "2024-12-31")
-    old["inputs"]["tax_year_end"]["default"] = new["inputs"]["tax_year_end"]["default"]
-    assert old == new
+    assert _changed("worksheets") == {"estimated_tax", "return_due_date"}
+    # these differ only in their default taxable year end, December 31 of their own year
+    for name in ("estimated_tax.yaml", "return_due_date.yaml"):
+        old, new = _documents(2023, "worksheets")[name], _documents(2024, "worksheets")[name]
+        assert (old["inputs"]["tax_year_end"]["default"], new["inputs"]["tax_year_end"]["default"]) == \
+            ("2023-12-31", "2024-12-31")
+        old["inputs"]["tax_year_end"]["default"] = new["inputs"]["tax_year_end"]["default"]
+        assert old == new, name
 
 
 def _columns(year: int, table: str):
