@@ -56,12 +56,35 @@ def _changed(kind: str) -> set[str]:
     return {name.removesuffix(".yaml") for name in set(old) & set(new) if old[name] != new[name]}
 
 
+# The estimated-tax and return dates of each taxable year (issue 10): the same rule, one year later.
+YEARLY_DATE_TABLES = {"calendar_year_end", "calendar_year_return_due_date", "estimated_tax_first_installment_due_date",
+                      "estimated_tax_second_installment_due_date", "estimated_tax_third_installment_due_date",
+                      "estimated_tax_fourth_installment_due_date", "estimated_tax_interest_end_date",
+                      "farmer_fisherman_installment_due_date", "farmer_fisherman_return_exception_date",
+                      "january_return_exception_date"}
+
+
+def _one_year_later(value: str) -> str:
+    return str(int(value[:4]) + 1) + value[4:]
+
+
 def test_tables_differ_exactly_where_the_sources_say():
-    assert _changed("tables") == EXPECTED_TABLE_CHANGES
+    assert _changed("tables") == EXPECTED_TABLE_CHANGES | YEARLY_DATE_TABLES
+    old, new = _documents(2023, "tables"), _documents(2024, "tables")
+    for name in YEARLY_DATE_TABLES:
+        before, after = old[name + ".yaml"], new[name + ".yaml"]
+        assert {**before, "value": _one_year_later(before["value"])} == after, name
 
 
 def test_worksheets_are_the_same_apart_from_wording():
-    assert _changed("worksheets") == set()
+    assert _changed("worksheets") == {"estimated_tax", "return_due_date"}
+    # these differ only in their default taxable year end, December 31 of their own year
+    for name in ("estimated_tax.yaml", "return_due_date.yaml"):
+        old, new = _documents(2023, "worksheets")[name], _documents(2024, "worksheets")[name]
+        assert (old["inputs"]["tax_year_end"]["default"], new["inputs"]["tax_year_end"]["default"]) == \
+            ("2023-12-31", "2024-12-31")
+        old["inputs"]["tax_year_end"]["default"] = new["inputs"]["tax_year_end"]["default"]
+        assert old == new, name
 
 
 def _columns(year: int, table: str):
