@@ -340,3 +340,23 @@ def test_fuzzed_year_and_worksheet_in_the_url(client, year, worksheet):
     assert response.status_code in (200, 404), response.text
     if response.status_code == 404:
         _problem(response, 404)
+
+
+def test_the_explainer_page_loads_nothing_from_elsewhere(client):
+    page = client.get("/")
+    assert page.headers["content-type"].startswith("text/html")
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert "http://" not in page.text and "https://" not in page.text
+    script = client.get("/static/explainer.js").text
+    assert "http://" not in script and "https://" not in script
+
+
+def test_explain_prints_each_line_as_the_engine_renders_it(client):
+    from engine.render import show, substituted, table_rows
+
+    data = client.post(f"{TAX}/explain", json={"filing_status": "single", "ct_agi": 60000}).json()
+    result = engine.evaluate(2024, "tax_calculation", {"filing_status": "single", "ct_agi": 60000})
+    assert [o["id"] for o in data["outputs"]] == list(result.outputs)
+    for shown, line in zip(data["lines"], result.lines, strict=True):
+        assert (shown["value"], shown["substituted"], shown["table_row"], shown["citation"]) == (
+            show(line.value), substituted(line), table_rows(line), line.source.cite())

@@ -3,8 +3,8 @@
 Built on Starlette (ASGI) and served by uvicorn; both come with the ``serve`` extra. Modules:
 app (routes and error handling), problems (RFC 9457 error bodies), limits (body size, batch rows,
 time), describe (worksheets and tables as JSON, inputs as JSON Schema), openapi (the OpenAPI
-document from the rule sets), batch (evaluate-batch bodies in and out), compare (one case in two
-years), cli (the ``ctax serve`` subcommand), static/ (the explainer's page, script and style).
+document from the rule sets), batch (evaluate-batch bodies in and out), explain (a result as the
+explainer prints it), compare (one case in two years), cli (the ``ctax serve`` subcommand), static/ (the explainer's page, script and style).
 """
 from __future__ import annotations
 

@@ -23,6 +23,7 @@ from .. import api
 from ..errors import CtaxError, InvalidInputError
 from . import batch, describe, openapi, problems
 from .compare import compare
+from .explain import explain
 from .limits import Limits, in_time, read_body
 from .problems import HttpProblem, UnknownTableError
 
@@ -107,6 +108,13 @@ class Api:
                                self.limits.time_limit)
         return JSONResponse(result)
 
+    async def explain(self, request: Request) -> Response:
+        year, name = request.path_params["year"], request.path_params["name"]
+        api.load(year, self.rules).worksheet(name)
+        given = _inputs(await read_body(request, self.limits))
+        return JSONResponse(await in_time(lambda: explain(api.evaluate(year, name, given, rules=self.rules)),
+                                          self.limits.time_limit))
+
     async def compare(self, request: Request) -> Response:
         year, name, other = (request.path_params[k] for k in ("year", "name", "other"))
         api.load(year, self.rules).worksheet(name)
@@ -134,8 +142,12 @@ class Api:
         return StreamingResponse(stream(), media_type=kind)
 
 
+# The pages load nothing from elsewhere: scripts, styles and requests stay on this server.
+CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+
+
 async def _index(request: Request) -> Response:
-    return FileResponse(STATIC / "index.html", media_type="text/html")
+    return FileResponse(STATIC / "index.html", media_type="text/html", headers={"Content-Security-Policy": CSP})
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
@@ -165,6 +177,7 @@ def create_app(rules: str | os.PathLike | None = None, limits: Limits | None = N
         Route(worksheet, g(endpoints.worksheet), methods=["GET"]),
         Route(f"{worksheet}/evaluate", g(endpoints.evaluate), methods=["POST"]),
         Route(f"{worksheet}/evaluate-batch", g(endpoints.evaluate_batch), methods=["POST"]),
+        Route(f"{worksheet}/explain", g(endpoints.explain), methods=["POST"]),
         Route(f"{worksheet}/compare/{{other}}", g(endpoints.compare), methods=["POST"]),
         Route("/years/{year}/tables", g(endpoints.tables), methods=["GET"]),
         Route("/years/{year}/tables/{name}", g(endpoints.table), methods=["GET"]),

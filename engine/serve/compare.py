@@ -18,7 +18,8 @@ def compare(year: str, other: str, worksheet: str, inputs: dict[str, Any],
     b = api.evaluate(other, worksheet, inputs, rules=rules)
     grouped = year_changes(api.load(year, rules), api.load(other, rules))
     lines = [{"id": row.key, "line": row.line.line, "label": row.line.label,
-              "old": plain(row.old_value), "new": plain(row.line.value), "change": row.change,
+              "old": plain(row.old_value), "new": plain(row.line.value), "old_text": show(row.old_value),
+              "new_text": show(row.line.value), "change": row.change,
               "because": [{"table": c.table, "title": c.title, "filing_statuses": list(c.statuses),
                            "figure": c.figure, "old": show(c.old) if c.old is not None else None,
                            "new": show(c.new) if c.new is not None else None, "text": c.describe(),

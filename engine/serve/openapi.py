@@ -75,6 +75,12 @@ def document(rules: str | os.PathLike | None = None) -> dict[str, Any]:
                 "responses": {"200": {"description": "one answer row per input row; bad rows carry error_field "
                                                      "and error", "content": BATCH_BODY},
                               **_errors(404, 413, 415, 422, 503)}}}
+            paths[f"{base}/explain"] = {"post": {
+                "summary": f"{sheet.title} as the explainer prints it (values, substituted formulas, table rows)",
+                "tags": [tag], "requestBody": {"required": True, "content": {"application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{ref}"}}}},
+                "responses": {"200": {"description": "outputs, then every line ready to print",
+                                      "content": {"application/json": {}}}, **_errors(404, 413, 422, 503)}}}
             paths[f"{base}/compare/{{other_year}}"] = {"post": {
                 "summary": f"{sheet.title}: the same inputs in another year, line by line", "tags": [tag],
                 "requestBody": {"required": True, "content": {"application/json": {
