@@ -40,7 +40,12 @@ def input_property(spec: InputSpec, description: str | None = None) -> dict[str,
     if spec.maximum is not None:
         prop["maximum"] = float(spec.maximum) if spec.maximum % 1 else int(spec.maximum)
     if spec.has_default:
+        # null (like leaving the input out) means the default, which may itself be null
         prop["default"] = plain(spec.default)
+        kinds = prop["type"] if isinstance(prop["type"], list) else [prop["type"]]
+        prop["type"] = [*kinds, "null"]
+        if "enum" in prop:
+            prop["enum"] = [*prop["enum"], None]
     if spec.required_if is not None:
         prop["x-ctax-required-if"] = spec.required_if.text
     prop["x-ctax-type"] = spec.type

@@ -3,6 +3,7 @@ evaluate path whose request body is the worksheet's input schema."""
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from .. import __version__, api
@@ -87,6 +88,12 @@ def document(rules: str | os.PathLike | None = None) -> dict[str, Any]:
                     "schema": {"$ref": f"#/components/schemas/{ref}"}}}},
                 "responses": {"200": {"description": "both results, changed lines and the figures behind them",
                                       "content": {"application/json": {}}}, **_errors(404, 413, 422, 503)}}}
+    for path, operations in paths.items():
+        for operation in operations.values():
+            declared = {p["name"] for p in operation.get("parameters", [])}
+            operation.setdefault("parameters", []).extend(
+                {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                for name in re.findall(r"{(\w+)}", path) if name not in declared)
     return {"openapi": "3.1.0",
             "info": {"title": "ctax", "version": __version__,
                      "description": "Connecticut income-tax rules as YAML, evaluated line by line with citations."},

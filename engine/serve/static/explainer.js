@@ -60,7 +60,7 @@ function fieldFor(name, prop, required) {
   const kind = prop["x-ctax-type"];
   let control;
   if (prop.enum || kind === "boolean") {
-    const values = prop.enum || [true, false];
+    const values = (prop.enum || [true, false]).filter((v) => v !== null);  // null: the blank option
     control = el("select", {id, name, "aria-describedby": described, required: required || null});
     const blank = prop.default !== undefined ? `(default: ${show(prop.default)})` : required ? "(choose)" : "(none)";
     control.append(el("option", {value: "", text: blank}),
