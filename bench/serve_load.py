@@ -14,9 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import socket
-import statistics
 import subprocess
 import sys
 import time
