@@ -70,6 +70,28 @@ class _Writer:
             self.writer.close()
 
 
+def evaluate_chunk(year: str, worksheet: str, chunk: Any, offset: int = 0,
+                   rules: str | None = None) -> tuple[Any, list[RowError]]:
+    """One Arrow table of rows evaluated: (its columns, then the outputs, ``error_field`` and ``error``;
+    the bad rows numbered from ``offset``). Columns that are not inputs are copied unchanged."""
+    from . import api
+    from .batch import evaluate_batch
+
+    sheet = api.load(year, rules).worksheet(worksheet)
+    inputs = chunk.select([n for n in chunk.column_names if n in sheet.inputs])
+    result = evaluate_batch(year, worksheet, inputs, errors="report", fallback=True, rules=rules)
+    bad = [RowError(offset + row, field or "", message)
+           for row, (field, message) in enumerate(zip(result.column("error_field").to_pylist(),
+                                                      result.column("error").to_pylist()))
+           if message is not None]
+    out = chunk
+    for name in result.column_names:
+        if name in out.column_names:
+            out = out.drop_columns([name])
+        out = out.append_column(name, result.column(name))
+    return out, bad
+
+
 def run_batch(year: str, worksheet: str, source: str, target: str, *, chunk_rows: int = 100_000,
               rules: str | None = None, progress: bool = True) -> list[RowError]:
     """Evaluate every row of ``source`` into ``target``; returns the bad rows (RowError list)."""
@@ -78,7 +100,6 @@ def run_batch(year: str, worksheet: str, source: str, target: str, *, chunk_rows
     except ModuleNotFoundError as error:
         raise MissingExtraError("ctax batch", error) from None
     from . import api
-    from .batch import evaluate_batch
 
     sheet = api.load(year, rules).worksheet(worksheet)
     kind_in, kind_out = _format(source), _format(target)
@@ -109,17 +130,8 @@ def run_batch(year: str, worksheet: str, source: str, target: str, *, chunk_rows
                     if extra:
                         print(f"note: columns {', '.join(extra)} are not inputs of '{worksheet}'; copied to the "
                               f"output unchanged", file=sys.stderr)
-                inputs = chunk.select([n for n in chunk.column_names if n in sheet.inputs])
-                result = evaluate_batch(year, worksheet, inputs, errors="report", fallback=True, rules=rules)
-                for row, (field, message) in enumerate(zip(result.column("error_field").to_pylist(),
-                                                           result.column("error").to_pylist())):
-                    if message is not None:
-                        bad.append(RowError(offset + row, field or "", message))
-                out = chunk
-                for name in result.column_names:
-                    if name in out.column_names:
-                        out = out.drop_columns([name])
-                    out = out.append_column(name, result.column(name))
+                out, chunk_bad = evaluate_chunk(year, worksheet, chunk, offset, rules=rules)
+                bad += chunk_bad
                 writer.write(out)
                 offset += chunk.num_rows
                 bar.update(task, advance=batch.nbytes if unit == "bytes" else chunk.num_rows, rows=offset)

@@ -314,6 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .batch_cli import add_parser as add_batch
 
     add_batch(sub, add)
+    from .serve.cli import add_parser as add_serve
+
+    add_serve(sub, add)
     return parser
 
 

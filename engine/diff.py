@@ -162,6 +162,40 @@ def _read_case_file(path: str) -> list[tuple[str, str, dict]]:
     raise CtaxError(f"{path}: a case file has 'worksheet' and 'inputs' (or a 'cases' list)")
 
 
+@dataclass(frozen=True)
+class LineChange:
+    """One line of a case in two years: both values, the change, and the changed figures it read."""
+
+    key: str  # the line's id, prefixed by the step worksheets it sits in ("modifications.ct_agi")
+    line: LineTrace
+    old_value: Any
+    change: str  # "+120", "-35", "changed" or "" when the value is the same
+    because: tuple[Change, ...]
+
+
+def compare_lines(a: Result, b: Result, grouped: dict[str, list[Change]], inputs: dict) -> list[LineChange]:
+    """Every line of ``b`` against the same line of ``a``, with the changed figures behind each change."""
+    status = next((v for v in inputs.values() if isinstance(v, str) and v in FILING_STATUSES), None)
+    old_lines = dict(_flatten(a))
+    out = []
+    for key, new_line in _flatten(b):
+        old_line = old_lines.get(key)
+        old_value = old_line.value if old_line else None
+        change = ""
+        if isinstance(old_value, Decimal) and isinstance(new_line.value, Decimal):
+            delta = new_line.value - old_value
+            change = "" if delta == 0 else f"{'+' if delta > 0 else ''}{plain_text(delta)}"
+        elif _show(old_value) != _show(new_line.value):
+            change = "changed"
+        because: list[Change] = []
+        if change:
+            for table in dict.fromkeys(m.table for m in (old_line.matches if old_line else []) + new_line.matches):
+                because += [c for c in grouped.get(table, [])
+                            if status is None or not c.statuses or status in c.statuses]
+        out.append(LineChange(key, new_line, old_value, change, tuple(because)))
+    return out
+
+
 def case_diff(year_a: str, year_b: str, path: str, grouped: dict[str, list[Change]],
               rules: str | os.PathLike | None = None) -> str:
     """Each case of FILE evaluated in both years, line by line, with the figures behind each change."""
@@ -169,26 +203,12 @@ def case_diff(year_a: str, year_b: str, path: str, grouped: dict[str, list[Chang
     for name, worksheet, inputs in _read_case_file(path):
         a = api.evaluate(year_a, worksheet, inputs, rules=rules)
         b = api.evaluate(year_b, worksheet, inputs, rules=rules)
-        status = next((v for v in inputs.values() if isinstance(v, str) and v in FILING_STATUSES), None)
         out += [f"Case {name}: {worksheet}, {a.year} -> {b.year}",
                 f"  {'line':>6}  {'id':<40} {str(a.year):>12} {str(b.year):>12} {'change':>10}"]
-        old_lines = dict(_flatten(a))
-        for key, new_line in _flatten(b):
-            old_line = old_lines.get(key)
-            old_value = old_line.value if old_line else None
-            change = ""
-            if isinstance(old_value, Decimal) and isinstance(new_line.value, Decimal):
-                delta = new_line.value - old_value
-                change = "" if delta == 0 else f"{'+' if delta > 0 else ''}{plain_text(delta)}"
-            elif _show(old_value) != _show(new_line.value):
-                change = "changed"
-            out.append(f"  {new_line.line:>6}  {key:<40} {_show(old_value):>12} {_show(new_line.value):>12} "
-                       f"{change:>10}")
-            if not change:
-                continue
-            for table in dict.fromkeys(m.table for m in (old_line.matches if old_line else []) + new_line.matches):
-                for c in grouped.get(table, []):
-                    if status is None or not c.statuses or status in c.statuses:
-                        out.append(f"          because {table} {c.describe()}  [{c.old_source} | {c.new_source}]")
+        for row in compare_lines(a, b, grouped, inputs):
+            out.append(f"  {row.line.line:>6}  {row.key:<40} {_show(row.old_value):>12} {_show(row.line.value):>12} "
+                       f"{row.change:>10}")
+            for c in row.because:
+                out.append(f"          because {c.table} {c.describe()}  [{c.old_source} | {c.new_source}]")
         out.append("")
     return "\n".join(out)
