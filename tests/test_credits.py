@@ -131,3 +131,44 @@ def test_ct_eitc_rounding_residency_and_no_federal_credit(year):
         engine.evaluate(year, "ct_eitc", {"federal_eitc": 2000, "residency": "part_year_resident"})
     with pytest.raises(CtaxError, match="qualifying_children"):
         engine.evaluate(year, "ct_eitc", {"federal_eitc": 2000, "qualifying_children": -1})
+
+
+# ---------------------------------------------------------------- evaluate_batch
+
+
+def _scalar_outputs(year, worksheet, rows):
+    return [engine.evaluate(year, worksheet, {k: v for k, v in row.items() if v is not None}).outputs
+            for row in rows]
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_property_tax_credit_runs_as_columns(year):
+    import pandas as pd
+
+    rows = [{"filing_status": status, "ct_agi": str(agi), "qualifying_property_tax": paid,
+             "income_tax": income_tax}
+            for _, status, agi in _boundaries() if _ == year
+            for paid, income_tax in (("300", None), ("110.50", "40"), ("0", None), ("5000", "1000"))]
+    frame = pd.DataFrame(rows)
+    # no fallback: the worksheet has an exact column form, "income_tax == None" included
+    batch = engine.evaluate_batch(year, "property_tax_credit", frame)
+    expected = _scalar_outputs(year, "property_tax_credit", rows)
+    for name in ("maximum_credit", "phase_out_percentage", "property_tax_credit"):
+        assert [Decimal(str(v)) for v in batch[name]] == [e[name] for e in expected]
+    # without the optional column at all
+    batch = engine.evaluate_batch(year, "property_tax_credit", frame.drop(columns="income_tax").iloc[:40])
+    assert list(batch["property_tax_credit"]) == [
+        _expected_credit(int(Decimal(r["qualifying_property_tax"]).quantize(Decimal(1), rounding=ROUND_HALF_UP)),
+                         int(r["ct_agi"]), r["filing_status"])
+        for r in rows[:40]]
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_ct_eitc_runs_as_columns(year):
+    import pandas as pd
+
+    rows = [{"federal_eitc": eic, "qualifying_children": kids, "residency": res, "resident_portion_share": share}
+            for eic in ("0", "601", "3000", "7830.49") for kids in range(4)
+            for res, share in (("resident", "1"), ("part_year_resident", "0.25"), ("nonresident", "1"))]
+    batch = engine.evaluate_batch(year, "ct_eitc", pd.DataFrame(rows))
+    assert [Decimal(str(v)) for v in batch["ct_eitc"]] == [e["ct_eitc"] for e in _scalar_outputs(year, "ct_eitc", rows)]
