@@ -19,8 +19,9 @@ import pytest
 
 import engine
 from engine.errors import CtaxError, MissingInputError
+from reference.printed_tables import printed_ct_eitc, printed_property_tax_credit
 
-YEARS = [2023, 2024]
+YEARS = [2023, 2024, 2025]
 # Source table "Reduction starts above CT AGI of | Increment", identical in every year.
 START_AND_INCREMENT = {
     "single": (49500, 10000),
@@ -29,6 +30,15 @@ START_AND_INCREMENT = {
     "married_filing_separately": (35250, 5000),
     "head_of_household": (54500, 10000),
 }
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_hand_typed_figures_are_the_printed_ones(year):
+    # the constants above against the source's own tables, read by the test oracle
+    maximum, rate, starts = printed_property_tax_credit(year)
+    assert (maximum, rate, starts) == (300, Decimal("0.15"), START_AND_INCREMENT)
+    share, extra = printed_ct_eitc(year)
+    assert share == Decimal("0.4") and EITC_BY_HAND[year][1] - EITC_BY_HAND[year][0] == extra
 
 
 def _increments(agi: int, start: int, increment: int) -> int:
@@ -107,6 +117,7 @@ def test_property_tax_credit_bad_input_is_named():
 EITC_BY_HAND = {
     2023: {0: 1200, 1: 1200, 2: 1200, 3: 1200},
     2024: {0: 1200, 1: 1200, 2: 1200, 3: 1200},
+    2025: {0: 1200, 1: 1450, 2: 1450, 3: 1450},  # $1,200 + $250 with at least one child
 }
 
 

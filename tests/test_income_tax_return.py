@@ -36,7 +36,7 @@ def test_credit_cannot_make_the_tax_negative():
     assert result["total_tax"] == 0
 
 
-@pytest.mark.parametrize("year", (2023, 2024))
+@pytest.mark.parametrize("year", (2023, 2024, 2025))
 def test_nonresident_matches_nonresident_tax(year):
     result = engine.evaluate(year, "income_tax_return", {"filing_status": "single", "residency": "nonresident",
                                                          "federal_agi": 100000, "ct_source_income": 40000})
@@ -45,7 +45,7 @@ def test_nonresident_matches_nonresident_tax(year):
     assert result["ct_income_tax"] == direct["ct_income_tax"]
 
 
-@pytest.mark.parametrize("year", (2023, 2024))
+@pytest.mark.parametrize("year", (2023, 2024, 2025))
 def test_resident_tax_is_the_schedule(year):
     for agi in (0, 25000, 60000, 250000, 1500000):
         result = engine.evaluate(year, "income_tax_return", {"filing_status": "head_of_household", "federal_agi": agi})
@@ -109,7 +109,7 @@ def test_part_year_2024_credits_by_hand():
             "ct_source_income": 15000, "federal_eitc": 2000})
 
 
-@pytest.mark.parametrize("year", (2023, 2024))
+@pytest.mark.parametrize("year", (2023, 2024, 2025))
 def test_nonresident_gets_neither_credit(year):
     # "every resident (and part-year resident) filer"; CT EITC: "Residents (and part-year residents
     # for the resident portion)".
@@ -119,7 +119,7 @@ def test_nonresident_gets_neither_credit(year):
     assert (result["property_tax_credit"], result["ct_eitc"]) == (0, 0)
 
 
-@pytest.mark.parametrize("year", (2023, 2024))
+@pytest.mark.parametrize("year", (2023, 2024, 2025))
 def test_credits_are_columns_of_evaluate_batch(year):
     import pandas as pd
 

@@ -55,7 +55,7 @@ except ImportError:  # pragma: no cover
 D = Decimal
 ZERO = D(0)
 ONE = D(1)
-YEARS = (2023, 2024)
+YEARS = (2023, 2024, 2025)
 STATUSES = (
     "single",
     "married_filing_jointly",
