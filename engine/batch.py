@@ -47,10 +47,18 @@ def _program(sheet: Worksheet, env: dict[str, Any], tables: dict) -> dict[str, A
                 value = vector.evaluate(line.expression.text, tables, env)
             else:
                 sub_env = {name: vector.evaluate(c.text, tables, env) for name, c in line.step_inputs.items()}
+                for name, c in line.step_inputs.items():  # an optional input passed on as it is
+                    if vector.missing_key(c.text.strip()) in env:
+                        sub_env[vector.missing_key(name)] = env[vector.missing_key(c.text.strip())]
                 target = line.step_target
                 for name, spec in target.inputs.items():
-                    if name not in sub_env:
-                        sub_env[name] = _constant(spec.default)
+                    if name in sub_env:
+                        continue
+                    if spec.has_default and spec.default is None:
+                        sub_env[name] = _empty_like(spec, 1)
+                        sub_env[vector.missing_key(name)] = np.bool_(True)
+                    else:
+                        sub_env[name] = _constant(spec.default, spec.choices)
                 value = _program(target, sub_env, tables)[line.step_output]
         except VectorUnsupported as problem:
             raise VectorUnsupported(f"worksheet '{sheet.name}' line {line.line} ({line.id}): {problem}") from None
@@ -61,13 +69,15 @@ def _program(sheet: Worksheet, env: dict[str, Any], tables: dict) -> dict[str, A
     return env
 
 
-def _constant(value: Any) -> Any:
+def _constant(value: Any, choices: tuple[str, ...] = ()) -> Any:
     if isinstance(value, bool):
         return Bool(np.bool_(value))
     if isinstance(value, Decimal):
         return vector.const(value)
     if isinstance(value, str) and value in FILING_STATUSES:
         return Cat(np.int64(FILING_STATUSES.index(value)), FILING_STATUSES)
+    if isinstance(value, str) and value in choices:
+        return Cat(np.int64(choices.index(value)), choices)
     raise VectorUnsupported(f"default {value!r} has no column form")
 
 
@@ -96,8 +106,12 @@ def _empty_column(spec: InputSpec) -> Any:
 
 
 def _input_bound(spec: InputSpec) -> int:
-    limits = [MAX_AMOUNT] + [abs(v) for v in (spec.minimum, spec.maximum) if v is not None]
-    return int(max(limits))
+    """The largest size a row's value can have: rows outside the input's own minimum and maximum
+    (or +-MAX_AMOUNT where one is not set) never reach the columns, so a share between 0 and 1
+    is bounded by 1, not by MAX_AMOUNT, and can multiply an amount without leaving int64."""
+    low = spec.minimum if spec.minimum is not None else -MAX_AMOUNT
+    high = spec.maximum if spec.maximum is not None else MAX_AMOUNT
+    return int(max(abs(low), abs(high)))
 
 
 # ---------------------------------------------------------------- columns in
@@ -277,7 +291,7 @@ def _boolean_column(series: Any, spec: InputSpec, slow: np.ndarray) -> tuple[Boo
 
 
 def _default_column(spec: InputSpec, n: int) -> Any:
-    value = _constant(spec.default)
+    value = _constant(spec.default, spec.choices)
     if isinstance(value, Num):
         value = vector.rescale(value, INPUT_SCALE if spec.type != "integer" else 0)
         return Num(np.full(n, value.arr, dtype=np.int64), value.scale, value.bound)
@@ -300,6 +314,11 @@ def _input_env(sheet: Worksheet, columns: dict[str, Any], n: int, tables: dict) 
     env: dict[str, Any] = {}
     missing_of: dict[str, np.ndarray] = {}
     for name, spec in sheet.inputs.items():
+        optional = spec.has_default and spec.default is None
+        if name not in columns and optional:  # not given in any row: "name == None" holds everywhere
+            env[name] = _empty_like(spec, n)
+            missing_of[name] = env[vector.missing_key(name)] = np.ones(n, dtype=bool)
+            continue
         if name not in columns:
             if not spec.has_default or spec.default is None:
                 if spec.required_if is None:
@@ -323,6 +342,8 @@ def _input_env(sheet: Worksheet, columns: dict[str, Any], n: int, tables: dict) 
             raise VectorUnsupported(f"input '{name}' of type {spec.type} has no column form")
         if spec.has_default and spec.default is not None:
             value = _fill(value, _default_column(spec, n), missing)
+        elif optional:
+            env[vector.missing_key(name)] = missing
         elif missing.any():
             if spec.required_if is None:
                 slow |= missing

@@ -6,8 +6,9 @@ The files are copied as text, so comments and layout survive. In the copy:
 - every ISO date (``YYYY-MM-DD``) in a table or worksheet moves forward by ``TO - FROM`` years
   (29 February becomes 28 February); the publications' ``issued`` dates in ruleset.yaml stay,
   since the old publication is still what the copied figures cite;
-- in ``title:`` and ``label:`` lines (in ruleset.yaml, its own title only) the tax year and the
-  year after it move forward by ``TO - FROM`` years ("... for 2013 Taxable Year", "due January 15, 2014");
+- in ``title:`` and ``label:`` lines (in ruleset.yaml, its own title only) the tax year, the year
+  before it and the year after it move forward by ``TO - FROM`` years ("... for 2013 Taxable Year",
+  "due January 15, 2014", "100% of the 2012 tax": a label's prior year is the new year's prior year);
 - every file gets a top-level ``review:`` marker saying that all of its figures (rows, brackets,
   formulas, scalar values, line wording) were copied and must be checked against the new
   publication. ``ctax lint`` reports each marker until a maintainer deletes it; ``ctax validate``
@@ -52,8 +53,9 @@ def transform(text: str, kind: str, source_year: int, target_year: int) -> str:
     top_key = {"ruleset": "year", "table": "table", "worksheet": "worksheet"}[kind]
     out = []
     marked = False
-    # the tax year and the year after it (due dates of a tax year fall in the next one) both move
-    year_word = re.compile(rf"\b({source_year}|{source_year + 1})\b")
+    # the tax year, the year before it (the prior year's return) and the year after it (due dates
+    # of a tax year fall in the next one) all move
+    year_word = re.compile(rf"\b({source_year - 1}|{source_year}|{source_year + 1})\b")
     shift = target_year - source_year
     title_line = r"title:" if kind == "ruleset" else r"\s*(- )?(title|label):"
     for line in text.splitlines(keepends=True):

@@ -175,3 +175,26 @@ def test_installments_render_as_plain_json():
     data = run(current_year_tax=4000).to_dict()
     assert data["outputs"]["installments"][1] == {"due_date": "2024-06-17", "amount": "900"}
     json.dumps(data)  # everything, traces included, is plain JSON
+
+
+# 2025: the 2024 rules carry over one year later (the 2025 source prints no estimated-tax dates).
+# Calendar 2025: April 15 is a Tuesday, June 15 a Sunday (-> Monday June 16), September 15 a Monday;
+# January 15, 2026 a Thursday.
+DUE_2025 = [D(2025, 4, 15), D(2025, 6, 16), D(2025, 9, 15), D(2026, 1, 15)]
+
+
+def test_2025_installment_dates():
+    result = engine.evaluate(2025, "estimated_tax", {
+        "current_year_tax": 10000, "prior_year_tax": 8000, "prior_year_full_return": True, "withholding": 2000})
+    assert result["required_annual_payment"] == 8000  # min(90% x 10,000, 100% x 8,000)
+    assert result["installments"] == [{"due_date": d, "amount": Decimal(2000)} for d in DUE_2025]
+    farmer = engine.evaluate(2025, "estimated_tax", {"current_year_tax": 9000, "farmer_or_fisherman": True})
+    assert farmer["installments"] == [{"due_date": D(2026, 1, 15), "amount": Decimal(6000)}]  # 2/3 of 9,000
+
+
+def test_2025_interest_runs_to_april_15_2026():
+    # second installment due Monday June 16, 2025, never paid before the return: interest to April 15,
+    # 2026 -> June 16 .. April 15 is 9 whole months and a fraction: 10 months x 1% x $1,000 = $100
+    result = engine.evaluate(2025, "estimated_tax", {"current_year_tax": 10000, "underpaid_installment": 2,
+                                                     "underpayment": 1000})
+    assert result["underpayment_months"] == 10 and result["underpayment_interest"] == 100

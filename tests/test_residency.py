@@ -6,7 +6,7 @@ import pytest
 import engine
 from engine.errors import InvalidAmountError, MissingInputError
 
-YEARS = (2023, 2024)
+YEARS = (2023, 2024, 2025)
 
 # Group B facts that meet every condition: 500 days abroad and 60 in CT during the 548 days; the
 # first nonresident portion has 200 days (200 x 90 / 548 = 32.85 -> at most 32 CT days) and the

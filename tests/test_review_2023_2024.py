@@ -319,6 +319,27 @@ def test_income_tax_return_agrees_with_the_reference(year):
     assert n > 2000 and not bad, bad
 
 
+@pytest.mark.parametrize("year", YEARS)
+def test_income_tax_return_credits_agree_with_the_reference(year):
+    # the property tax credit and CT EITC against the reference's own reading of
+    # ct-1040-2025-and-credits.md, over every status, residency and the phase-out bounds
+    def cases():
+        for st in STATUSES:
+            start, increment = R.PROPERTY_TAX_PHASE_OUT[st]
+            for res in RESIDENCIES:
+                for agi in (0, start, start + 1, start + 3 * increment, start + 6 * increment + 1, "60000.50"):
+                    for paid, eic, kids in ((300, 0, 0), ("199.50", 2500, 1), (5000, "7830.49", 3), (0, 100, 0)):
+                        for amt, crd, wh in ((0, 0, 0), (250, 100000, 1000)):
+                            inp = dict(filing_status=st, residency=res, federal_agi=agi, ct_source_income=20000,
+                                       ct_amt=amt, credits=crd, withholding=wh, qualifying_property_tax=paid,
+                                       federal_eitc=eic, qualifying_children=kids,
+                                       eitc_resident_portion_share="0.25")
+                            kw = {k: v for k, v in inp.items() if k not in ("filing_status", "federal_agi")}
+                            yield inp, R.income_tax_return(year, st, agi, **kw)
+    n, bad = _disagreements(year, "income_tax_return", cases())
+    assert n > 500 and not bad, bad
+
+
 def test_nonresident_with_pe_tax_credit_gets_the_refund_by_hand():
     # 2024 single nonresident, federal AGI = CT AGI $100,000, CT-sourced $40,000.
     # Resident tax on $100,000: exemption $0 (Table A, over $44,000); Table B $2,000 + 5.5% x $50,000
@@ -327,8 +348,8 @@ def test_nonresident_with_pe_tax_credit_gets_the_refund_by_hand():
     # Payments: $500 withheld + $3,000 PE Tax Credit (a payment, refundable) = $3,500: refund $1,510.
     inp = dict(filing_status="single", residency="nonresident", federal_agi=100000, ct_source_income=40000,
                withholding=500, pe_tax_credit_amount=3000)
-    expected = {"ct_agi": D(100000), "ct_income_tax": D(1990), "total_tax": D(1990), "total_payments": D(3500),
-                "refund": D(1510), "balance_due": D(0)}
+    expected = {"ct_agi": D(100000), "ct_income_tax": D(1990), "property_tax_credit": D(0), "total_tax": D(1990),
+                "ct_eitc": D(0), "total_payments": D(3500), "refund": D(1510), "balance_due": D(0)}
     assert engine.evaluate(2024, "income_tax_return", inp).outputs == expected
     kw = {k: v for k, v in inp.items() if k not in ("filing_status", "federal_agi")}
     assert R.income_tax_return(2024, "single", 100000, **kw) == expected

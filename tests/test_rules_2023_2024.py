@@ -1,7 +1,8 @@
-"""The 2023 and 2024 Tax Calculation Schedule tables against the printed rows and the reference calculation.
+"""The 2023, 2024 and 2025 Tax Calculation Schedule tables against the printed rows and the reference calculation.
 
 Oracles (tests/reference, which share no code with engine/ or rules/):
-* printed_tables parses the rows exactly as ct-1040-tables-2023-2024.md prints them;
+* printed_tables parses the rows exactly as ct-1040-tables-2023-2024.md (2023, 2024) and
+  ct-1040-2025-and-credits.md (2025) print them;
 * ct_reference computes the schedule from the statute wording.
 Every row boundary (the bound, one dollar below and above it, and a cent above it) of every
 table is checked for all five filing statuses.
@@ -19,7 +20,7 @@ from engine.rules import check_ruleset
 from reference import ct_reference as ref
 from reference.printed_tables import STATUSES, lookup, printed_formulas, printed_ira_share, printed_pension_table, printed_table
 
-YEARS = (2023, 2024)
+YEARS = (2023, 2024, 2025)
 RULES = Path(__file__).resolve().parent.parent / "rules"
 
 
@@ -105,6 +106,42 @@ def test_pension_phase_out_2024_single_edges_by_hand():
 @pytest.mark.parametrize("year", YEARS)
 def test_ira_share_is_the_printed_one(year):
     assert engine.load(year).tables["ira_distribution_share"].lookup(None, None)[0] == printed_ira_share()[year]
+
+
+def _printed_schedule(year: int, status: str, agi: D) -> dict[str, D]:
+    """The Tax Calculation Schedule read from the printed rows alone (no statute formula)."""
+    def whole(x: D) -> D:
+        return x.quantize(D(1), rounding="ROUND_HALF_UP")
+
+    def row(letter: str, amount: D):
+        return lookup(printed_table(year, letter)[status], amount)
+
+    line1 = whole(agi)
+    exemption = row("A", line1).value
+    taxable = max(D(0), line1 - exemption)
+    bracket = row("B", taxable) if taxable > 0 else None
+    initial = whole(bracket.base + bracket.rate * (taxable - bracket.excess_over)) if bracket else D(0)
+    add_back, recapture = row("C", line1).value, row("D", line1).value
+    before_credits = initial + add_back + recapture
+    decimal = row("E", line1).value
+    credit = whole(before_credits * decimal)
+    return {"exemption": exemption, "taxable_income": taxable, "initial_tax": initial,
+            "phase_out_add_back": add_back, "recapture": recapture, "tax_before_credits": before_credits,
+            "credit_decimal": decimal, "personal_credit": credit, "ct_income_tax": before_credits - credit}
+
+
+@pytest.mark.parametrize("year", YEARS)
+@pytest.mark.parametrize("status", STATUSES)
+def test_schedule_agrees_with_the_printed_rows_on_every_boundary(year, status):
+    """Every bound of every printed Table A-E row (a dollar either side and a cent above), the
+    whole schedule as the printed rows give it."""
+    amounts = set()
+    for letter in "ABCDE":
+        amounts |= {a for a in _boundary_amounts(printed_table(year, letter)[status]) if a > 0}
+    for agi in sorted(amounts):
+        result = engine.evaluate(year, "tax_calculation", {"filing_status": status, "ct_agi": agi}, trace=False)
+        expected = _printed_schedule(year, status, agi)
+        assert {k: result[k] for k in expected} == expected, (year, status, agi)
 
 
 def _grid() -> list[D]:

@@ -56,7 +56,7 @@ except ImportError:  # pragma: no cover
 D = Decimal
 ZERO = D(0)
 ONE = D(1)
-YEARS = (2023, 2024)
+YEARS = (2023, 2024, 2025)
 STATUSES = (
     "single",
     "married_filing_jointly",
@@ -359,15 +359,50 @@ def casual_isolated_test(ct_presence_gross_income=0, ct_wages=0, ancillary_activ
 # the return, federal AGI to refund / balance due
 # --------------------------------------------------------------------------
 
+# Credits (tests/reference/sources/ct-1040-2025-and-credits.md, "Credits on the
+# resident return"): the same start / increment table in 2023, 2024 and 2025.
+PROPERTY_TAX_PHASE_OUT = {  # status: (reduction starts above CT AGI of, increment)
+    "single": (49500, 10000), "married_filing_jointly": (70500, 10000),
+    "qualifying_surviving_spouse": (70500, 10000), "married_filing_separately": (35250, 5000),
+    "head_of_household": (54500, 10000),
+}
+EITC_CHILD_AMOUNT = {2023: ZERO, 2024: ZERO, 2025: D(250)}
+
+
+def property_tax_credit(year: int, filing_status: str, ct_agi, paid, income_tax=None) -> Decimal:
+    """"min(property tax paid, maximum) x (1 - rate x increments), not below
+    zero"; $300 maximum, 15% per increment "or fraction"; "cannot exceed the
+    income tax".  Rounded once, half-up."""
+    start, increment = PROPERTY_TAX_PHASE_OUT[filing_status]
+    agi = dollars(D(ct_agi))
+    steps = 0 if agi <= start else int((agi - start + increment - 1) // increment)  # whole dollars: a ceiling
+    rate = min(ONE, D("0.15") * steps)
+    credit = dollars(min(dollars(D(paid)), D(300)) * (ONE - rate))
+    return credit if income_tax is None else min(credit, D(income_tax))
+
+
+def ct_eitc(year: int, federal_eitc, qualifying_children=0, share=ONE) -> Decimal:
+    """40% of the federal credit, plus the year's amount with at least one
+    qualifying child (none before 2025), times the resident share."""
+    eic = D(federal_eitc)
+    if eic <= 0:
+        return ZERO
+    extra = EITC_CHILD_AMOUNT[year] if qualifying_children >= 1 else ZERO
+    return dollars((eic * D("0.40") + extra) * D(share))
+
+
 def income_tax_return(year: int, filing_status: str, federal_agi, residency: str = "resident",
                       pension_annuity_income=0, ira_distributions=0, taxable_social_security=0,
                       social_security_benefits=0, other_additions=0, other_subtractions=0,
                       ct_source_income=0, credit_for_taxes_paid=0, ct_amt=0, credits=0,
-                      withholding=0, estimated_payments=0, pe_tax_credit_amount=0) -> dict[str, Decimal]:
+                      withholding=0, estimated_payments=0, pe_tax_credit_amount=0,
+                      qualifying_property_tax=0, federal_eitc=0, qualifying_children=0,
+                      eitc_resident_portion_share=1) -> dict[str, Decimal]:
     """Form CT-1040 (CT-1040NR/PY) order: tax; less credit for taxes paid to
-    qualifying jurisdictions (not below zero); plus CT AMT; less credits (not
-    below zero) = total tax.  Payments: withholding + estimated / extension
-    payments + PE Tax Credit (refundable).  Refund or balance due."""
+    qualifying jurisdictions (not below zero); plus CT AMT; less the property
+    tax credit (not above that tax) and other credits (not below zero) = total
+    tax.  Payments: withholding + estimated / extension payments + PE Tax
+    Credit + CT EITC (both refundable).  Refund or balance due."""
     mods = modifications(year, filing_status, federal_agi, pension_annuity_income, ira_distributions,
                          taxable_social_security, social_security_benefits, other_additions,
                          other_subtractions)
@@ -380,12 +415,18 @@ def income_tax_return(year: int, filing_status: str, federal_agi, residency: str
     # the engine; it matters only for inputs with cents).
     after_credit = dollars(max(ZERO, tax - D(credit_for_taxes_paid)))
     with_amt = dollars(after_credit + D(ct_amt))
-    total_tax = dollars(max(ZERO, with_amt - D(credits)))
-    payments = dollars(D(withholding) + D(estimated_payments) + D(pe_tax_credit_amount))
+    ptc = property_tax_credit(year, filing_status, ct_agi,
+                              ZERO if residency == "nonresident" else qualifying_property_tax, with_amt)
+    total_tax = dollars(max(ZERO, with_amt - ptc - D(credits)))
+    share = {"resident": ONE, "part_year_resident": D(eitc_resident_portion_share)}.get(residency, ZERO)
+    eitc = ct_eitc(year, federal_eitc, qualifying_children, share)
+    payments = dollars(D(withholding) + D(estimated_payments) + D(pe_tax_credit_amount) + eitc)
     return {
         "ct_agi": ct_agi,
         "ct_income_tax": tax,
+        "property_tax_credit": ptc,
         "total_tax": total_tax,
+        "ct_eitc": eitc,
         "total_payments": payments,
         "refund": max(ZERO, payments - total_tax),
         "balance_due": max(ZERO, total_tax - payments),
