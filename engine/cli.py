@@ -41,20 +41,67 @@ def _read_case(path: str) -> dict[str, Any]:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    # key=value pairs land in the optional YEAR/WORKSHEET slots when those are left out (--case)
+    given = [a for a in (args.year, args.worksheet) if a is not None]
+    args.pairs = [a for a in given if "=" in a] + list(args.pairs)
+    year, worksheet = ([a for a in given if "=" not in a] + [None, None])[:2]
+    if args.case:
+        return _evaluate_case(args, year, worksheet)
+    if year is None or worksheet is None:
+        raise CliError("evaluate needs YEAR and WORKSHEET (or --input FILE --case NAME)")
     inputs = _read_case(args.input) if args.input else {}
     inputs.update(_parse_pairs(args.pairs))
-    result = api.evaluate(args.year, args.worksheet, inputs, rules=args.rules)
-    if args.format == "json":
-        print(render.to_json(result))
-    elif args.format == "markdown":
+    result = api.evaluate(year, worksheet, inputs, rules=args.rules)
+    _print_result(result, args.format)
+    return 0
+
+
+def _print_result(result: Any, fmt: str, extra: dict | None = None) -> None:
+    if fmt == "json":
+        import json
+
+        print(json.dumps({**result.to_dict(), **(extra or {})}, indent=2))
+    elif fmt == "markdown":
         print(render.to_markdown(result), end="")
-    elif args.format == "html":
+    elif fmt == "html":
         from . import html
 
         print(html.to_html(result))
     else:
         render.print_text(result)
-    return 0
+
+
+def _evaluate_case(args: argparse.Namespace, year: str | None, worksheet: str | None) -> int:
+    """One named case of a case file: the filled-in worksheet, then expected vs got per output."""
+    from .cases import compare, find_case
+    from .render import show
+
+    if not args.input:
+        raise CliError("--case NAME needs --input FILE, the case file that holds it")
+    case = find_case(args.input, args.case)
+    for given, own, what in ((year, str(case.year), "year"), (worksheet, case.worksheet, "worksheet")):
+        if given is not None and given != own:
+            raise CliError(f"case '{case.name}' ({case.where}) is for {what} {own}, not {given}")
+    inputs = {**case.inputs, **_parse_pairs(args.pairs)}
+    result = api.evaluate(case.year, case.worksheet, inputs, rules=args.rules)
+    rows = compare(case, result)
+    failed = [r for r in rows if not r.ok]
+    if args.format == "json":
+        _print_result(result, "json", {"case": {
+            "file": case.file, "line": case.line, "name": case.name, "passed": not failed,
+            "outputs": [{"name": r.name, "expected": str(r.expected), "got": show(r.got) if not r.problem else None,
+                         "ok": r.ok} for r in rows]}})
+        return 1 if failed else 0
+    _print_result(result, args.format)
+    width = max(len(r.name) for r in rows)
+    print(f"\nCase {case.name} ({case.where}): {case.year} {case.worksheet}"
+          + (f", tolerance {case.tolerance}" if case.tolerance else ""))
+    print(f"  {'output':<{width}}  {'expected':>14}  {'got':>14}")
+    for r in rows:
+        got = "(none)" if r.problem else show(r.got)
+        print(f"  {r.name:<{width}}  {str(r.expected):>14}  {got:>14}  {'ok' if r.ok else 'DIFFERS'}")
+    print(f"{len(failed)} of {len(rows)} output(s) differ" if failed else f"ok: all {len(rows)} output(s) as expected")
+    return 1 if failed else 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -207,10 +254,13 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = add("evaluate", "Evaluate a worksheet and print the filled-in lines.")
-    p.add_argument("year")
-    p.add_argument("worksheet")
+    p.add_argument("year", nargs="?", metavar="YEAR")
+    p.add_argument("worksheet", nargs="?", metavar="WORKSHEET")
     p.add_argument("pairs", nargs="*", metavar="key=value", help="inputs, e.g. filing_status=single ct_agi=60000")
     p.add_argument("--input", metavar="FILE", help="YAML file of inputs (a mapping, or a case with 'inputs:')")
+    p.add_argument("--case", metavar="NAME", help="run the case NAME of the case file --input FILE (YEAR and "
+                                                  "WORKSHEET come from the file) and show expected vs got per "
+                                                  "output; exit 1 when one differs")
     p.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
     p.set_defaults(func=cmd_evaluate)
 

@@ -52,3 +52,47 @@ def test_diff_with_a_2024_case_file_from_the_guide(capsys):
                            str(CASES / "2024" / "tax_calculation_hand_worked.yaml"))
     assert status == 0, err
     assert "Case single_60000: tax_calculation, 2023 -> 2024" in out
+
+
+# ---------------------------------------------------------------- ctax evaluate --input FILE --case NAME
+
+HAND_2024 = str(CASES / "2024" / "tax_calculation_hand_worked.yaml")
+
+
+def test_evaluate_one_named_case_shows_expected_vs_got(capsys):
+    status, out, err = run(capsys, "evaluate", "--input", HAND_2024, "--case", "joint_250000", "--format", "markdown")
+    assert status == 0, err
+    assert "# 2024 Tax Calculation Schedule" in out  # the filled-in worksheet first
+    # then one row per expected output: 2024 joint $250,000, Table D "$50 x 4 steps" = $200 (hand, in the file)
+    assert re.search(r"recapture\s+200\s+200\s+ok", out)
+    assert re.search(r"ct_income_tax\s+13200\s+13200\s+ok", out)
+    assert "ok: all 5 output(s) as expected" in out
+
+
+def test_evaluate_case_with_an_input_changed_shows_what_differs(capsys):
+    # ct_agi 61,000 instead of 60,000: Table B $2,000 + 5.5% x $11,000 = $2,605 (not the expected $2,550)
+    status, out, _ = run(capsys, "evaluate", "--input", HAND_2024, "--case", "single_60000", "ct_agi=61000",
+                         "--format", "markdown")
+    assert status == 1
+    assert re.search(r"initial_tax\s+2550\s+2605\s+DIFFERS", out)
+    assert re.search(r"exemption\s+0\s+0\s+ok", out)
+
+
+def test_evaluate_case_json_carries_the_comparison(capsys):
+    import json
+
+    status, out, _ = run(capsys, "evaluate", "--input", HAND_2024, "--case", "single_60000", "--format", "json")
+    data = json.loads(out)
+    assert status == 0 and data["case"]["passed"] is True
+    assert {"name": "personal_credit", "expected": "258", "got": "258", "ok": True} in data["case"]["outputs"]
+
+
+def test_evaluate_case_mistakes_are_one_line(capsys):
+    status, _, err = run(capsys, "evaluate", "--input", HAND_2024, "--case", "single_6000")
+    assert status == 1 and "no case named 'single_6000'; did you mean 'single_60000'?" in err
+    status, _, err = run(capsys, "evaluate", "2023", "tax_calculation", "--input", HAND_2024, "--case", "single_60000")
+    assert status == 1 and "is for year 2024, not 2023" in err
+    status, _, err = run(capsys, "evaluate", "--case", "single_60000")
+    assert status == 1 and "--case NAME needs --input FILE" in err
+    status, _, err = run(capsys, "evaluate", "2024")
+    assert status == 1 and "evaluate needs YEAR and WORKSHEET" in err
