@@ -160,10 +160,18 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     old, new = api.load(args.year_a, args.rules), api.load(args.year_b, args.rules)
     grouped = diff.year_changes(old, new)
-    print(diff.format_year_diff(old, new, grouped), end="")
-    if args.case:
+    if not args.case:
+        print(diff.format_year_diff(old, new, grouped), end="")
+        return 0
+    # the case first: that is what was asked; the whole figure diff only on request
+    print(diff.case_diff(args.year_a, args.year_b, args.case, grouped, args.rules), end="")
+    if args.tables:
         print()
-        print(diff.case_diff(args.year_a, args.year_b, args.case, grouped, args.rules), end="")
+        print(diff.format_year_diff(old, new, grouped), end="")
+    else:
+        count = sum(len(c) for c in grouped.values())
+        print(f"{count} figure(s) changed in {len(grouped)} table(s) from {old.year} to {new.year}; "
+              f"--tables lists them all")
     return 0
 
 
@@ -278,7 +286,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("year_a", metavar="YEAR_A")
     p.add_argument("year_b", metavar="YEAR_B")
     p.add_argument("--case", metavar="FILE", help="a case (worksheet: and inputs:) or a case file (cases:) to "
-                                                  "evaluate in both years, line by line")
+                                                  "evaluate in both years, line by line (printed first)")
+    p.add_argument("--tables", action="store_true", help="with --case, also list every changed figure by table")
     p.set_defaults(func=cmd_diff)
 
     p = add("new-year", "Copy year FROM to a new year TO, every file marked for review and dates moved forward.")

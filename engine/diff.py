@@ -166,6 +166,7 @@ def case_diff(year_a: str, year_b: str, path: str, grouped: dict[str, list[Chang
               rules: str | os.PathLike | None = None) -> str:
     """Each case of FILE evaluated in both years, line by line, with the figures behind each change."""
     out = []
+    old_set, new_set = api.load(year_a, rules), api.load(year_b, rules)
     for name, worksheet, inputs in _read_case_file(path):
         a = api.evaluate(year_a, worksheet, inputs, rules=rules)
         b = api.evaluate(year_b, worksheet, inputs, rules=rules)
@@ -186,9 +187,34 @@ def case_diff(year_a: str, year_b: str, path: str, grouped: dict[str, list[Chang
                        f"{change:>10}")
             if not change:
                 continue
-            for table in dict.fromkeys(m.table for m in (old_line.matches if old_line else []) + new_line.matches):
+            used: dict[str, set[str]] = {}
+            for ruleset, line in ((old_set, old_line), (new_set, new_line)):
+                for m in (line.matches if line else []):
+                    used.setdefault(m.table, set()).update(_figures_used(ruleset.tables.get(m.table), m, status))
+            for table, prefixes in used.items():
                 for c in grouped.get(table, []):
-                    if status is None or not c.statuses or status in c.statuses:
+                    if (status is None or not c.statuses or status in c.statuses) and \
+                            any(c.figure.startswith(p) for p in prefixes):
                         out.append(f"          because {table} {c.describe()}  [{c.old_source} | {c.new_source}]")
         out.append("")
     return "\n".join(out)
+
+
+def _figures_used(table: Table | None, match: Any, status: str | None) -> set[str]:
+    """The figure names (as ``figures`` spells them, up to the row) that a lookup's match read."""
+    if table is None:
+        return set()
+    if table.scalar:
+        return {"value"}
+    columns = [table.columns[status]] if status in table.columns else \
+        [c for c in table.distinct_columns() if c.label == match.column]
+    used: set[str] = set()
+    for column in columns:
+        if column.rows and match.lower is None and match.upper == column.floor:
+            used.add("at or below the first row")
+        used.update(f"row {i} " for i, r in enumerate(column.rows, 1) if (r.lo, r.hi) == (match.lower, match.upper))
+        used.update(f"bracket {i} " for i, b in enumerate(column.brackets, 1)
+                    if (b.lo, b.hi) == (match.lower, match.upper) or (i == 1 and match.lower is None))
+        if column.formula is not None and not (column.rows or column.brackets):
+            used.add("formula ")  # with printed rows, the formula is only their cross-check
+    return used

@@ -96,3 +96,30 @@ def test_evaluate_case_mistakes_are_one_line(capsys):
     assert status == 1 and "--case NAME needs --input FILE" in err
     status, _, err = run(capsys, "evaluate", "2024")
     assert status == 1 and "evaluate needs YEAR and WORKSHEET" in err
+
+
+# ---------------------------------------------------------------- ctax diff A B --case FILE
+
+
+def test_diff_case_comes_first_and_tables_only_on_request(capsys):
+    status, out, _ = run(capsys, "diff", "2023", "2024", "--case", HAND_2024)
+    assert status == 0
+    assert out.startswith("Case single_60000: tax_calculation, 2023 -> 2024")
+    assert "Figures changed from 2023 to 2024, by table:" not in out
+    assert "--tables lists them all" in out
+    status, out, _ = run(capsys, "diff", "2023", "2024", "--case", HAND_2024, "--tables")
+    assert out.startswith("Case single_60000") and "Figures changed from 2023 to 2024, by table:" in out
+    assert out.index("Case joint_250000") < out.index("Figures changed from 2023 to 2024")
+
+
+def test_diff_because_names_only_the_rows_the_case_matched(capsys):
+    _, out, _ = run(capsys, "diff", "2023", "2024", "--case", HAND_2024)
+    single = out.split("Case joint_250000")[0]
+    because = [line.strip() for line in single.splitlines() if line.strip().startswith("because")]
+    # Single $60,000 reads Table C's row "more than $56,500, up to $61,500" (row 2 of the single column):
+    # $20 in 2023, $25 in 2024 (CT-1040 2023 and 2024 instructions, Table C). Table B: the 5.5% bracket
+    # (bracket 3) whose base tax fell from $2,300 to $2,000. No other row of those columns was read.
+    assert any("table_c married_filing_separately, single: row 2 value: 20 -> 25" in b for b in because)
+    assert any("table_b married_filing_separately, single: bracket 3 base tax: 2300 -> 2000" in b for b in because)
+    assert not any(" row 3 " in b or "bracket 4" in b or "formula" in b for b in because), because
+    assert len(because) == 2, because
