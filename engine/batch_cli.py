@@ -120,7 +120,8 @@ def run_batch(year: str, worksheet: str, source: str, target: str, *, chunk_rows
                     if name in out.column_names:
                         out = out.drop_columns([name])
                     out = out.append_column(name, result.column(name))
-                writer.write(out)
+                writer.write(out.replace_schema_metadata({**(chunk.schema.metadata or {}),
+                                                          **result.schema.metadata}))
                 offset += chunk.num_rows
                 bar.update(task, advance=batch.nbytes if unit == "bytes" else chunk.num_rows, rows=offset)
             if unit == "bytes":

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
 from . import __version__, api, render
-from .errors import EXTRAS, CtaxError, MissingExtraError, RuleSetError
+from .errors import EXTRAS, CtaxError, DraftYearWarning, MissingExtraError, RuleSetError
 from .cases import read_yaml
 from .rules import check_ruleset, rules_dir
 
@@ -141,12 +142,25 @@ def cmd_lint(args: argparse.Namespace) -> int:
         errors.extend(p for p in found if p.severity == "error")
         if ruleset is not None:
             warnings.extend(lint_ruleset(ruleset))
+    drafts = []
+    if args.release or args.strict:  # a release has no review markers left: each is an error
+        from .lint import REVIEW_MESSAGE
+
+        drafts = [p for p in warnings if p.message.startswith(REVIEW_MESSAGE)]
+        warnings = [p for p in warnings if p not in drafts]
     for problem in sorted(errors):
         print(problem)
+    for problem in sorted(drafts):
+        print(f"{problem.file}:{problem.line}:{problem.column}: not releasable: {problem.message} "
+              f"(after checking the file: ctax review {problem.file})")
     for problem in sorted(warnings):
         print(f"{problem.file}:{problem.line}:{problem.column}: warning: {problem.message}")
     if errors:
         print(f"{len(errors)} error(s); run 'ctax validate' for details", file=sys.stderr)
+        return 1
+    if drafts:
+        print(f"{len(drafts)} review marker(s) left: a draft year cannot be released"
+              + (f"; {len(warnings)} warning(s)" if warnings else ""), file=sys.stderr)
         return 1
     if warnings:
         print(f"{len(warnings)} warning(s)", file=sys.stderr)
@@ -201,6 +215,18 @@ def cmd_docs(args: argparse.Namespace) -> int:
     except OSError as error:
         raise CliError(f"cannot write to {out}: {error}") from None
     print(f"wrote {len(written)} pages under {out} (start at {out / 'index.html'})")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from .review import review
+
+    removed = 0
+    for name in args.files:
+        count = review(Path(name))
+        removed += count
+        print(f"{name}: {'removed ' + str(count) + ' review marker(s)' if count else 'no review marker'}")
+    print(f"ok: {removed} marker(s) removed; run ctax validate and ctax lint --release to see what is left")
     return 0
 
 
@@ -279,7 +305,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("lint", "Warn about judgement calls: a rate over 1, a cap that is not a whole number of steps, tax "
                     "falling as income rises, a citation without a page, an unused table, a 'review' marker.")
     p.add_argument("years", nargs="*", metavar="YEAR")
-    p.add_argument("--strict", action="store_true", help="exit 1 when there is any warning")
+    p.add_argument("--strict", action="store_true", help="exit 1 when there is any warning (implies --release)")
+    p.add_argument("--release", action="store_true", help="exit 1 while any file is still marked 'review:' (a "
+                                                          "draft year); other warnings stay warnings")
     p.set_defaults(func=cmd_lint)
 
     p = add("diff", "Every figure that changed between two years, by table; with --case, why a case's tax changed.")
@@ -294,6 +322,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("source", metavar="FROM")
     p.add_argument("target", metavar="TO")
     p.set_defaults(func=cmd_new_year)
+
+    p = add("review", "Mark rule files as checked: delete their 'review:' markers (the year is a draft while any "
+                      "remains).")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(func=cmd_review)
 
     p = add("docs", "Write each year's tables and worksheets as Markdown and HTML pages with citations.")
     p.add_argument("years", nargs="*", metavar="YEAR")
@@ -326,6 +359,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message: Warning | str, category: type, filename: str, lineno: int, file: Any = None,
+                  line: str | None = None) -> None:
+    """A warning as one line on standard error, like an error."""
+    print(f"warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
@@ -335,7 +374,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", DraftYearWarning)
+            warnings.showwarning = _show_warning
+            return args.func(args)
     except ModuleNotFoundError as error:
         if (error.name or "").partition(".")[0] not in EXTRAS:
             raise

@@ -19,7 +19,11 @@ tr.output td.value { font-weight: bold; }
 code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 0.85rem; }
 .cite { color: #555; font-size: 0.8rem; }
 .fails { color: #b00020; font-weight: bold; }
+.draft { border: 2px solid #b36b00; background: #fff4e0; padding: 0.5rem; font-weight: bold; }
 """
+
+DRAFT_NOTE = ("Draft: this tax year's rule files are still marked for review; the figures may not yet match "
+              "the publication.")
 
 
 def page(title: str, body: str) -> str:
@@ -58,6 +62,8 @@ def to_html(result: Result) -> str:
     title = f"{result.title} ({result.year})"
     inputs = ", ".join(f"{k} = {show(v)}" for k, v in result.inputs.items())
     parts = [f"<h1>{escape(title)}</h1>", f"<p>Inputs: {escape(inputs)}</p>", _lines_table(result)]
+    if result.draft:
+        parts.insert(1, f'<p class="draft" data-draft="true">{escape(DRAFT_NOTE)}</p>')
     for line in result.lines:
         if line.step is not None:
             parts += [f"<h2>Line {escape(line.line)}: {escape(line.step.title)}</h2>", _lines_table(line.step)]

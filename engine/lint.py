@@ -27,6 +27,7 @@ from typing import Any, Iterator
 
 from .errors import CtaxError, Problem
 from .loader import Document, citations
+from .review import markers
 from .rules import RuleSet
 from .tables import FILING_STATUSES, money_text, plain_text
 
@@ -100,9 +101,11 @@ def _pages(doc: Document, unpaginated: set[str]) -> list[Problem]:
             if value.get("page") in (None, "") and value.get("document") not in unpaginated]
 
 
+REVIEW_MESSAGE = "marked for review: "
+
+
 def _reviews(doc: Document) -> list[Problem]:
-    return [_warn(doc, path, f"marked for review: {value}", key=True)
-            for path, value in _walk(doc.data) if path and path[-1] == "review"]
+    return [_warn(doc, path, f"{REVIEW_MESSAGE}{value}", key=True) for path, value in markers(doc.data)]
 
 
 def _unused_tables(ruleset: RuleSet) -> list[Problem]:

@@ -79,6 +79,7 @@ class Worksheet:
     checks: list[Check]
     file: str
     year: int = 0
+    draft: bool = False  # the year's files still carry review markers (engine/review.py)
 
     # A worksheet is not changed once built, so these are worked out once instead of on every run.
     @cached_property
@@ -159,7 +160,7 @@ class Worksheet:
             checks.append(CheckResult(check.id, check.label, holds, check.expression.text,
                                       {n: env[n] for n in check.expression.reads}, check.source))
         outputs = {name: env[name] for name in self.outputs}
-        return Result(self.year, self.name, self.title, inputs, outputs, traces, checks)
+        return Result(self.year, self.name, self.title, inputs, outputs, traces, checks, self.draft)
 
 
 # ---------------------------------------------------------------- building

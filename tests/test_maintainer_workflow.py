@@ -123,3 +123,107 @@ def test_diff_because_names_only_the_rows_the_case_matched(capsys):
     assert any("table_b married_filing_separately, single: bracket 3 base tax: 2300 -> 2000" in b for b in because)
     assert not any(" row 3 " in b or "bracket 4" in b or "formula" in b for b in because), because
     assert len(because) == 2, because
+
+
+# ---------------------------------------------------------------- draft years
+
+
+@pytest.fixture
+def draft_rules(tmp_path):
+    """A rules folder with 2024 and its new-year copy 2025: a draft (every file marked review:)."""
+    from engine.newyear import new_year
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules" / "2024", rules / "2024")
+    new_year(rules, "2024", "2025")
+    return rules
+
+
+def test_a_draft_year_evaluates_with_a_warning_and_says_so(draft_rules, capsys):
+    import engine
+    from engine.errors import DraftYearWarning
+
+    with pytest.warns(DraftYearWarning, match=r"tax year 2025 is a draft: 50 rule file\(s\) still marked 'review:'"):
+        result = engine.evaluate(2025, "tax_calculation", {"filing_status": "single", "ct_agi": 60000},
+                                 rules=draft_rules)
+    # the copied 2024 figures: 2024 single $60,000 is $2,317 (hand-worked in tests/cases/2024)
+    assert result["ct_income_tax"] == 2317 and result.draft is True
+    assert result.to_dict()["draft"] is True
+    released = engine.evaluate(2024, "tax_calculation", {"filing_status": "single", "ct_agi": 60000},
+                               rules=draft_rules)
+    assert released.draft is False and "draft" not in released.to_dict()
+    # the command line: the warning is one line on standard error; JSON and HTML carry the flag
+    status, out, err = run(capsys, "evaluate", "2025", "tax_calculation", "filing_status=single", "ct_agi=60000",
+                           "--rules", str(draft_rules), "--format", "json")
+    assert status == 0 and '"draft": true' in out
+    assert err.startswith("warning: tax year 2025 is a draft") and err.count("\n") == 1
+    status, out, _ = run(capsys, "evaluate", "2025", "tax_calculation", "filing_status=single", "ct_agi=60000",
+                         "--rules", str(draft_rules), "--format", "html")
+    assert 'class="draft" data-draft="true">Draft:' in out
+    _, out, _ = run(capsys, "evaluate", "2024", "tax_calculation", "filing_status=single", "ct_agi=60000",
+                    "--rules", str(draft_rules), "--format", "html")
+    assert 'data-draft' not in out
+
+
+def test_batch_output_metadata_says_draft(draft_rules, tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    import pyarrow.parquet as pq
+
+    import engine
+
+    returns = tmp_path / "returns.csv"
+    returns.write_text("filing_status,ct_agi\nsingle,60000\n")
+    for year, draft in (("2025", b"true"), ("2024", b"false")):
+        out = tmp_path / f"taxes{year}.parquet"
+        status, _, err = run(capsys, "batch", year, "tax_calculation", str(returns), str(out), "--quiet",
+                             "--rules", str(draft_rules))
+        assert status == 0, err
+        metadata = pq.read_schema(out).metadata
+        assert metadata[b"ctax.draft"] == draft and metadata[b"ctax.year"] == year.encode()
+    import pandas as pd
+
+    with pytest.warns(engine.DraftYearWarning):
+        frame = engine.evaluate_batch(2025, "tax_calculation",
+                                      pd.DataFrame({"filing_status": ["single"], "ct_agi": [60000]}), rules=draft_rules)
+    assert frame.attrs["ctax.draft"] == "true" and int(frame["ct_income_tax"][0]) == 2317
+
+
+def test_lint_release_fails_until_every_file_is_reviewed(draft_rules, capsys):
+    status, out, _ = run(capsys, "lint", "--rules", str(draft_rules), "2025")
+    assert status == 0  # a draft is fine to commit
+    status, out, err = run(capsys, "lint", "--rules", str(draft_rules), "--release", "2025")
+    assert status == 1 and "50 review marker(s) left: a draft year cannot be released" in err
+    assert "rules/2025/tables/table_b.yaml:3:1: not releasable: marked for review: copied from 2024" in out
+    assert run(capsys, "lint", "--rules", str(draft_rules), "--strict", "2025")[0] == 1  # --strict implies it
+    assert run(capsys, "lint", "--rules", str(draft_rules), "--release", "2024")[0] == 0
+    files = sorted((draft_rules / "2025").rglob("*.yaml"))
+    status, out, _ = run(capsys, "review", "--rules", str(draft_rules), *map(str, files[:-1]))
+    assert status == 0 and f"ok: {len(files) - 1} marker(s) removed" in out
+    status, out, err = run(capsys, "lint", "--rules", str(draft_rules), "--release", "2025")
+    assert status == 1 and "1 review marker(s) left" in err
+    run(capsys, "review", str(files[-1]))
+    status, out, _ = run(capsys, "lint", "--rules", str(draft_rules), "--strict", "2025")
+    assert (status, out) == (0, "ok: no warnings\n")
+    import engine
+
+    assert engine.load(2025, draft_rules).draft is False
+
+
+def test_review_removes_only_the_markers(tmp_path, capsys):
+    from engine.review import ReviewError, review
+
+    text = ("# a comment stays\ntable: t\nreview: \"copied: check\n  every figure\"\ntitle: T\n"
+            "rows:\n  - {lo: 1}\n  - hi: 2\n    review: row two unsure\n    value: 3\n")
+    path = tmp_path / "t.yaml"
+    path.write_text(text)
+    assert review(path) == 2
+    assert path.read_text() == ("# a comment stays\ntable: t\ntitle: T\n"
+                                "rows:\n  - {lo: 1}\n  - hi: 2\n    value: 3\n")
+    assert review(path) == 0
+    flow = tmp_path / "flow.yaml"
+    flow.write_text("table: t\nrows:\n  - {lo: 1, review: x}\n")
+    with pytest.raises(ReviewError, match=r"flow.yaml:3:13: .*delete it by hand"):
+        review(flow)
+    assert flow.read_text() == "table: t\nrows:\n  - {lo: 1, review: x}\n"  # untouched
+    status, _, err = run(capsys, "review", str(tmp_path / "missing.yaml"))
+    assert status == 1 and "not a regular file" in err
