@@ -202,8 +202,11 @@ def test_lint_release_fails_until_every_file_is_reviewed(draft_rules, capsys):
     status, out, err = run(capsys, "lint", "--rules", str(draft_rules), "--release", "2025")
     assert status == 1 and "1 review marker(s) left" in err
     run(capsys, "review", str(files[-1]))
+    assert run(capsys, "lint", "--rules", str(draft_rules), "--release", "2025")[0] == 0
+    # --strict still wants the copied 2023 guide explained for 2025 (its ruleset.yaml note names 2024)
     status, out, _ = run(capsys, "lint", "--rules", str(draft_rules), "--strict", "2025")
-    assert (status, out) == (0, "ok: no warnings\n")
+    assert status == 1 and "a 2025 rule file cites 'CT Nonresident Guide 2023'" in out
+    assert "review" not in out
     import engine
 
     assert engine.load(2025, draft_rules).draft is False
@@ -227,3 +230,43 @@ def test_review_removes_only_the_markers(tmp_path, capsys):
     assert flow.read_text() == "table: t\nrows:\n  - {lo: 1, review: x}\n"  # untouched
     status, _, err = run(capsys, "review", str(tmp_path / "missing.yaml"))
     assert status == 1 and "not a regular file" in err
+
+
+# ---------------------------------------------------------------- lint: another year's publication
+
+
+def _rules_2024_copy(tmp_path) -> Path:
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules" / "2024", rules / "2024")
+    return rules
+
+
+def test_lint_warns_on_a_citation_of_another_years_publication_without_a_note(tmp_path, capsys):
+    rules = _rules_2024_copy(tmp_path)
+    head = rules / "2024" / "ruleset.yaml"
+    text = head.read_text()
+    # remove the source note's explanation (it names 2024): the 2023 guide is then cited unexplained
+    start = text.index("      Cited by 2024 rule files on purpose")
+    end = text.index("    file: ../shared/seeds/003")
+    head.write_text(text[:start] + text[end:])
+    status, out, _ = run(capsys, "lint", "--rules", str(rules), "2024")
+    assert status == 0
+    hits = [line for line in out.splitlines() if "a 2023 publication, with no note: saying why" in line]
+    assert any(line.startswith("rules/2024/worksheets/residency.yaml:") and "(5 citations in this file)" in line
+               for line in hits), hits
+    # a file whose own citations carry notes is not reported: casual_presence_income_limit has a table note
+    assert not any("casual_presence_income_limit.yaml" in line for line in hits)
+    # one warning per file, not per citation
+    assert len(hits) == len({line.split(":")[0] for line in hits})
+    assert run(capsys, "lint", "--rules", str(rules), "--strict", "2024")[0] == 1
+    # the shipped ruleset.yaml's note (naming 2024) is what keeps 2024 clean
+    assert run(capsys, "lint", "--strict", "2024")[:2] == (0, "ok: no warnings\n")
+
+
+def test_publication_year_comes_from_the_id_then_the_title():
+    from engine.lint import publication_year
+
+    assert publication_year("CT Nonresident Guide 2023", {"title": "... What's New for 2024"}) == 2023
+    assert publication_year("IP 2013(8)", {}) == 2013
+    assert publication_year("Form CT-1040", {"title": "2024 Form CT-1040"}) == 2024
+    assert publication_year("Conn. Gen. Stat.", {"title": "Chapter 229, Sec. 12-700"}) is None
