@@ -270,3 +270,32 @@ def test_publication_year_comes_from_the_id_then_the_title():
     assert publication_year("IP 2013(8)", {}) == 2013
     assert publication_year("Form CT-1040", {"title": "2024 Form CT-1040"}) == 2024
     assert publication_year("Conn. Gen. Stat.", {"title": "Chapter 229, Sec. 12-700"}) is None
+
+
+# ---------------------------------------------------------------- ctax batch: line numbers, --quiet
+
+
+def test_batch_bad_rows_name_the_csv_line_and_quiet_silences_notes(tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    source = tmp_path / "returns.csv"
+    # line 1 header; 2 row 0; 3 row 1 (bad amount); 4 empty (no row); 5-6 row 2 (a quoted newline,
+    # a bad status); 7 row 3 ('married' is not a status)
+    source.write_text('id,filing_status,ct_agi\na,single,60000\nb,single,"60,000x"\n\nc,"sing\nle",1000\n'
+                      'd,married,5\n')
+    target = tmp_path / "out.csv"
+    status, _, err = run(capsys, "batch", "2024", "tax_calculation", str(source), str(target))
+    assert status == 1
+    assert "note: columns id are not inputs" in err
+    assert f"{source}:3: row 1: ct_agi: " in err
+    assert f"{source}:5: row 2: filing_status: " in err
+    assert f"{source}:7: row 3: filing_status: " in err
+    status, _, err = run(capsys, "batch", "2024", "tax_calculation", str(source), str(target), "--quiet")
+    assert status == 1 and "note:" not in err and f"{source}:3: row 1: ct_agi: " in err
+
+
+def test_csv_lines_counts_quoted_newlines_and_skips_empty_lines(tmp_path):
+    from engine.batch_cli import csv_lines
+
+    path = tmp_path / "x.csv"
+    path.write_text('h\n"a\nb"\n\nc\n\n\nd\n')
+    assert csv_lines(str(path), [0, 1, 2]) == {0: 2, 1: 5, 2: 8}
