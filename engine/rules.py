@@ -135,7 +135,7 @@ def check_ruleset(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
 
     tables: dict[str, Table] = {}
     for doc in kinds["table"]:
-        table, table_problems = build_table(doc)
+        table, table_problems = build_table(doc, year)
         problems.extend(table_problems + _named_after_file(doc, "table"))
         tables[table.name] = table
 

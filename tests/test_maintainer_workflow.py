@@ -299,3 +299,59 @@ def test_csv_lines_counts_quoted_newlines_and_skips_empty_lines(tmp_path):
     path = tmp_path / "x.csv"
     path.write_text('h\n"a\nb"\n\nc\n\n\nd\n')
     assert csv_lines(str(path), [0, 1, 2]) == {0: 2, 1: 5, 2: 8}
+
+
+# ---------------------------------------------------------------- new-year: dates move by their rule
+
+
+def test_new_year_moves_a_due_date_by_its_rule_not_by_a_year(tmp_path, capsys):
+    import datetime as dt
+
+    import engine
+    from engine.newyear import new_year
+
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules" / "2013", rules / "2013")
+    # IP 2013(8): "If filing by paper, Form CT-1096 (DRS) is due the last day of February 2014."
+    assert engine.load(2013, rules).tables["ct_1096_paper_due_date"].scalar[None] == dt.date(2014, 2, 28)
+    new_year(rules, "2013", "2015")
+    text = (rules / "2015" / "tables" / "ct_1096_paper_due_date.yaml").read_text()
+    assert "value: {month: February, day: last, of: the year after the tax year}" in text  # no date edit
+    # tax year 2015: the last day of February 2016, a leap year, is the 29th (adding years to 2014-02-28
+    # would give the 28th)
+    assert engine.load(2015, rules).tables["ct_1096_paper_due_date"].scalar[None] == dt.date(2016, 2, 29)
+    # the 2024 farmer/fisherman installment: "due on or before January 15, 2024, for the 2023 taxable year"
+    assert engine.load(2024).tables["farmer_fisherman_installment_due_date"].scalar[None] == dt.date(2025, 1, 15)
+
+
+def test_a_date_rule_that_names_no_date_is_a_located_error(tmp_path, capsys):
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "rules" / "2013", rules / "2013")
+    table = rules / "2013" / "tables" / "ct_1096_paper_due_date.yaml"
+    text = table.read_text()
+    table.write_text(text.replace("day: last", "day: 30"))
+    line = text[:text.index("value: {month")].count("\n") + 1
+    status, out, _ = run(capsys, "validate", "--rules", str(rules), "2013")
+    assert status == 1
+    assert f"rules/2013/tables/ct_1096_paper_due_date.yaml:{line}:8: February 30 does not exist in 2014" in out
+    table.write_text(text.replace("day: last", "day: first"))
+    status, out, _ = run(capsys, "validate", "--rules", str(rules), "2013")
+    assert status == 1 and "ct_1096_paper_due_date.yaml" in out
+    table.write_text(text)
+    # a date rule in a table that is not of dates
+    rate = rules / "2013" / "tables" / "eft_failure_penalty_rate.yaml"
+    rate.write_text(rate.read_text().replace("value: 0.1\n", "value: {month: March, day: 1, of: the tax year}\n"))
+    status, out, _ = run(capsys, "validate", "--rules", str(rules), "2013")
+    assert status == 1 and "eft_failure_penalty_rate.yaml:15:8: a date rule (month, day, of) belongs in a table of " \
+                           "unit 'date'" in out
+
+
+def test_daterule_words_and_resolution():
+    import datetime as dt
+
+    from engine.daterule import describe, resolve
+
+    rule = {"month": "March", "day": "last", "of": "the year after the tax year"}
+    assert resolve(rule, 2013) == dt.date(2014, 3, 31)
+    assert describe(rule) == "the last day of March of the year after the tax year"
+    assert resolve({"month": "April", "day": 15, "of": "the tax year"}, 2024) == dt.date(2024, 4, 15)
