@@ -244,9 +244,28 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def cmd_coverage(args: argparse.Namespace) -> int:
     from . import coverage
 
+    record = None
+    status = 0
+    if args.run_tests is not None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "coverage.json"
+            status = coverage.run_tests(Path(args.run_tests) if args.run_tests else coverage.TESTS_DIR, path)
+            if not path.is_file():
+                raise CliError(f"the test run (pytest exit status {status}) wrote no coverage record")
+            record = coverage.read_record(path)
+    elif args.record:
+        record = coverage.read_record(Path(args.record))
     report = coverage.measure(Path(args.cases) if args.cases else None, Path(args.golden) if args.golden else None,
-                              args.rules)
+                              args.rules, record)
     print(coverage.format_report(report), end="")
+    if record is None:
+        print("(YAML cases and golden files only; --run-tests counts every evaluation the test suite makes)")
+    if status:
+        print(f"warning: the test suite failed (pytest exit status {status}); rows it did not reach may be missing",
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -344,6 +363,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("coverage", "Which table rows the YAML test cases and golden files reach, and which none does.")
     p.add_argument("--cases", metavar="DIR", help="case folder (default tests/cases)")
     p.add_argument("--golden", metavar="DIR", help="folder searched for saved results (default tests/)")
+    p.add_argument("--run-tests", nargs="?", const="",
+                   metavar="DIR", help="run the test suite (default tests/) and count every evaluation it makes")
+    p.add_argument("--record", metavar="FILE", help="count the evaluations of an earlier test run "
+                                                    "(CTAX_COVERAGE_FILE=FILE python -m pytest)")
     p.set_defaults(func=cmd_coverage)
 
     p = add("years", "List the tax years that have rules.")

@@ -6,6 +6,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any, Callable
 
+from . import observe
 from .errors import (CtaxError, EvaluationError, InvalidInputError, MissingInputError, Problem, UnknownInputError,
                      did_you_mean)
 from .expressions import Compiled, ExpressionProblem, Scope, compile_expression
@@ -132,8 +133,10 @@ class Worksheet:
                                                   f"contradict each other: {check.label}")
         inputs = dict(env)
         traces: list[LineTrace] = []
+        record = observe.recorder  # set only while the coverage plugin counts (engine/observe.py)
+        keep = trace or record is not None
         for line in self.lines:
-            rec: list | None = [] if trace else None
+            rec: list | None = [] if keep else None
             sub_result = None
             try:
                 if line.expression is not None:
@@ -150,6 +153,8 @@ class Worksheet:
             if rounding is not None and isinstance(value, Decimal):
                 value = rounding(value)
             env[line.id] = value
+            if record is not None and rec:
+                record(self.year, rec)
             if trace:
                 traces.append(LineTrace(line.id, line.line, line.label, value, line.text,
                                         {name: env[name] for name in line.reads}, rec, line.source,

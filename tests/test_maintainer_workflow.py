@@ -355,3 +355,53 @@ def test_daterule_words_and_resolution():
     assert resolve(rule, 2013) == dt.date(2014, 3, 31)
     assert describe(rule) == "the last day of March of the year after the tax year"
     assert resolve({"month": "April", "day": 15, "of": "the tax year"}, 2024) == dt.date(2024, 4, 15)
+
+
+# ---------------------------------------------------------------- ctax coverage counts the test suite
+
+
+def test_coverage_counts_untraced_evaluations_of_a_test_run(tmp_path, capsys):
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "conftest.py").write_text('pytest_plugins = ["engine.pytest_plugin"]\n')
+    # a grid-style test: trace=False, as the grid tests evaluate
+    (tests / "test_grid.py").write_text(
+        "import engine\n\ndef test_two_points():\n"
+        "    for agi in (20000, 60000):\n"
+        "        engine.evaluate(2013, 'tax_calculation', {'filing_status': 'single', 'ct_agi': agi}, trace=False)\n")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    status, out, _ = run(capsys, "coverage", "--cases", str(empty), "--golden", str(empty))
+    assert status == 0 and out.startswith("2013: 0 of ")
+    assert "--run-tests counts every evaluation the test suite makes" in out
+    status, out, err = run(capsys, "coverage", "--run-tests", str(tests), "--cases", str(empty), "--golden", str(empty))
+    assert status == 0, err
+    lines = out.splitlines()
+    # 2 evaluations x 5 lookups (Tables A-E); Table B: single $20,000 has taxable income $6,000 (exemption
+    # $14,000), "not over $10,000"; single $60,000 has $60,000, "more than $50,000, less than or equal to
+    # $100,000" (the hand-worked 2013 cases): 2 rows of Table B
+    assert lines[0].startswith("2013: ") and lines[0].endswith(
+        "(0 case(s), 0 golden file(s), 10 table lookup(s) by the test suite)")
+    assert "  table_b: 2 of 18 rows reached" in lines
+    block = out.split("  table_b:")[1].split("\n  table_c")[0]
+    assert "more than $50,000, less than or equal to $100,000" not in block  # reached
+    assert "[Single or Filing Separately] more than $100,000" in block  # not reached
+
+
+def test_coverage_reads_a_record_and_refuses_a_foreign_file(tmp_path, capsys):
+    record = tmp_path / "record.json"
+    record.write_text('{"format": "ctax.coverage/1", "lookups": {"2013": 1}, '
+                      '"rows": [[2013, "eft_threshold", null, null, null]]}')
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    status, out, _ = run(capsys, "coverage", "--record", str(record), "--cases", str(empty), "--golden", str(empty))
+    assert status == 0 and "  eft_threshold: 1 of 1 rows reached" in out
+    record.write_text('{"format": "something else"}')
+    status, _, err = run(capsys, "coverage", "--record", str(record))
+    assert status == 1 and "is not a ctax coverage record" in err
+
+
+def test_coverage_run_tests_is_not_recursive(monkeypatch, capsys, tmp_path):
+    monkeypatch.setenv("CTAX_COVERAGE_FILE", str(tmp_path / "x.json"))
+    status, _, err = run(capsys, "coverage", "--run-tests", str(tmp_path))
+    assert status == 1 and "already inside a test run that counts coverage" in err
