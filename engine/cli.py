@@ -210,11 +210,8 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
     rulesets = [api.load(year, args.rules) for year in _years_to_check(args)]
     out = Path(args.out)
-    try:
-        written = write_docs(rulesets, out)
-    except OSError as error:
-        raise CliError(f"cannot write to {out}: {error}") from None
-    print(f"wrote {len(written)} pages under {out} (start at {out / 'index.html'})")
+    written = write_docs(rulesets, out, force=args.force)
+    print(f"wrote {len(written)} pages under {out} (start at {out / 'index.html'}; search at {out / 'search.html'})")
     return 0
 
 
@@ -347,9 +344,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(func=cmd_review)
 
-    p = add("docs", "Write each year's tables and worksheets as Markdown and HTML pages with citations.")
+    p = add("docs", "Write each year's tables and worksheets as a linked site (Markdown and HTML) with citations "
+                    "and a search page.")
     p.add_argument("years", nargs="*", metavar="YEAR")
     p.add_argument("--out", metavar="DIR", default="docs/rules", help="output folder (default docs/rules)")
+    p.add_argument("--force", action="store_true", help="replace files in DIR that ctax did not write (never "
+                                                        "writing through a symlink)")
     p.set_defaults(func=cmd_docs)
 
     p = add("plot", "Plot the effective and marginal rate of tax_calculation against CT AGI (PNG).")
