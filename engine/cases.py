@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import api
-from .errors import CtaxError
+from .errors import CtaxError, did_you_mean
 from .loader import Document, load_file
 from .trace import Result
 
@@ -185,12 +185,8 @@ def find_case(path: str | os.PathLike, name: str) -> Case:
     for case in cases:
         if case.name == name:
             return case
-    import difflib
-
     names = [c.name for c in cases]
-    close = difflib.get_close_matches(name, names, n=1)
-    hint = f"; did you mean '{close[0]}'?" if close else ""
-    raise CaseFileError(f"{path}: no case named '{name}'{hint} (cases: {', '.join(names)})")
+    raise CaseFileError(f"{path}: no case named '{name}'{did_you_mean(name, names)}; cases: {', '.join(names)}")
 
 
 def case_files(directory: str | os.PathLike) -> list[Path]:

@@ -1,7 +1,7 @@
 """The ``ctax`` command line: a thin dispatcher to the modules that do the work.
 
-evaluate (render, html), validate (rules), lint (lint), diff (diff), new-year (newyear), docs (docs),
-plot (plot), coverage (coverage), years, worksheets. Every subcommand exits 0 on success and 1 on
+evaluate (render, html; --case: cases), validate (rules), lint (lint), diff (diff), new-year (newyear),
+review (review), docs (docs), plot (plot), coverage (coverage), years, worksheets. Every subcommand exits 0 on success and 1 on
 an error, which is printed as one readable line (rule-file problems one per line, file:line:column).
 """
 from __future__ import annotations
@@ -248,7 +248,9 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "coverage.json"
-            status = coverage.run_tests(Path(args.run_tests) if args.run_tests else coverage.TESTS_DIR, path)
+            status, failed = coverage.run_tests(Path(args.run_tests) if args.run_tests else coverage.TESTS_DIR, path)
+            for line in failed[:20]:
+                print(line, file=sys.stderr)
             if not path.is_file():
                 raise CliError(f"the test run (pytest exit status {status}) wrote no coverage record")
             record = coverage.read_record(path)

@@ -126,8 +126,8 @@ def read_record(path: Path) -> dict:
     return data
 
 
-def run_tests(tests: Path, record: Path) -> int:
-    """Run the test suite in ``tests`` with the coverage plugin on; returns pytest's exit status."""
+def run_tests(tests: Path, record: Path) -> tuple[int, list[str]]:
+    """Run the test suite in ``tests`` with the coverage plugin on: pytest's exit status and the tests that failed."""
     import subprocess
     import sys
 
@@ -137,8 +137,11 @@ def run_tests(tests: Path, record: Path) -> int:
     here = str(Path(__file__).resolve().parent.parent)
     path = os.pathsep.join([here, os.environ["PYTHONPATH"]]) if os.environ.get("PYTHONPATH") else here
     env = {**os.environ, "CTAX_COVERAGE_FILE": str(record), "PYTHONPATH": path}
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tests)]
-    return subprocess.run(command, env=env, cwd=tests.parent, stdout=subprocess.DEVNULL, check=False).returncode
+    command = [sys.executable, "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider", str(tests)]
+    done = subprocess.run(command, env=env, cwd=tests.parent, stdout=subprocess.PIPE, text=True, errors="replace",
+                          check=False)
+    failed = [line for line in done.stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    return done.returncode, failed
 
 
 def measure(cases_dir: Path | None = None, golden_dir: Path | None = None,

@@ -89,7 +89,7 @@ def test_evaluate_case_json_carries_the_comparison(capsys):
 
 def test_evaluate_case_mistakes_are_one_line(capsys):
     status, _, err = run(capsys, "evaluate", "--input", HAND_2024, "--case", "single_6000")
-    assert status == 1 and "no case named 'single_6000'; did you mean 'single_60000'?" in err
+    assert status == 1 and "no case named 'single_6000' (did you mean 'single_60000'?); cases: single_60000" in err
     status, _, err = run(capsys, "evaluate", "2023", "tax_calculation", "--input", HAND_2024, "--case", "single_60000")
     assert status == 1 and "is for year 2024, not 2023" in err
     status, _, err = run(capsys, "evaluate", "--case", "single_60000")
@@ -360,7 +360,8 @@ def test_daterule_words_and_resolution():
 # ---------------------------------------------------------------- ctax coverage counts the test suite
 
 
-def test_coverage_counts_untraced_evaluations_of_a_test_run(tmp_path, capsys):
+def test_coverage_counts_untraced_evaluations_of_a_test_run(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("CTAX_COVERAGE_FILE", raising=False)  # this test may itself run under --run-tests
     tests = tmp_path / "tests"
     tests.mkdir()
     (tests / "conftest.py").write_text('pytest_plugins = ["engine.pytest_plugin"]\n')
@@ -405,3 +406,14 @@ def test_coverage_run_tests_is_not_recursive(monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("CTAX_COVERAGE_FILE", str(tmp_path / "x.json"))
     status, _, err = run(capsys, "coverage", "--run-tests", str(tmp_path))
     assert status == 1 and "already inside a test run that counts coverage" in err
+
+
+def test_coverage_run_tests_names_the_failing_tests(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("CTAX_COVERAGE_FILE", raising=False)
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "conftest.py").write_text('pytest_plugins = ["engine.pytest_plugin"]\n')
+    (tests / "test_red.py").write_text("def test_red():\n    assert False\n")
+    status, out, err = run(capsys, "coverage", "--run-tests", str(tests), "--cases", str(tmp_path), "--golden",
+                           str(tmp_path))
+    assert status == 1 and "FAILED" in err and "test_red" in err and "pytest exit status 1" in err
