@@ -235,7 +235,11 @@ def citations_page(ruleset: RuleSet) -> tuple[str, list[Block]]:
 
 
 def year_page(ruleset: RuleSet) -> tuple[str, list[Block]]:
-    blocks: list[Block] = [("search",), ("h2", "Sources")]
+    blocks: list[Block] = [("search",)]
+    if ruleset.draft:
+        blocks.append(("p", f"Draft: {len(ruleset.draft_files)} rule file(s) of {ruleset.year} are still marked "
+                            f"for review; their figures may not yet match the publication."))
+    blocks.append(("h2", "Sources"))
     rows = [[key, data.get("title", ""), data.get("publisher", "")] for key, data in ruleset.sources.items()]
     blocks.append(("table", ["Id", "Title", "Publisher"], rows))
     blocks.append(("links", [Link("Every citation, by publication", f"{ruleset.year}/citations")]))

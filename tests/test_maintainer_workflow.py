@@ -163,6 +163,10 @@ def test_a_draft_year_evaluates_with_a_warning_and_says_so(draft_rules, capsys):
     _, out, _ = run(capsys, "evaluate", "2024", "tax_calculation", "filing_status=single", "ct_agi=60000",
                     "--rules", str(draft_rules), "--format", "html")
     assert 'data-draft' not in out
+    # the docs say so too
+    assert run(capsys, "docs", "2025", "--rules", str(draft_rules), "--out", str(draft_rules.parent / "site"))[0] == 0
+    assert "Draft: 50 rule file(s) of 2025 are still marked for review" in \
+        (draft_rules.parent / "site" / "2025" / "index.md").read_text()
 
 
 def test_batch_output_metadata_says_draft(draft_rules, tmp_path, capsys):
