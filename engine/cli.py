@@ -94,14 +94,26 @@ def _evaluate_case(args: argparse.Namespace, year: str | None, worksheet: str | 
                          "ok": r.ok} for r in rows]}})
         return 1 if failed else 0
     _print_result(result, args.format)
-    width = max(len(r.name) for r in rows)
-    print(f"\nCase {case.name} ({case.where}): {case.year} {case.worksheet}"
-          + (f", tolerance {case.tolerance}" if case.tolerance else ""))
-    print(f"  {'output':<{width}}  {'expected':>14}  {'got':>14}")
-    for r in rows:
-        got = "(none)" if r.problem else show(r.got)
-        print(f"  {r.name:<{width}}  {str(r.expected):>14}  {got:>14}  {'ok' if r.ok else 'DIFFERS'}")
-    print(f"{len(failed)} of {len(rows)} output(s) differ" if failed else f"ok: all {len(rows)} output(s) as expected")
+    # HTML keeps standard output one page: the comparison goes to standard error there
+    out = sys.stderr if args.format == "html" else sys.stdout
+    heading = f"Case {case.name} ({case.where}): {case.year} {case.worksheet}" + (
+        f", tolerance {case.tolerance}" if case.tolerance else "")
+    verdicts = [(r.name, str(r.expected), "(none)" if r.problem else show(r.got), "ok" if r.ok else "DIFFERS")
+                for r in rows]
+    if args.format == "markdown":
+        from .docs import md
+
+        print(f"\n## {md(heading)}\n\n| Output | Expected | Got | |\n|---|---:|---:|---|", file=out)
+        for cells in verdicts:
+            print("| " + " | ".join(md(c) for c in cells) + " |", file=out)
+        print(file=out)
+    else:
+        width = max(len(r.name) for r in rows)
+        print(f"\n{heading}\n  {'output':<{width}}  {'expected':>14}  {'got':>14}", file=out)
+        for name, expected, got, verdict in verdicts:
+            print(f"  {name:<{width}}  {expected:>14}  {got:>14}  {verdict}", file=out)
+    print(f"{len(failed)} of {len(rows)} output(s) differ" if failed else f"ok: all {len(rows)} output(s) as expected",
+          file=out)
     return 1 if failed else 0
 
 

@@ -64,8 +64,8 @@ def test_evaluate_one_named_case_shows_expected_vs_got(capsys):
     assert status == 0, err
     assert "# 2024 Tax Calculation Schedule" in out  # the filled-in worksheet first
     # then one row per expected output: 2024 joint $250,000, Table D "$50 x 4 steps" = $200 (hand, in the file)
-    assert re.search(r"recapture\s+200\s+200\s+ok", out)
-    assert re.search(r"ct_income_tax\s+13200\s+13200\s+ok", out)
+    assert "| recapture | 200 | 200 | ok |" in out
+    assert "| ct\\_income\\_tax | 13200 | 13200 | ok |" in out
     assert "ok: all 5 output(s) as expected" in out
 
 
@@ -74,8 +74,13 @@ def test_evaluate_case_with_an_input_changed_shows_what_differs(capsys):
     status, out, _ = run(capsys, "evaluate", "--input", HAND_2024, "--case", "single_60000", "ct_agi=61000",
                          "--format", "markdown")
     assert status == 1
-    assert re.search(r"initial_tax\s+2550\s+2605\s+DIFFERS", out)
-    assert re.search(r"exemption\s+0\s+0\s+ok", out)
+    assert "| initial\\_tax | 2550 | 2605 | DIFFERS |" in out
+    assert "| exemption | 0 | 0 | ok |" in out
+    assert "6 of 9 output(s) differ" in out
+    # in plain text, and with HTML on standard output the comparison goes to standard error
+    status, out, err = run(capsys, "evaluate", "--input", HAND_2024, "--case", "single_60000", "ct_agi=61000",
+                           "--format", "html")
+    assert status == 1 and out.rstrip().endswith("</html>") and re.search(r"initial_tax\s+2550\s+2605\s+DIFFERS", err)
 
 
 def test_evaluate_case_json_carries_the_comparison(capsys):
