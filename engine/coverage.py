@@ -51,7 +51,7 @@ class YearCoverage:
     reached: set[RowKey] = field(default_factory=set)
     cases: int = 0
     golden: int = 0
-    lookups: int = 0  # table lookups the test suite made (from a record), 0 without one
+    evaluations: int = 0  # worksheet runs the test suite made (from a record), 0 without one
 
     def missing(self, table: str) -> list[str]:
         return [text for key, text in self.rows[table] if key not in self.reached]
@@ -178,9 +178,11 @@ def measure(cases_dir: Path | None = None, golden_dir: Path | None = None,
                 report[year].reached.update(_match_keys(data.get("lines", [])))
                 report[year].golden += 1
     if record is not None:
-        for year_text, count in record.get("lookups", {}).items():
-            if year_text.isdigit() and int(year_text) in report:
-                report[int(year_text)].lookups += int(count)
+        counts = record.get("evaluations")
+        for year_text, count in (counts.items() if isinstance(counts, dict) else ()):
+            if isinstance(year_text, str) and year_text.isdigit() and int(year_text) in report and \
+                    isinstance(count, int):
+                report[int(year_text)].evaluations += count
         for row in record["rows"]:
             if isinstance(row, list) and len(row) == 5 and row[0] in report:
                 report[row[0]].reached.add((row[1], row[2], _decimal(row[3]), _decimal(row[4])))
@@ -190,7 +192,7 @@ def measure(cases_dir: Path | None = None, golden_dir: Path | None = None,
 def format_report(report: list[YearCoverage]) -> str:
     out = []
     for year in report:
-        suite = f", {year.lookups} table lookup(s) by the test suite" if year.lookups else ""
+        suite = f", {year.evaluations} evaluation(s) by the test suite" if year.evaluations else ""
         out.append(f"{year.year}: {year.hit} of {year.total} table rows reached "
                    f"({year.cases} case(s), {year.golden} golden file(s){suite})")
         for table, rows in year.rows.items():

@@ -4,7 +4,7 @@ Active only when ``CTAX_COVERAGE_FILE`` names a file: while the tests run, every
 (``engine.evaluate``, traced or not, the YAML cases, the grid and property tests, steps included)
 reports the table rows it matched (engine/observe.py); at the end the plugin writes them to that
 file as JSON (``"format": "ctax.coverage/1"``), which ``ctax coverage --record FILE`` reads and
-``ctax coverage --run-tests`` produces. The vectorised batch path (engine/vector.py) matches rows
+``ctax coverage --run-tests`` produces, with the number of worksheet runs per year. The vectorised batch path (engine/vector.py) matches rows
 without a trace and is not counted; its scalar fallback rows are. Register it with
 ``pytest_plugins = ["engine.pytest_plugin"]`` in a conftest.py (tests/conftest.py does).
 """
@@ -23,22 +23,26 @@ RECORD_FORMAT = "ctax.coverage/1"
 
 
 class Recorder:
-    """The rows matched, by year, and how many lines with a lookup each year evaluated."""
+    """The rows matched, and how many worksheet runs (steps included) each year had."""
 
     def __init__(self) -> None:
         self.rows: set[tuple] = set()
-        self.lookups: dict[int, int] = {}
+        self.evaluations: dict[int, int] = {}
         self._lock = threading.Lock()  # the property tests evaluate from several threads
 
-    def __call__(self, year: int, matches: list[Any]) -> None:
+    def __call__(self, year: int, matches: list[Any] | None) -> None:
+        if matches is None:
+            with self._lock:
+                self.evaluations[year] = self.evaluations.get(year, 0) + 1
+            return
         keys = {(year, m.table, m.column, None if m.lower is None else str(m.lower),
                  None if m.upper is None else str(m.upper)) for m in matches}
         with self._lock:
             self.rows |= keys
-            self.lookups[year] = self.lookups.get(year, 0) + 1
 
     def to_dict(self) -> dict:
-        return {"format": RECORD_FORMAT, "lookups": {str(y): n for y, n in sorted(self.lookups.items())},
+        return {"format": RECORD_FORMAT,
+                "evaluations": {str(y): n for y, n in sorted(self.evaluations.items())},
                 "rows": sorted([list(k) for k in self.rows], key=lambda k: [str(x) for x in k])}
 
 

@@ -159,6 +159,8 @@ class Worksheet:
                 traces.append(LineTrace(line.id, line.line, line.label, value, line.text,
                                         {name: env[name] for name in line.reads}, rec, line.source,
                                         line.output, line.rounding, sub_result, line.note))
+        if record is not None:
+            record(self.year, None)  # one evaluation done
         checks = []
         for check in self.result_checks:
             holds = bool(check.expression.run(env, None))

@@ -387,11 +387,11 @@ def test_coverage_counts_untraced_evaluations_of_a_test_run(tmp_path, capsys, mo
     status, out, err = run(capsys, "coverage", "--run-tests", str(tests), "--cases", str(empty), "--golden", str(empty))
     assert status == 0, err
     lines = out.splitlines()
-    # 2 evaluations x 5 lookups (Tables A-E); Table B: single $20,000 has taxable income $6,000 (exemption
+    # 2 evaluations, untraced; Table B: single $20,000 has taxable income $6,000 (exemption
     # $14,000), "not over $10,000"; single $60,000 has $60,000, "more than $50,000, less than or equal to
     # $100,000" (the hand-worked 2013 cases): 2 rows of Table B
     assert lines[0].startswith("2013: ") and lines[0].endswith(
-        "(0 case(s), 0 golden file(s), 10 table lookup(s) by the test suite)")
+        "(0 case(s), 0 golden file(s), 2 evaluation(s) by the test suite)")
     assert "  table_b: 2 of 18 rows reached" in lines
     block = out.split("  table_b:")[1].split("\n  table_c")[0]
     assert "more than $50,000, less than or equal to $100,000" not in block  # reached
@@ -400,7 +400,7 @@ def test_coverage_counts_untraced_evaluations_of_a_test_run(tmp_path, capsys, mo
 
 def test_coverage_reads_a_record_and_refuses_a_foreign_file(tmp_path, capsys):
     record = tmp_path / "record.json"
-    record.write_text('{"format": "ctax.coverage/1", "lookups": {"2013": 1}, '
+    record.write_text('{"format": "ctax.coverage/1", "evaluations": {"2013": 1}, '
                       '"rows": [[2013, "eft_threshold", null, null, null]]}')
     empty = tmp_path / "empty"
     empty.mkdir()
