@@ -3,9 +3,10 @@
 Active only when ``CTAX_COVERAGE_FILE`` names a file: while the tests run, every worksheet run
 (``engine.evaluate``, traced or not, the YAML cases, the grid and property tests, steps included)
 reports the table rows it matched (engine/observe.py); at the end the plugin writes them to that
-file as JSON (``"format": "ctax.coverage/1"``), which ``ctax coverage --record FILE`` reads and
-``ctax coverage --run-tests`` produces, with the number of worksheet runs per year. The vectorised batch path (engine/vector.py) matches rows
-without a trace and is not counted; its scalar fallback rows are. Register it with
+file as JSON (``"format": "ctax.coverage/1"``) with the number of worksheet runs per year, which
+``ctax coverage --record FILE`` reads and ``ctax coverage --run-tests`` produces. The vectorised
+batch path (engine/vector.py) matches rows without a trace and is not counted; its scalar fallback
+rows are. Register it with
 ``pytest_plugins = ["engine.pytest_plugin"]`` in a conftest.py (tests/conftest.py does).
 """
 from __future__ import annotations
