@@ -1,8 +1,9 @@
 """The ``ctax`` command line: a thin dispatcher to the modules that do the work.
 
 evaluate (render, html; --case: cases), validate (rules), lint (lint), diff (diff), new-year (newyear),
-review (review), docs (docs), plot (plot), coverage (coverage), years, worksheets. Every subcommand exits 0 on success and 1 on
-an error, which is printed as one readable line (rule-file problems one per line, file:line:column).
+review (review), docs (docs), plot (plot), coverage (coverage), years, worksheets. Every subcommand
+exits 0 on success and 1 on an error, which is printed as one readable line (rule-file problems one
+per line, file:line:column).
 """
 from __future__ import annotations
 

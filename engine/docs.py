@@ -122,7 +122,8 @@ def _line_links(ruleset: RuleSet, line: Any) -> list[Link | str]:
     links: list[Link | str] = [Link(t, page_path(ruleset.year, "tables", t))
                                for t in dict.fromkeys(t for c in compiled for t in c.tables)]
     if line.step_worksheet:
-        links.append(Link(f"worksheet {line.step_worksheet}", page_path(ruleset.year, "worksheets", line.step_worksheet)))
+        links.append(Link(f"worksheet {line.step_worksheet}",
+                          page_path(ruleset.year, "worksheets", line.step_worksheet)))
     return links
 
 
@@ -130,7 +131,8 @@ def _line_links(ruleset: RuleSet, line: Any) -> list[Link | str]:
 
 
 def _column_blocks(table: Table, column: Column, statuses: list[str], lookup: str) -> list[Block]:
-    blocks: list[Block] = [("h2", f"{column.label or 'All filers'}" + (f" ({', '.join(statuses)})" if statuses else ""))]
+    heading = f"{column.label or 'All filers'}" + (f" ({', '.join(statuses)})" if statuses else "")
+    blocks: list[Block] = [("h2", heading)]
     if column.source:
         blocks.append(("p", _cite(column.source)))
     if column.rows:
