@@ -444,6 +444,7 @@ def evaluate_batch(year: int | str, worksheet: str, table: Any, *, errors: str =
     if errors not in ("raise", "report"):
         raise CtaxError(f"errors must be 'raise' or 'report', not {errors!r}")
     ruleset = api.load(year, rules)
+    api.warn_if_draft(ruleset)
     sheet = ruleset.worksheet(worksheet)
     kind, n, columns, index = _columns(table)
     for name in columns:
@@ -483,14 +484,22 @@ def evaluate_batch(year: int | str, worksheet: str, table: Any, *, errors: str =
         out["error_field"] = pa.array([field_of.get(i) for i in range(n)] if row_errors else [None] * n, pa.string())
         out["error"] = pa.array([message_of.get(i) for i in range(n)] if row_errors else [None] * n, pa.string())
     result = pa.table(out) if out else pa.table({})
+    result = result.replace_schema_metadata(output_metadata(ruleset.year, sheet.name, ruleset.draft))
     if kind == "arrow":
         return result
     import pandas as pd
 
     frame = result.to_pandas(types_mapper=pd.ArrowDtype)
+    frame.attrs.update({key.decode(): value.decode() for key, value in result.schema.metadata.items()})
     if index is not None:
         frame.index = index
     return frame
+
+
+def output_metadata(year: int, worksheet: str, draft: bool) -> dict[bytes, bytes]:
+    """What a batch output says about itself (Arrow schema metadata, DataFrame ``attrs``, Parquet footer)."""
+    return {b"ctax.year": str(year).encode(), b"ctax.worksheet": worksheet.encode(),
+            b"ctax.draft": b"true" if draft else b"false"}
 
 
 def _vectorisable(sheet: Worksheet, tables: dict) -> None:

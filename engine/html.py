@@ -43,7 +43,11 @@ dl.summary dt { font-family: ui-monospace, Menlo, Consolas, monospace; } dl.summ
   dl.summary dt { font-size: 8pt; }
   tr.bottom-line td { background: none; }
 }
+.draft { border: 2px solid #b36b00; background: #fff4e0; padding: 0.5rem; font-weight: bold; }
 """
+
+DRAFT_NOTE = ("Draft: this tax year's rule files are still marked for review; the figures may not yet match "
+              "the publication.")
 
 
 def docs_page(year: int | str, kind: str, name: str) -> str:
@@ -117,6 +121,8 @@ def to_html(result: Result, docs: str = DOCS_BASE) -> str:
     inputs = ", ".join(f"{k} = {_value(result, k, v)}" for k, v in result.inputs.items())
     parts = [f"<h1>{escape(title)}</h1>", f"<p>Inputs: {escape(inputs)}</p>", "<h2>Outputs</h2>", _summary(result),
              "<h2>Line by line</h2>", _lines_table(result, docs)]
+    if result.draft:
+        parts.insert(1, f'<p class="draft" data-draft="true">{escape(DRAFT_NOTE)}</p>')
     for line in result.lines:
         if line.step is not None:
             parts += [f"<h2>Line {escape(line.line)}: {escape(line.step.title)}</h2>", _lines_table(line.step, docs, main=False)]

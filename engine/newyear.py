@@ -3,8 +3,12 @@
 The files are copied as text, so comments and layout survive. In the copy:
 
 - ``ruleset.yaml`` gets ``year: TO``;
-- every ISO date (``YYYY-MM-DD``) in a table or worksheet moves forward by ``TO - FROM`` years
-  (29 February becomes 28 February); the publications' ``issued`` dates in ruleset.yaml stay,
+- a due date written as the rule that makes it (``value: {month: February, day: last, of: the year
+  after the tax year}``, engine/daterule.py) is copied unchanged: it resolves against the new year,
+  so it needs no edit (the last day of February 2016 is the 29th);
+- every other ISO date (``YYYY-MM-DD``) in a table or worksheet, a date the publication prints as
+  such, moves forward by ``TO - FROM`` years (29 February becomes 28 February) and is checked with the
+  rest of the file at review; the publications' ``issued`` dates in ruleset.yaml stay,
   since the old publication is still what the copied figures cite;
 - in ``title:`` and ``label:`` lines (in ruleset.yaml, its own title only) the tax year, the year
   before it and the year after it move forward by ``TO - FROM`` years ("... for 2013 Taxable Year",

@@ -13,6 +13,7 @@ from . import cache
 from .errors import Problem, RuleSetError, UnknownWorksheetError, did_you_mean
 from .loader import Document, citations, load_file
 from .resources import shipped
+from .review import draft_files
 from .tables import Table, build_table
 from .worksheet import Worksheet, build_worksheet, link_steps
 
@@ -38,6 +39,12 @@ class RuleSet:
     worksheets: dict[str, Worksheet]
     documents: dict[str, Document] = field(default_factory=dict)  # by display file name
     warnings: list[Problem] = field(default_factory=list)
+    draft_files: list[str] = field(default_factory=list)  # files still carrying a review: marker
+
+    @property
+    def draft(self) -> bool:
+        """A draft year: some file is still marked for review (see engine/review.py)."""
+        return bool(self.draft_files)
 
     def worksheet(self, name: str) -> Worksheet:
         """The worksheet called ``name``; UnknownWorksheetError lists the year's worksheets."""
@@ -132,7 +139,7 @@ def check_ruleset(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
 
     tables: dict[str, Table] = {}
     for doc in kinds["table"]:
-        table, table_problems = build_table(doc)
+        table, table_problems = build_table(doc, year)
         problems.extend(table_problems + _named_after_file(doc, "table"))
         tables[table.name] = table
 
@@ -151,7 +158,9 @@ def check_ruleset(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
     if cached is None and not problems:
         cache.store(directory, stamp, [(kind, doc) for kind, docs in kinds.items() for doc in docs])
     ruleset = RuleSet(year, title, directory, sources, tables, worksheets, documents,
-                      [p for p in problems if p.severity != "error"])
+                      [p for p in problems if p.severity != "error"], draft_files(documents))
+    for worksheet in worksheets.values():
+        worksheet.draft = ruleset.draft
     return ruleset, sorted(problems)
 
 

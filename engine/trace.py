@@ -88,6 +88,7 @@ class Result(Mapping):
     lines: list[LineTrace] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
     money: frozenset[str] = frozenset()  # names of the inputs and lines that are dollar amounts
+    draft: bool = False  # computed from a draft year (files with review: markers)
 
     def __getitem__(self, name: str) -> Any:
         try:
@@ -114,7 +115,7 @@ class Result(Mapping):
         return all(c.holds for c in self.checks)
 
     def to_dict(self) -> dict:
-        return {
+        data = {
             "format": RESULT_FORMAT,
             "year": self.year,
             "worksheet": self.worksheet,
@@ -124,3 +125,6 @@ class Result(Mapping):
             "lines": [line.to_dict() for line in self.lines],
             "checks": [check.to_dict() for check in self.checks],
         }
+        if self.draft:  # only then, so results of released years keep their exact form
+            data["draft"] = True
+        return data

@@ -6,6 +6,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any, Callable
 
+from . import observe
 from .errors import (CtaxError, EvaluationError, InvalidInputError, MissingInputError, Problem, UnknownInputError,
                      did_you_mean)
 from .expressions import Compiled, ExpressionProblem, Scope, compile_expression
@@ -79,6 +80,7 @@ class Worksheet:
     checks: list[Check]
     file: str
     year: int = 0
+    draft: bool = False  # the year's files still carry review markers (engine/review.py)
 
     # A worksheet is not changed once built, so these are worked out once instead of on every run.
     @cached_property
@@ -146,8 +148,10 @@ class Worksheet:
                                                   f"contradict each other: {check.label}")
         inputs = dict(env)
         traces: list[LineTrace] = []
+        record = observe.recorder  # set only while the coverage plugin counts (engine/observe.py)
+        keep = trace or record is not None
         for line in self.lines:
-            rec: list | None = [] if trace else None
+            rec: list | None = [] if keep else None
             sub_result = None
             try:
                 if line.expression is not None:
@@ -164,17 +168,22 @@ class Worksheet:
             if rounding is not None and isinstance(value, Decimal):
                 value = rounding(value)
             env[line.id] = value
+            if record is not None and rec:
+                record(self.year, rec)
             if trace:
                 traces.append(LineTrace(line.id, line.line, line.label, value, line.text,
                                         {name: env[name] for name in line.reads}, rec, line.source,
                                         line.output, line.rounding, sub_result, line.note))
+        if record is not None:
+            record(self.year, None)  # one evaluation done
         checks = []
         for check in self.result_checks:
             holds = bool(check.expression.run(env, None))
             checks.append(CheckResult(check.id, check.label, holds, check.expression.text,
                                       {n: env[n] for n in check.expression.reads}, check.source))
         outputs = {name: env[name] for name in self.outputs}
-        return Result(self.year, self.name, self.title, inputs, outputs, traces, checks, self.money)
+        return Result(self.year, self.name, self.title, inputs, outputs, traces, checks, money=self.money,
+                      draft=self.draft)
 
 
 # ---------------------------------------------------------------- building

@@ -7,29 +7,6 @@ import engine
 from engine.errors import MissingInputError
 
 
-def test_resident_2024_by_hand():
-    # Single, federal AGI $80,000 with $20,000 pension and $10,000 IRA: 2024 share 55% (at least
-    # $80,000, less than $82,500) of $20,000 + 50% x $10,000 -> $13,750; CT AGI $66,250.
-    # Schedule: Table B $2,000 + 5.5% x $16,250 = $2,893.75 -> $2,894; Table C $50 (more than
-    # $61,500, up to $66,500); Table D $0; Line 7 $2,944; Table E 0 -> tax $2,944.
-    result = engine.evaluate(2024, "income_tax_return", {
-        "filing_status": "single", "federal_agi": 80000, "pension_annuity_income": 20000,
-        "ira_distributions": 10000, "withholding": 2000, "estimated_payments": 500})
-    assert result.outputs == {"ct_agi": 66250, "ct_income_tax": 2944, "property_tax_credit": 0, "total_tax": 2944,
-                              "ct_eitc": 0, "total_payments": 2500, "refund": 0, "balance_due": 444}
-
-
-def test_credits_amt_and_refund():
-    # 2023 joint, CT AGI $120,000: Table B $4,600 + 5.5% x $20,000 = $5,700; Table C $160; tax $5,860.
-    # Less $1,000 credit for taxes paid = $4,860; + $300 AMT = $5,160; - $200 credits = $4,960.
-    result = engine.evaluate(2023, "income_tax_return", {
-        "filing_status": "married_filing_jointly", "federal_agi": 120000, "credit_for_taxes_paid": 1000,
-        "ct_amt": 300, "credits": 200, "withholding": 5000, "pe_tax_credit_amount": 100})
-    assert result["ct_income_tax"] == 5860
-    assert result["total_tax"] == 4960
-    assert result["refund"] == 140 and result["balance_due"] == 0
-
-
 def test_credit_cannot_make_the_tax_negative():
     result = engine.evaluate(2023, "income_tax_return", {"filing_status": "single", "federal_agi": 40000,
                                                          "credit_for_taxes_paid": 100000})

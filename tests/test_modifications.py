@@ -31,23 +31,6 @@ def test_pension_subtraction_on_both_edges_of_every_printed_row(year, status):
             assert result["ct_agi"] == agi - expected
 
 
-def test_2024_pension_phase_out_by_hand():
-    # Single, federal AGI $75,000 ("at least $75,000"): 85% of ($10,000 + 50% x $4,000) = $10,200.
-    assert modify(2024, filing_status="single", federal_agi=75000, pension_annuity_income=10000,
-                  ira_distributions=4000)["pension_subtraction"] == 10200
-    # $74,999: still 100%: $12,000.
-    assert modify(2024, filing_status="single", federal_agi=74999, pension_annuity_income=10000,
-                  ira_distributions=4000)["pension_subtraction"] == 12000
-    # 2023 has no phase-out: $75,000 single gets nothing; $74,999 gets $10,000 + 25% x $4,000 = $11,000.
-    assert modify(2023, filing_status="single", federal_agi=75000, pension_annuity_income=10000,
-                  ira_distributions=4000)["pension_subtraction"] == 0
-    assert modify(2023, filing_status="single", federal_agi=74999, pension_annuity_income=10000,
-                  ira_distributions=4000)["pension_subtraction"] == 11000
-    # Joint $140,000: 2.5% of $10,000 = $250.
-    assert modify(2024, filing_status="married_filing_jointly", federal_agi=140000,
-                  pension_annuity_income=10000)["pension_subtraction"] == 250
-
-
 @pytest.mark.parametrize("year", (2023, 2024))
 def test_social_security_below_the_threshold_is_subtracted_in_full(year):
     result = modify(year, filing_status="single", federal_agi=74999, taxable_social_security=12000)

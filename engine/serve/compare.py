@@ -16,7 +16,8 @@ def compare(year: str, other: str, worksheet: str, inputs: dict[str, Any],
     """Both results and every line of ``other`` against ``year``: both values, the change, the figures behind it."""
     a = api.evaluate(year, worksheet, inputs, rules=rules)
     b = api.evaluate(other, worksheet, inputs, rules=rules)
-    grouped = year_changes(api.load(year, rules), api.load(other, rules))
+    old_set, new_set = api.load(year, rules), api.load(other, rules)
+    grouped = year_changes(old_set, new_set)
     lines = [{"id": row.key, "line": row.line.line, "label": row.line.label,
               "old": plain(row.old_value), "new": plain(row.line.value), "old_text": show(row.old_value),
               "new_text": show(row.line.value), "change": row.change,
@@ -24,6 +25,6 @@ def compare(year: str, other: str, worksheet: str, inputs: dict[str, Any],
                            "figure": c.figure, "old": show(c.old) if c.old is not None else None,
                            "new": show(c.new) if c.new is not None else None, "text": c.describe(),
                            "old_citation": c.old_source, "new_citation": c.new_source} for c in row.because]}
-             for row in compare_lines(a, b, grouped, inputs)]
+             for row in compare_lines(old_set, new_set, a, b, grouped)]
     return {"format": "ctax.compare/1", "worksheet": worksheet, "years": [a.year, b.year],
             "results": [a.to_dict(), b.to_dict()], "lines": lines}
