@@ -187,7 +187,10 @@ def test_2025_installment_dates():
     result = engine.evaluate(2025, "estimated_tax", {
         "current_year_tax": 10000, "prior_year_tax": 8000, "prior_year_full_return": True, "withholding": 2000})
     assert result["required_annual_payment"] == 8000  # min(90% x 10,000, 100% x 8,000)
-    assert result["installments"] == [{"due_date": d, "amount": Decimal(2000)} for d in DUE_2025]
+    # required: 25% x 8,000 = 2,000 a date; still to pay: 2,000 less the withholding treated as paid
+    # on each date, 2,000 / 4 = 500 -> 1,500
+    assert result["required_installments"] == [{"due_date": d, "amount": Decimal(2000)} for d in DUE_2025]
+    assert result["installments"] == [{"due_date": d, "amount": Decimal(1500)} for d in DUE_2025]
     farmer = engine.evaluate(2025, "estimated_tax", {"current_year_tax": 9000, "farmer_or_fisherman": True})
     assert farmer["installments"] == [{"due_date": D(2026, 1, 15), "amount": Decimal(6000)}]  # 2/3 of 9,000
 

@@ -40,8 +40,8 @@ def test_copying_a_2024_case_file_into_a_new_year_runs_it_there(tmp_path):
 def test_readme_guide_names_only_paths_that_exist():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     guide = readme.split("## Add next year's rules", 1)[1].split("\n## ", 1)[0]
-    assert "copy a 2024 file" in guide
-    for path in re.findall(r"`?(tests/cases/2024/)", guide):
+    assert "copy a 2025 file" in guide
+    for path in re.findall(r"`?(tests/cases/2025/)", guide):
         assert (ROOT / path).is_dir()
     assert "engine/cases.py" in guide and (ROOT / "engine" / "cases.py").is_file()
 
@@ -148,7 +148,8 @@ def test_a_draft_year_evaluates_with_a_warning_and_says_so(draft_rules, capsys):
     import engine
     from engine.errors import DraftYearWarning
 
-    with pytest.warns(DraftYearWarning, match=r"tax year 2025 is a draft: 50 rule file\(s\) still marked 'review:'"):
+    copied = len(list((draft_rules / "2025").rglob("*.yaml")))  # every file new-year wrote
+    with pytest.warns(DraftYearWarning, match=rf"tax year 2025 is a draft: {copied} rule file\(s\) still marked 'review:'"):
         result = engine.evaluate(2025, "tax_calculation", {"filing_status": "single", "ct_agi": 60000},
                                  rules=draft_rules)
     # the copied 2024 figures: 2024 single $60,000 is $2,317 (hand-worked in tests/cases/2024)
@@ -170,7 +171,7 @@ def test_a_draft_year_evaluates_with_a_warning_and_says_so(draft_rules, capsys):
     assert 'data-draft' not in out
     # the docs say so too
     assert run(capsys, "docs", "2025", "--rules", str(draft_rules), "--out", str(draft_rules.parent / "site"))[0] == 0
-    assert "Draft: 50 rule file(s) of 2025 are still marked for review" in \
+    assert f"Draft: {copied} rule file(s) of 2025 are still marked for review" in \
         (draft_rules.parent / "site" / "2025" / "index.md").read_text()
 
 
@@ -201,7 +202,8 @@ def test_lint_release_fails_until_every_file_is_reviewed(draft_rules, capsys):
     status, out, _ = run(capsys, "lint", "--rules", str(draft_rules), "2025")
     assert status == 0  # a draft is fine to commit
     status, out, err = run(capsys, "lint", "--rules", str(draft_rules), "--release", "2025")
-    assert status == 1 and "50 review marker(s) left: a draft year cannot be released" in err
+    copied = len(list((draft_rules / "2025").rglob("*.yaml")))  # one marker in every file new-year wrote
+    assert status == 1 and f"{copied} review marker(s) left: a draft year cannot be released" in err
     assert "rules/2025/tables/table_b.yaml:3:1: not releasable: marked for review: copied from 2024" in out
     assert run(capsys, "lint", "--rules", str(draft_rules), "--strict", "2025")[0] == 1  # --strict implies it
     assert run(capsys, "lint", "--rules", str(draft_rules), "--release", "2024")[0] == 0
@@ -256,12 +258,13 @@ def test_lint_warns_on_a_citation_of_another_years_publication_without_a_note(tm
     text = head.read_text()
     # remove the source note's explanation (it names 2024): the 2023 guide is then cited unexplained
     start = text.index("      Cited by 2024 rule files on purpose")
-    end = text.index("    file: ../shared/seeds/003")
+    end = text.index("    file: tests/reference/sources/003")
     head.write_text(text[:start] + text[end:])
     status, out, _ = run(capsys, "lint", "--rules", str(rules), "2024")
     assert status == 0
     hits = [line for line in out.splitlines() if "a 2023 publication, with no note: saying why" in line]
-    assert any(line.startswith("rules/2024/worksheets/residency.yaml:") and "(5 citations in this file)" in line
+    # residency has 13 citations of the guide with no note of their own: one warning names them all
+    assert any("rules/2024/worksheets/residency.yaml:" in line and "(13 citations in this file)" in line
                for line in hits), hits
     # a file whose own citations carry notes is not reported: casual_presence_income_limit has a table note
     assert not any("casual_presence_income_limit.yaml" in line for line in hits)

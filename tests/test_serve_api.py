@@ -160,8 +160,11 @@ def test_compare_with_another_year_names_the_changed_figures(client):
     # the same inputs: 2024 $2,317 (above); 2023 $2,583 (README): change +266
     assert (final["old"], final["new"], final["change"]) == ("2317", "2583", "+266")
     initial = next(line for line in data["lines"] if line["id"] == "initial_tax")
-    # 2023 Table B single taxed $10,000-$50,000 at 5% (2024: 4.5%); the rate change is named
-    assert any(c["table"] == "table_b" and "rate" in c["figure"] for c in initial["because"])
+    # Line 3 $60,000 falls in Table B's third single bracket ($50,000-$100,000), whose printed base tax
+    # changed: 2024 2% x 10,000 + 4.5% x 40,000 = $2,000; 2023 3% x 10,000 + 5% x 40,000 = $2,300.
+    # Only the row this case read is named, not every changed figure of the column.
+    assert [(c["table"], c["figure"], c["old"], c["new"]) for c in initial["because"]] == \
+        [("table_b", "bracket 3 base tax", "2000", "2300")]
 
 
 # ---------------------------------------------------------------- errors

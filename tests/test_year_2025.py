@@ -32,6 +32,8 @@ DATES_ONE_YEAR_LATER = {
     "estimated_tax_third_installment_due_date", "estimated_tax_fourth_installment_due_date",
     "estimated_tax_interest_end_date", "farmer_fisherman_installment_due_date",
     "farmer_fisherman_return_exception_date", "january_return_exception_date",
+    # the taxable year itself and the return's due date (issue 10): the same rule, one year later
+    "calendar_year_end", "calendar_year_return_due_date", "taxable_year_first_day",
 }
 
 
