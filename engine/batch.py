@@ -107,11 +107,22 @@ def _columns(table: Any) -> tuple[str, int, dict[str, Any], Any]:
     """(kind, row count, name -> column as numpy/pandas, index) of a DataFrame or Arrow table."""
     module = type(table).__module__
     if module.startswith("pyarrow"):
-        names = list(table.column_names)
-        return "arrow", table.num_rows, {n: table.column(n).to_pandas() for n in names}, None
+        names = [str(n) for n in table.column_names]
+        _refuse_repeated(names)
+        return "arrow", table.num_rows, {n: table.column(i).to_pandas() for i, n in enumerate(names)}, None
     if module.startswith("pandas") and hasattr(table, "columns"):
-        return "pandas", len(table), {str(n): table[n] for n in table.columns}, table.index
+        names = [str(n) for n in table.columns]  # 1 and "1" are the same input name
+        _refuse_repeated(names)
+        return "pandas", len(table), {n: table.iloc[:, i] for i, n in enumerate(names)}, table.index
     raise CtaxError(f"evaluate_batch needs a pandas DataFrame or a pyarrow Table, not {type(table).__name__}")
+
+
+def _refuse_repeated(names: list[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise InputError(name, f"the table has more than one column named '{name}'")
+        seen.add(name)
 
 
 def _blank(value: Any) -> bool:

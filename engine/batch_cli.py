@@ -3,7 +3,9 @@
 The input is read in chunks (``--chunk-rows`` rows of Parquet, or blocks of about that many CSV
 rows), each chunk is evaluated with ``engine.evaluate_batch`` and appended to the output, so memory
 stays flat however large the file is. The output holds the input columns, then one column per
-output, then ``error_field`` and ``error`` (empty for good rows). Bad rows are listed on standard
+output, then ``error_field`` and ``error`` (empty for good rows). In a CSV output a text cell that a
+spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return, other than a
+plain number) gets a leading ``'`` unless ``--keep-formulas`` is given. Bad rows are listed on standard
 error by 0-based row number and field, and make the exit status 1; the other rows are still written.
 The format of each file follows its extension: .csv or .parquet (.pq).
 """
@@ -21,6 +23,7 @@ from .safefiles import atomic_output, interrupts_as_exceptions, same_file
 from .terminal import terminal_text
 
 MAX_LISTED = 20
+_UTF8_HINT = "ctax batch reads CSV files as UTF-8 (save the file as UTF-8, e.g. from Latin-1)"
 
 
 class BatchFileError(CtaxError):
@@ -53,14 +56,38 @@ def _chunks(path: str, kind: str, inputs: list[str], chunk_rows: int) -> tuple[I
                                                                  strings_can_be_null=True))
         return iter(reader), Path(path).stat().st_size, "bytes"
     except (OSError, pa.ArrowException) as error:
-        raise BatchFileError(f"{path}: cannot read: {error}") from None
+        hint = f"; {_UTF8_HINT}" if "UTF8" in str(error) else ""
+        raise BatchFileError(f"{path}: cannot read: {error}{hint}") from None
+
+
+# A CSV cell starting with one of these is run as a formula by spreadsheet programs (=HYPERLINK(...),
+# @SUM(...), a tab or carriage return before one); plain numbers such as -12.5 are left as they are.
+_FORMULA_START = r"^[=+\-@\t\r]"
+_PLAIN_NUMBER = r"^[+-]?[0-9]+(\.[0-9]+)?$"
+
+
+def neutralise_formulas(table: Any) -> Any:
+    """``table`` with every text cell that a spreadsheet would run as a formula prefixed with ``'``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    for index, field in enumerate(table.schema):
+        if not (pa.types.is_string(field.type) or pa.types.is_large_string(field.type)):
+            continue
+        column = table.column(index)
+        risky = pc.and_(pc.match_substring_regex(column, _FORMULA_START),
+                        pc.invert(pc.match_substring_regex(column, _PLAIN_NUMBER)))
+        quoted = pc.binary_join_element_wise(pa.scalar("'", field.type), column, pa.scalar("", field.type))
+        table = table.set_column(index, field, pc.if_else(pc.fill_null(risky, False), quoted, column))
+    return table
 
 
 class _Writer:
     """Writes Arrow tables to an open file as CSV or Parquet, created on the first table."""
 
-    def __init__(self, handle: Any, kind: str, metadata: dict[bytes, bytes]):
+    def __init__(self, handle: Any, kind: str, metadata: dict[bytes, bytes], keep_formulas: bool = False):
         self.handle, self.kind, self.metadata, self.writer = handle, kind, metadata, None
+        self.keep_formulas = keep_formulas
 
     def write(self, table: Any) -> None:
         import pyarrow.csv as csv
@@ -71,6 +98,8 @@ class _Writer:
                            if self.kind == "parquet" else csv.CSVWriter(self.handle, table.schema))
         if self.kind == "parquet":
             table = table.replace_schema_metadata(self.metadata)
+        elif not self.keep_formulas:
+            table = neutralise_formulas(table)
         self.writer.write_table(table)
 
     def close(self) -> None:
@@ -134,15 +163,18 @@ def _schema(path: str, kind: str, inputs: list[str]) -> Any:
                           convert_options=csv.ConvertOptions(column_types={n: pa.string() for n in inputs})) as r:
             return r.schema
     except (OSError, pa.ArrowException) as error:
-        raise BatchFileError(f"{path}: cannot read: {error}") from None
+        hint = f"; {_UTF8_HINT}" if "UTF8" in str(error) else ""
+        raise BatchFileError(f"{path}: cannot read: {error}{hint}") from None
 
 
 def run_batch(year: str, worksheet: str, source: str, target: str, *, chunk_rows: int = 100_000,
-              rules: str | None = None, progress: bool = True, force: bool = False) -> list[RowError]:
+              rules: str | None = None, progress: bool = True, force: bool = False,
+              keep_formulas: bool = False) -> list[RowError]:
     """Evaluate every row of ``source`` into ``target``; returns the bad rows (RowError list).
 
     ``target`` is replaced only when every row has been written: on an error or an interrupt it keeps
-    its previous content. An existing ``target`` that ctax batch did not write needs ``force``.
+    its previous content. An existing ``target`` that ctax batch did not write needs ``force``. In a
+    CSV output, text cells a spreadsheet would run as formulas get a leading ``'`` unless ``keep_formulas``.
     """
     try:
         import pyarrow as pa
@@ -191,10 +223,17 @@ def run_batch(year: str, worksheet: str, source: str, target: str, *, chunk_rows
             except StopIteration:
                 break
             except pa.ArrowException as error:
-                raise BatchFileError(f"{source}: cannot read after row {offset}: {error}; "
+                hint = f"; {_UTF8_HINT}" if "UTF8" in str(error) else ""
+                raise BatchFileError(f"{source}: cannot read after row {offset}: {error}{hint}; "
                                      f"{target} was left unchanged") from None
             chunk = pa.Table.from_batches([batch])
-            writer.write(evaluate(chunk))
+            for field in chunk.schema:
+                if pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type):
+                    raise BatchFileError(f"{source}: column '{field.name}' is not UTF-8 text; {_UTF8_HINT}")
+            try:
+                writer.write(evaluate(chunk))
+            except pa.ArrowException as error:
+                raise BatchFileError(f"cannot write {target}: {error}; it was left unchanged") from None
             offset += chunk.num_rows
             bar.update(task, advance=batch.nbytes if unit == "bytes" else chunk.num_rows, rows=offset)
         if writer.writer is None:  # no rows at all: still a complete file with every column
@@ -204,7 +243,7 @@ def run_batch(year: str, worksheet: str, source: str, target: str, *, chunk_rows
 
     try:
         with atomic_output(target) as handle, bar:
-            writer = _Writer(handle, kind_out, {WRITER_KEY: __version__.encode()})
+            writer = _Writer(handle, kind_out, {WRITER_KEY: __version__.encode()}, keep_formulas)
             try:
                 write_all(writer, bar.add_task("batch", total=total, rows=0))
             finally:
@@ -218,7 +257,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     try:
         with interrupts_as_exceptions():
             bad = run_batch(args.year, args.worksheet, args.input, args.output, chunk_rows=args.chunk_rows,
-                            rules=args.rules, progress=not args.quiet and sys.stderr.isatty(), force=args.force)
+                            rules=args.rules, progress=not args.quiet and sys.stderr.isatty(), force=args.force,
+                            keep_formulas=args.keep_formulas)
     except KeyboardInterrupt:
         print(f"error: interrupted; {terminal_text(args.output)} was left unchanged", file=sys.stderr)
         return 1
@@ -246,4 +286,7 @@ def add_parser(sub: Any, add: Any) -> None:
     p.add_argument("--chunk-rows", type=_positive, default=100_000, metavar="N", help="rows per chunk (default 100000)")
     p.add_argument("--force", action="store_true", help="replace an existing OUT that ctax batch did not write")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--keep-formulas", action="store_true",
+                   help="CSV output: keep text cells starting with = + - @ as they are (by default they get a "
+                        "leading ' so that a spreadsheet shows them instead of running them)")
     p.set_defaults(func=cmd_batch)

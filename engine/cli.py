@@ -14,7 +14,13 @@ from typing import Any, Sequence
 from . import __version__, api, render
 from .errors import EXTRAS, CtaxError, MissingExtraError, RuleSetError
 from .cases import read_yaml
+from .terminal import terminal_text
 from .rules import check_ruleset, rules_dir
+
+
+def _say(text: Any = "", *, file: Any = None, end: str = "\n") -> None:
+    """print(), with control characters from names, labels and file names shown as visible escapes."""
+    print(terminal_text(text, keep_newlines=True), file=file, end=end)
 
 
 class CliError(Exception):
@@ -45,13 +51,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     inputs.update(_parse_pairs(args.pairs))
     result = api.evaluate(args.year, args.worksheet, inputs, rules=args.rules)
     if args.format == "json":
-        print(render.to_json(result))
+        print(render.to_json(result))  # JSON escapes control characters
     elif args.format == "markdown":
-        print(render.to_markdown(result), end="")
+        _say(render.to_markdown(result), end="")
     elif args.format == "html":
         from . import html
 
-        print(html.to_html(result))
+        _say(html.to_html(result))
     else:
         render.print_text(result)
     return 0
@@ -65,11 +71,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         _, found = check_ruleset(base / str(year))
         problems.extend(p for p in found if p.severity == "error")
     for problem in sorted(problems):
-        print(problem)
+        _say(problem)
     if problems:
-        print(f"{len(problems)} error(s)", file=sys.stderr)
+        _say(f"{len(problems)} error(s)", file=sys.stderr)
         return 1
-    print(f"ok: {', '.join(map(str, years))} valid")
+    _say(f"ok: {', '.join(map(str, years))} valid")
     return 0
 
 
@@ -95,16 +101,16 @@ def cmd_lint(args: argparse.Namespace) -> int:
         if ruleset is not None:
             warnings.extend(lint_ruleset(ruleset))
     for problem in sorted(errors):
-        print(problem)
+        _say(problem)
     for problem in sorted(warnings):
-        print(f"{problem.file}:{problem.line}:{problem.column}: warning: {problem.message}")
+        _say(f"{problem.file}:{problem.line}:{problem.column}: warning: {problem.message}")
     if errors:
-        print(f"{len(errors)} error(s); run 'ctax validate' for details", file=sys.stderr)
+        _say(f"{len(errors)} error(s); run 'ctax validate' for details", file=sys.stderr)
         return 1
     if warnings:
-        print(f"{len(warnings)} warning(s)", file=sys.stderr)
+        _say(f"{len(warnings)} warning(s)", file=sys.stderr)
         return 1 if args.strict else 0
-    print("ok: no warnings")
+    _say("ok: no warnings")
     return 0
 
 
@@ -113,10 +119,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     old, new = api.load(args.year_a, args.rules), api.load(args.year_b, args.rules)
     grouped = diff.year_changes(old, new)
-    print(diff.format_year_diff(old, new, grouped), end="")
+    _say(diff.format_year_diff(old, new, grouped), end="")
     if args.case:
-        print()
-        print(diff.case_diff(args.year_a, args.year_b, args.case, grouped, args.rules), end="")
+        _say()
+        _say(diff.case_diff(args.year_a, args.year_b, args.case, grouped, args.rules), end="")
     return 0
 
 
@@ -128,10 +134,10 @@ def cmd_new_year(args: argparse.Namespace) -> int:
     _, problems = check_ruleset(base / args.target)
     errors = [p for p in problems if p.severity == "error"]
     for problem in errors:
-        print(problem)
+        _say(problem)
     if errors:
         return 1
-    print(f"wrote {len(written)} files to {base / args.target}, every file marked 'review:'. Next: edit the "
+    _say(f"wrote {len(written)} files to {base / args.target}, every file marked 'review:'. Next: edit the "
           f"figures, then ctax validate {args.target}; ctax lint {args.target}; ctax diff {args.source} {args.target}")
     return 0
 
@@ -156,7 +162,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     status = to_filing_status("--status", args.status)
     out = Path(args.out or f"ctax-rates-{status}.png")
     plot(args.years, status, out, top=args.top, step=args.step, rules=args.rules)
-    print(f"wrote {out}")
+    _say(f"wrote {out}")
     return 0
 
 
@@ -165,20 +171,20 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
     report = coverage.measure(Path(args.cases) if args.cases else None, Path(args.golden) if args.golden else None,
                               args.rules)
-    print(coverage.format_report(report), end="")
+    _say(coverage.format_report(report), end="")
     return 0
 
 
 def cmd_years(args: argparse.Namespace) -> int:
     for year in api.years(args.rules):
-        print(year)
+        _say(year)
     return 0
 
 
 def cmd_worksheets(args: argparse.Namespace) -> int:
     ruleset = api.load(args.year, args.rules)
     for name, sheet in sorted(ruleset.worksheets.items()):
-        print(f"{name}: {sheet.title}\n  inputs: {', '.join(sheet.inputs)}\n  outputs: {', '.join(sheet.outputs)}")
+        _say(f"{name}: {sheet.title}\n  inputs: {', '.join(sheet.inputs)}\n  outputs: {', '.join(sheet.outputs)}")
     return 0
 
 
@@ -186,7 +192,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake exits 1 (not 2) with one line, like every other error."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(1, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(1, terminal_text(f"{self.prog}: error: {message} (see {self.prog} --help)") + "\n")
 
 
 def _positive(text: str) -> int:
@@ -280,18 +286,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModuleNotFoundError as error:
         if (error.name or "").partition(".")[0] not in EXTRAS:
             raise
-        print(f"error: {MissingExtraError(f'ctax {args.command}', error)}", file=sys.stderr)
+        _say(f"error: {MissingExtraError(f'ctax {args.command}', error)}", file=sys.stderr)
         return 1
     except RuleSetError as error:
-        print(error, file=sys.stderr)
+        _say(error, file=sys.stderr)
         return 1
     except (CtaxError, CliError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        _say(f"error: {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 0
     except OSError as error:
-        print(f"error: {error}", file=sys.stderr)
+        _say(f"error: {error}", file=sys.stderr)
         return 1
 
 
