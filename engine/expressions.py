@@ -218,7 +218,8 @@ class _Compiler:
         text = self.text
         if isinstance(node.op, ast.Div):
             def divide(env, rec):
-                numerator, denominator = left(env, rec), right(env, rec)
+                denominator = right(env, rec)  # first, as before: traces list the table rows in this order
+                numerator = left(env, rec)
                 _no_sequences(numerator, denominator, text)
                 if denominator == 0:
                     raise EvaluationError(f"division by zero in '{text}'")
