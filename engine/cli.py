@@ -71,7 +71,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         _, found = check_ruleset(base / str(year))
         problems.extend(p for p in found if p.severity == "error")
     for problem in sorted(problems):
-        _say(problem)
+        _say(terminal_text(problem))  # one line each: a newline in a key cannot forge another problem
     if problems:
         _say(f"{len(problems)} error(s)", file=sys.stderr)
         return 1
@@ -101,9 +101,9 @@ def cmd_lint(args: argparse.Namespace) -> int:
         if ruleset is not None:
             warnings.extend(lint_ruleset(ruleset))
     for problem in sorted(errors):
-        _say(problem)
+        _say(terminal_text(problem))  # one line each: a newline in a key cannot forge another problem
     for problem in sorted(warnings):
-        _say(f"{problem.file}:{problem.line}:{problem.column}: warning: {problem.message}")
+        _say(terminal_text(f"{problem.file}:{problem.line}:{problem.column}: warning: {problem.message}"))
     if errors:
         _say(f"{len(errors)} error(s); run 'ctax validate' for details", file=sys.stderr)
         return 1
@@ -134,7 +134,7 @@ def cmd_new_year(args: argparse.Namespace) -> int:
     _, problems = check_ruleset(base / args.target)
     errors = [p for p in problems if p.severity == "error"]
     for problem in errors:
-        _say(problem)
+        _say(terminal_text(problem))  # one line each: a newline in a key cannot forge another problem
     if errors:
         return 1
     _say(f"wrote {len(written)} files to {base / args.target}, every file marked 'review:'. Next: edit the "
@@ -289,7 +289,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say(f"error: {MissingExtraError(f'ctax {args.command}', error)}", file=sys.stderr)
         return 1
     except RuleSetError as error:
-        _say(error, file=sys.stderr)
+        head = str(error).partition("\n")[0]
+        _say("\n".join([head, *(terminal_text(p) for p in error.problems)]), file=sys.stderr)
         return 1
     except (CtaxError, CliError) as error:
         _say(f"error: {error}", file=sys.stderr)

@@ -230,3 +230,19 @@ def test_neutralise_formulas_leaves_other_types_alone():
     out = neutralise_formulas(table)
     assert out.column("n").to_pylist() == [-1, 2] and out.column("s").to_pylist() == ["-1", "'=1"]
     assert out.column("b").to_pylist() == [True, None]
+
+
+def test_a_hostile_yaml_key_is_escaped_and_stays_on_its_line(tmp_path, capsys):
+    rules = copy_2013(tmp_path)
+    table = rules / "2013" / "tables" / "table_a.yaml"
+    # a key carrying an escape sequence and a newline followed by a forged problem line
+    table.write_text(table.read_text(encoding="utf-8") + '"k\\e]0;T\\a\\nforged.yaml:1:1: all fine": 1\n',
+                     encoding="utf-8")
+    status, out, err = run(capsys, "validate", "2013", "--rules", str(rules))
+    assert status == 1
+    assert "\x1b" not in out + err and "\x07" not in out + err
+    assert not any(line.startswith("forged.yaml") for line in (out + err).splitlines())
+    status, out, err = run(capsys, "evaluate", "2013", "tax_calculation", "--rules", str(rules),
+                           "filing_status=single", "ct_agi=1")
+    assert status == 1 and "\x1b" not in out + err
+    assert not any(line.startswith("forged.yaml") for line in (out + err).splitlines())
