@@ -161,7 +161,11 @@ def _schema(path: str, kind: str, inputs: list[str]) -> Any:
             return pq.read_schema(path)
         with csv.open_csv(path, read_options=csv.ReadOptions(block_size=1 << 16),
                           convert_options=csv.ConvertOptions(column_types={n: pa.string() for n in inputs})) as r:
-            return r.schema
+            schema = r.schema
+            schema.names  # noqa: B018 - decodes the header: Latin-1 bytes in it fail here, not later
+            return schema
+    except UnicodeDecodeError:
+        raise BatchFileError(f"{path}: the header is not UTF-8 text; {_UTF8_HINT}") from None
     except (OSError, pa.ArrowException) as error:
         hint = f"; {_UTF8_HINT}" if "UTF8" in str(error) else ""
         raise BatchFileError(f"{path}: cannot read: {error}{hint}") from None

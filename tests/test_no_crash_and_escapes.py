@@ -100,6 +100,7 @@ def test_names_that_are_the_same_text_are_duplicates():
 
 
 @pytest.mark.parametrize("content", [b"id,filing_status,ct_agi\ncaf\xe9,single,100\n",
+                                     b"id,fil\xe9ng_status,ct_agi\na,single,100\n",  # found by fuzzing
                                      b"id,filing_status,ct_agi\na,sing\xe9le,100\n",
                                      b"id,filing_status,ct_agi\n" + b"a,single,1\n" * 10000 + b"b,single,1\xe9\n"])
 def test_latin1_bytes_in_a_csv_are_a_clear_error(tmp_path, capsys, content):
