@@ -367,6 +367,8 @@ def _scalar_rows(sheet: Worksheet, columns: dict[str, Any], rows: np.ndarray) ->
 
 # ---------------------------------------------------------------- columns out
 
+_INT64_LIMIT = 2 ** 63
+
 
 def _arrow_column(value: Any, n: int, valid: np.ndarray, overrides: dict[int, Any]) -> Any:
     import pyarrow as pa
@@ -484,8 +486,10 @@ def _arrow_from_values(values: dict[int, Any], n: int, valid: np.ndarray) -> Any
     sample = [v for v in values.values() if v is not None]
     if sample and all(isinstance(v, Decimal) for v in sample):
         scale = max(vector.decimals(v) for v in sample)
-        value = Num(np.zeros(n, dtype=np.int64), scale, 0)
-        return _arrow_column(value, n, valid, values)
+        if all(abs(v.scaleb(scale)) < _INT64_LIMIT for v in sample):
+            value = Num(np.zeros(n, dtype=np.int64), scale, 0)
+            return _arrow_column(value, n, valid, values)
+        # more than 64 bits at the common scale (1e20, or 1/3 to 28 digits beside $1e12): exact text instead
     if sample and all(isinstance(v, bool) for v in sample):
         return pa.array([values.get(i) for i in range(n)], type=pa.bool_())
     return pa.array([None if values.get(i) is None else str(values.get(i)) for i in range(n)], type=pa.string())

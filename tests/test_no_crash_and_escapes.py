@@ -247,3 +247,32 @@ def test_a_hostile_yaml_key_is_escaped_and_stays_on_its_line(tmp_path, capsys):
                            "filing_status=single", "ct_agi=1")
     assert status == 1 and "\x1b" not in out + err
     assert not any(line.startswith("forged.yaml") for line in (out + err).splitlines())
+
+
+# ---------------------------------------------------------------- found by fuzzing mutated expressions
+
+
+@pytest.mark.parametrize("expression", ["1e20 - x", "x * 1e20", "x / 3 + 1e20"])
+def test_outputs_beyond_64_bits_are_refused_or_exact_not_an_overflow(tmp_path, expression):
+    from engine.errors import BatchUnsupportedError
+    from test_bounded_work import _expression_line, _ruleset, _sheet
+
+    year = _ruleset(tmp_path, {"huge": _sheet("huge", [_expression_line("y", expression)])})
+    frame = pd.DataFrame({"x": ["1", "2"]})
+    expected = [engine.evaluate(2013, "huge", {"x": x}, rules=year.parent)["y"] for x in (1, 2)]
+    # 1e20 is above 2**63 (about 9.2e18): the column form is refused, naming the reason ...
+    with pytest.raises(BatchUnsupportedError, match="64-bit|division"):
+        engine.evaluate_batch(2013, "huge", frame, rules=year.parent)
+    # ... and row by row every value is exact (as text: no 64-bit column holds it)
+    out = engine.evaluate_batch(2013, "huge", frame, fallback=True, rules=year.parent)
+    assert [Decimal(str(v)) for v in out["y"]] == expected
+
+
+def test_a_fallback_column_mixing_many_decimals_and_large_amounts_stays_exact(tmp_path):
+    from test_bounded_work import _expression_line, _ruleset, _sheet
+
+    # x / 3 has 28 significant digits; at that many decimals, 1e12 no longer fits 64 bits: exact text then
+    year = _ruleset(tmp_path, {"thirds": _sheet("thirds", [_expression_line("y", "x / 3")])})
+    out = engine.evaluate_batch(2013, "thirds", pd.DataFrame({"x": ["1", "3000000000000"]}), fallback=True,
+                                rules=year.parent)
+    assert [Decimal(str(v)) for v in out["y"]] == [Decimal(1) / 3, Decimal(1_000_000_000_000)]
