@@ -196,8 +196,9 @@ def run_batch(year: str, worksheet: str, source: str, target: str, *, chunk_rows
     _check_columns(list(schema.names), sheet)
     extra = [n for n in schema.names if n not in sheet.inputs]
     if extra:
+        how = "unchanged" if kind_out == "parquet" or keep_formulas else "(text starting with = + - @ gets a leading ')"
         print(f"note: columns {', '.join(map(terminal_text, extra))} are not inputs of '{terminal_text(worksheet)}'; "
-              f"copied to the output unchanged", file=sys.stderr)
+              f"copied to the output {how}", file=sys.stderr)
     batches, total, unit = _chunks(source, kind_in, list(sheet.inputs), chunk_rows)
     bad: list[RowError] = []
     offset = 0
