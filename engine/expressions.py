@@ -99,6 +99,7 @@ def parse(text: str) -> ast.expr:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", simpleeval.MultipleExpressions)
+            warnings.simplefilter("error", SyntaxWarning)  # '1e20x' and the like: an error, not stderr noise
             statement = simpleeval.SimpleEval.parse(text)
     except simpleeval.MultipleExpressions:
         raise ExpressionProblem("only one expression is allowed") from None

@@ -276,3 +276,17 @@ def test_a_fallback_column_mixing_many_decimals_and_large_amounts_stays_exact(tm
     out = engine.evaluate_batch(2013, "thirds", pd.DataFrame({"x": ["1", "3000000000000"]}), fallback=True,
                                 rules=year.parent)
     assert [Decimal(str(v)) for v in out["y"]] == [Decimal(1) / 3, Decimal(1_000_000_000_000)]
+
+
+@pytest.mark.parametrize("text", ["1e20filing_status", "1if True else 2"])
+def test_a_syntax_warning_is_a_located_refusal_not_noise_on_stderr(text):
+    import warnings
+
+    from engine.expressions import ExpressionProblem, parse
+
+    # found by fuzzing: Python printed "<unknown>:1: SyntaxWarning: invalid decimal literal" to stderr
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ExpressionProblem, match="syntax error"):
+            parse(text)
+    assert not [w for w in caught if issubclass(w.category, SyntaxWarning)]
