@@ -4,7 +4,8 @@
 ``O_NOFOLLOW``, so an existing file or symlink is never opened) and renames it over ``path`` only
 when the ``with`` block ends normally. On any failure, including an interrupt, the temporary file
 is removed and ``path`` keeps its previous content. The rename replaces a symlink at ``path``
-itself, never the file it points to.
+itself, never the file it points to. Only SIGKILL (or a power cut) can leave the hidden temporary
+file (``.NAME.PID.N.tmp``) behind; ``path`` is intact even then.
 
 ``same_file(a, b)`` compares file identity (device and inode), so a hard link or a second path to
 the input is recognised as the input.
