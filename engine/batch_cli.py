@@ -115,6 +115,8 @@ RESULT_COLUMNS = ("error_field", "error")
 
 def written_by_ctax(path: str, kind: str) -> bool:
     """True when ``path`` looks like an output of ``ctax batch`` (so replacing it loses nothing new)."""
+    if not os.path.isfile(path):
+        return False  # a FIFO or device is never opened (reading it could block forever)
     try:
         if kind == "parquet":
             import pyarrow.parquet as pq

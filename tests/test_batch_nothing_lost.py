@@ -213,3 +213,13 @@ def test_same_file_sees_hard_links_and_tells_different_files_apart(tmp_path):
     assert same_file(a, tmp_path / "c")
     assert not same_file(a, b)
     assert not same_file(a, tmp_path / "missing")
+
+
+def test_a_fifo_at_out_is_never_opened_without_force(tmp_path, capsys):
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    _returns(source, rows=2)
+    os.mkfifo(target)  # opening it to read its header would block forever
+    status, _, err = run(capsys, "batch", "2013", "tax_calculation", str(source), str(target), "--quiet")
+    assert status == 1 and "was not written by ctax batch" in err
+    assert run(capsys, "batch", "2013", "tax_calculation", str(source), str(target), "--quiet", "--force")[0] == 0
+    assert target.is_file() and target.read_text(encoding="utf-8").startswith('"id"')
