@@ -121,11 +121,22 @@ def _columns(table: Any) -> tuple[str, int, dict[str, Any], Any]:
     """(kind, row count, name -> column as numpy/pandas, index) of a DataFrame or Arrow table."""
     module = type(table).__module__
     if module.startswith("pyarrow"):
-        names = list(table.column_names)
-        return "arrow", table.num_rows, {n: table.column(n).to_pandas() for n in names}, None
+        names = [str(n) for n in table.column_names]
+        _refuse_repeated(names)
+        return "arrow", table.num_rows, {n: table.column(i).to_pandas() for i, n in enumerate(names)}, None
     if module.startswith("pandas") and hasattr(table, "columns"):
-        return "pandas", len(table), {str(n): table[n] for n in table.columns}, table.index
+        names = [str(n) for n in table.columns]  # 1 and "1" are the same input name
+        _refuse_repeated(names)
+        return "pandas", len(table), {n: table.iloc[:, i] for i, n in enumerate(names)}, table.index
     raise CtaxError(f"evaluate_batch needs a pandas DataFrame or a pyarrow Table, not {type(table).__name__}")
+
+
+def _refuse_repeated(names: list[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise InputError(name, f"the table has more than one column named '{name}'")
+        seen.add(name)
 
 
 def _blank(value: Any) -> bool:
@@ -397,6 +408,8 @@ def _scalar_rows(sheet: Worksheet, columns: dict[str, Any], rows: np.ndarray) ->
 
 # ---------------------------------------------------------------- columns out
 
+_INT64_LIMIT = 2 ** 63
+
 
 def _arrow_column(value: Any, n: int, valid: np.ndarray, overrides: dict[int, Any]) -> Any:
     import pyarrow as pa
@@ -523,8 +536,10 @@ def _arrow_from_values(values: dict[int, Any], n: int, valid: np.ndarray) -> Any
     sample = [v for v in values.values() if v is not None]
     if sample and all(isinstance(v, Decimal) for v in sample):
         scale = max(vector.decimals(v) for v in sample)
-        value = Num(np.zeros(n, dtype=np.int64), scale, 0)
-        return _arrow_column(value, n, valid, values)
+        if all(abs(v.scaleb(scale)) < _INT64_LIMIT for v in sample):
+            value = Num(np.zeros(n, dtype=np.int64), scale, 0)
+            return _arrow_column(value, n, valid, values)
+        # more than 64 bits at the common scale (1e20, or 1/3 to 28 digits beside $1e12): exact text instead
     if sample and all(isinstance(v, bool) for v in sample):
         return pa.array([values.get(i) for i in range(n)], type=pa.bool_())
     return pa.array([None if values.get(i) is None else str(values.get(i)) for i in range(n)], type=pa.string())

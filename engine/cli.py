@@ -19,8 +19,14 @@ from . import __version__, api, render
 from .errors import EXTRAS, CtaxError, DraftYearWarning, MissingExtraError, Problem, RuleSetError, did_you_mean
 from .cases import read_yaml
 from .html import DOCS_BASE
+from .terminal import terminal_text
 from .rules import check_ruleset, rules_dir
 from .trace import plain
+
+
+def _say(text: Any = "", *, file: Any = None, end: str = "\n") -> None:
+    """print(), with control characters from names, labels and file names shown as visible escapes."""
+    print(terminal_text(text, keep_newlines=True), file=file, end=end)
 
 
 class CliError(Exception):
@@ -62,7 +68,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     inputs.update(_parse_pairs(args.pairs))
     result = api.evaluate(year, worksheet, inputs, rules=args.rules)
     if args.output:
-        print(_picked(result, args.output, args.format))
+        _say(_picked(result, args.output, args.format))
     else:
         _print_result(result, args.format, args.docs)
     return 0
@@ -70,13 +76,13 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 def _print_result(result: Any, fmt: str, docs: str = DOCS_BASE, extra: dict | None = None) -> None:
     if fmt == "json":
-        print(json.dumps({**result.to_dict(), **(extra or {})}, indent=2))
+        print(json.dumps({**result.to_dict(), **(extra or {})}, indent=2))  # JSON escapes control characters
     elif fmt == "markdown":
-        print(render.to_markdown(result), end="")
+        _say(render.to_markdown(result), end="")
     elif fmt == "html":
         from . import html
 
-        print(html.to_html(result, docs))
+        _say(html.to_html(result, docs))
     else:
         render.print_text(result)
 
@@ -112,16 +118,16 @@ def _evaluate_case(args: argparse.Namespace, year: str | None, worksheet: str | 
     if args.format == "markdown":
         from .docs import md
 
-        print(f"\n## {md(heading)}\n\n| Output | Expected | Got | |\n|---|---:|---:|---|", file=out)
+        _say(f"\n## {md(heading)}\n\n| Output | Expected | Got | |\n|---|---:|---:|---|", file=out)
         for cells in verdicts:
-            print("| " + " | ".join(md(c) for c in cells) + " |", file=out)
-        print(file=out)
+            _say("| " + " | ".join(md(c) for c in cells) + " |", file=out)
+        _say(file=out)
     else:
         width = max(len(r.name) for r in rows)
-        print(f"\n{heading}\n  {'output':<{width}}  {'expected':>14}  {'got':>14}", file=out)
+        _say(f"\n{heading}\n  {'output':<{width}}  {'expected':>14}  {'got':>14}", file=out)
         for name, expected, got, verdict in verdicts:
-            print(f"  {name:<{width}}  {expected:>14}  {got:>14}  {verdict}", file=out)
-    print(f"{len(failed)} of {len(rows)} output(s) differ" if failed else f"ok: all {len(rows)} output(s) as expected",
+            _say(f"  {name:<{width}}  {expected:>14}  {got:>14}  {verdict}", file=out)
+    _say(f"{len(failed)} of {len(rows)} output(s) differ" if failed else f"ok: all {len(rows)} output(s) as expected",
           file=out)
     return 1 if failed else 0
 
@@ -166,11 +172,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
         _, found = check_ruleset(base / str(year))
         problems.extend(_from_here(p, base) for p in found if p.severity == "error")
     for problem in sorted(problems):
-        print(problem)
+        _say(terminal_text(problem))  # one line each: a newline in a key cannot forge another problem
     if problems:
-        print(f"{len(problems)} error(s)", file=sys.stderr)
+        _say(f"{len(problems)} error(s)", file=sys.stderr)
         return 1
-    print(f"ok: {', '.join(map(str, years))} valid")
+    _say(f"ok: {', '.join(map(str, years))} valid")
     return 0
 
 
@@ -202,23 +208,23 @@ def cmd_lint(args: argparse.Namespace) -> int:
         drafts = [p for p in warnings if p.message.startswith(REVIEW_MESSAGE)]
         warnings = [p for p in warnings if p not in drafts]
     for problem in sorted(errors):
-        print(problem)
+        _say(terminal_text(problem))  # one line each: a newline in a key cannot forge another problem
     for problem in sorted(drafts):
-        print(f"{problem.file}:{problem.line}:{problem.column}: not releasable: {problem.message} "
+        _say(f"{problem.file}:{problem.line}:{problem.column}: not releasable: {problem.message} "
               f"(after checking the file: ctax review {problem.file})")
     for problem in sorted(warnings):
-        print(f"{problem.file}:{problem.line}:{problem.column}: warning: {problem.message}")
+        _say(terminal_text(f"{problem.file}:{problem.line}:{problem.column}: warning: {problem.message}"))
     if errors:
-        print(f"{len(errors)} error(s); run 'ctax validate' for details", file=sys.stderr)
+        _say(f"{len(errors)} error(s); run 'ctax validate' for details", file=sys.stderr)
         return 1
     if drafts:
-        print(f"{len(drafts)} review marker(s) left: a draft year cannot be released"
+        _say(f"{len(drafts)} review marker(s) left: a draft year cannot be released"
               + (f"; {len(warnings)} warning(s)" if warnings else ""), file=sys.stderr)
         return 1
     if warnings:
-        print(f"{len(warnings)} warning(s)", file=sys.stderr)
+        _say(f"{len(warnings)} warning(s)", file=sys.stderr)
         return 1 if args.strict else 0
-    print("ok: no warnings")
+    _say("ok: no warnings")
     return 0
 
 
@@ -228,16 +234,16 @@ def cmd_diff(args: argparse.Namespace) -> int:
     old, new = api.load(args.year_a, args.rules), api.load(args.year_b, args.rules)
     grouped = diff.year_changes(old, new)
     if not args.case:
-        print(diff.format_year_diff(old, new, grouped), end="")
+        _say(diff.format_year_diff(old, new, grouped), end="")
         return 0
     # the case first: that is what was asked; the whole figure diff only on request
-    print(diff.case_diff(args.year_a, args.year_b, args.case, grouped, args.rules), end="")
+    _say(diff.case_diff(args.year_a, args.year_b, args.case, grouped, args.rules), end="")
     if args.tables:
-        print()
-        print(diff.format_year_diff(old, new, grouped), end="")
+        _say()
+        _say(diff.format_year_diff(old, new, grouped), end="")
     else:
         count = sum(len(c) for c in grouped.values())
-        print(f"{count} figure(s) changed in {len(grouped)} table(s) from {old.year} to {new.year}; "
+        _say(f"{count} figure(s) changed in {len(grouped)} table(s) from {old.year} to {new.year}; "
               f"--tables lists them all")
     return 0
 
@@ -250,10 +256,10 @@ def cmd_new_year(args: argparse.Namespace) -> int:
     _, problems = check_ruleset(base / args.target)
     errors = [_from_here(p, base) for p in problems if p.severity == "error"]
     for problem in errors:
-        print(problem)
+        _say(terminal_text(problem))  # one line each: a newline in a key cannot forge another problem
     if errors:
         return 1
-    print(f"wrote {len(written)} files to {base / args.target}, every file marked 'review:'. Next: edit the "
+    _say(f"wrote {len(written)} files to {base / args.target}, every file marked 'review:'. Next: edit the "
           f"figures, then ctax validate {args.target}; ctax lint {args.target}; ctax diff {args.source} {args.target}")
     return 0
 
@@ -264,7 +270,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
     rulesets = [api.load(year, args.rules) for year in _years_to_check(args)]
     out = Path(args.out)
     written = write_docs(rulesets, out, force=args.force)
-    print(f"wrote {len(written)} pages under {out} (start at {out / 'index.html'}; search at {out / 'search.html'})")
+    _say(f"wrote {len(written)} pages under {out} (start at {out / 'index.html'}; search at {out / 'search.html'})")
     return 0
 
 
@@ -275,8 +281,8 @@ def cmd_review(args: argparse.Namespace) -> int:
     for name in args.files:
         count = review(Path(name))
         removed += count
-        print(f"{name}: {'removed ' + str(count) + ' review marker(s)' if count else 'no review marker'}")
-    print(f"ok: {removed} marker(s) removed; run ctax validate and ctax lint --release to see what is left")
+        _say(f"{name}: {'removed ' + str(count) + ' review marker(s)' if count else 'no review marker'}")
+    _say(f"ok: {removed} marker(s) removed; run ctax validate and ctax lint --release to see what is left")
     return 0
 
 
@@ -287,7 +293,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     status = to_filing_status("--status", args.status)
     out = Path(args.out or f"ctax-rates-{status}.png")
     plot(args.years, status, out, top=args.top, step=args.step, rules=args.rules, window=args.window)
-    print(f"wrote {out}")
+    _say(f"wrote {out}")
     return 0
 
 
@@ -303,7 +309,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
             path = Path(folder) / "coverage.json"
             status, failed = coverage.run_tests(Path(args.run_tests) if args.run_tests else coverage.TESTS_DIR, path)
             for line in failed[:20]:
-                print(line, file=sys.stderr)
+                _say(line, file=sys.stderr)
             if not path.is_file():
                 raise CliError(f"the test run (pytest exit status {status}) wrote no coverage record")
             record = coverage.read_record(path)
@@ -311,11 +317,11 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         record = coverage.read_record(Path(args.record))
     report = coverage.measure(Path(args.cases) if args.cases else None, Path(args.golden) if args.golden else None,
                               args.rules, record)
-    print(coverage.format_report(report), end="")
+    _say(coverage.format_report(report), end="")
     if record is None:
-        print("(YAML cases and golden files only; --run-tests counts every evaluation the test suite makes)")
+        _say("(YAML cases and golden files only; --run-tests counts every evaluation the test suite makes)")
     if status:
-        print(f"warning: the test suite failed (pytest exit status {status}); rows it did not reach may be missing",
+        _say(f"warning: the test suite failed (pytest exit status {status}); rows it did not reach may be missing",
               file=sys.stderr)
         return 1
     return 0
@@ -323,14 +329,14 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 def cmd_years(args: argparse.Namespace) -> int:
     for year in api.years(args.rules):
-        print(year)
+        _say(year)
     return 0
 
 
 def cmd_worksheets(args: argparse.Namespace) -> int:
     ruleset = api.load(args.year, args.rules)
     for name, sheet in sorted(ruleset.worksheets.items()):
-        print(f"{name}: {sheet.title}\n  inputs: {', '.join(sheet.inputs)}\n  outputs: {', '.join(sheet.outputs)}")
+        _say(f"{name}: {sheet.title}\n  inputs: {', '.join(sheet.inputs)}\n  outputs: {', '.join(sheet.outputs)}")
     return 0
 
 
@@ -338,7 +344,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake exits 1 (not 2) with one line, like every other error."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(1, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(1, terminal_text(f"{self.prog}: error: {message} (see {self.prog} --help)") + "\n")
 
 
 def _positive(text: str) -> int:
@@ -452,7 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _show_warning(message: Warning | str, category: type, filename: str, lineno: int, file: Any = None,
                   line: str | None = None) -> None:
     """A warning as one line on standard error, like an error."""
-    print(f"warning: {message}", file=sys.stderr)
+    _say(f"warning: {message}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -471,18 +477,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ModuleNotFoundError as error:
         if (error.name or "").partition(".")[0] not in EXTRAS:
             raise
-        print(f"error: {MissingExtraError(f'ctax {args.command}', error)}", file=sys.stderr)
+        _say(f"error: {MissingExtraError(f'ctax {args.command}', error)}", file=sys.stderr)
         return 1
     except RuleSetError as error:
-        print(error, file=sys.stderr)
+        head = str(error).partition("\n")[0]
+        _say("\n".join([head, *(terminal_text(p) for p in error.problems)]), file=sys.stderr)
         return 1
     except (CtaxError, CliError) as error:
-        print(f"error: {error}", file=sys.stderr)
+        _say(f"error: {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 0
     except OSError as error:
-        print(f"error: {error}", file=sys.stderr)
+        _say(f"error: {error}", file=sys.stderr)
         return 1
 
 

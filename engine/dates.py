@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, Callable
 
 
 from .datevalue import parse_date
@@ -30,6 +31,8 @@ SATURDAY = 5
 WEDNESDAY = 2
 HOLIDAY_COUNTRY = "US"
 HOLIDAY_SUBDIVISION = "CT"
+MAX_WHOLE_DIGITS = 7  # days, months and years given to a date function: below 10,000,000
+MAX_DAYS_TO_BUSINESS_DAY = 31
 
 
 def _date(name: str, value: Any) -> dt.date:
@@ -41,9 +44,28 @@ def _date(name: str, value: Any) -> dt.date:
 
 
 def _whole(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, Decimal)) or value != int(value):
+    """A whole number of days, months, ... of at most MAX_WHOLE: converting a huge Decimal to int would
+    take time quadratic in its digits, and no date is that far away anyway."""
+    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+        raise EvaluationError(f"{name} must be a whole number, not {value!r}")
+    if isinstance(value, Decimal) and (not value.is_finite() or value.adjusted() >= MAX_WHOLE_DIGITS):
+        raise EvaluationError(f"{name} must be a whole number of at most {MAX_WHOLE_DIGITS} digits, not {value!r}")
+    if isinstance(value, int) and abs(value) >= 10 ** MAX_WHOLE_DIGITS:
+        raise EvaluationError(f"{name} must be a whole number of at most {MAX_WHOLE_DIGITS} digits")
+    if value != int(value):
         raise EvaluationError(f"{name} must be a whole number, not {value!r}")
     return int(value)
+
+
+def _in_calendar(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function``, with a date pushed past year 1 or 9999 reported as the package's error."""
+    @functools.wraps(function)
+    def guarded(*args: Any) -> Any:
+        try:
+            return function(*args)
+        except (OverflowError, ValueError) as error:
+            raise EvaluationError(f"{function.__name__}: the date falls outside years 1 to 9999 ({error})") from None
+    return guarded
 
 
 @lru_cache(maxsize=64)
@@ -68,9 +90,11 @@ def is_business_day(day: Any) -> bool:
 def business_day(day: Any) -> dt.date:
     """The due date itself, or the next business day when it falls on a Saturday, Sunday or legal holiday."""
     day = _date("due date", day)
-    while not is_business_day(day):
+    for _ in range(MAX_DAYS_TO_BUSINESS_DAY):  # a weekend and a few holidays: never more than a week or so
+        if is_business_day(day):
+            return day
         day += dt.timedelta(days=1)
-    return day
+    raise EvaluationError(f"no business day within {MAX_DAYS_TO_BUSINESS_DAY} days of {day}")
 
 
 def add_days(day: Any, days: Any) -> dt.date:
@@ -222,3 +246,6 @@ DATE_FUNCTIONS = {
     "earliest": (earliest, 1, 20, "the earliest of the dates given (None ignored)"),
     "due_schedule": (due_schedule, 0, 20, "due_schedule(date1, amount1, ...): a list of {due_date, amount}"),
 }
+
+DATE_FUNCTIONS = {name: (_in_calendar(function), low, high, help_text)
+                  for name, (function, low, high, help_text) in DATE_FUNCTIONS.items()}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import difflib
+import heapq
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -25,9 +26,21 @@ class MissingExtraError(CtaxError):
         self.extra = extra
 
 
+# A suggestion compares the misspelt name with each candidate (difflib, quadratic in their lengths):
+# only names of at most this length are compared, and only this many candidates of the closest
+# lengths, so a file of thousands of lines with thousands of unknown names stays fast.
+MAX_SUGGESTED_LENGTH = 80
+MAX_SUGGESTION_CANDIDATES = 100
+
+
 def did_you_mean(name: str, names: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` with the closest of ``names`` to a misspelt ``name``, or ""."""
-    close = difflib.get_close_matches(name, list(names), n=1)
+    if not isinstance(name, str) or len(name) > MAX_SUGGESTED_LENGTH:
+        return ""
+    slack = max(3, len(name) // 3)
+    near = (n for n in names if isinstance(n, str) and abs(len(n) - len(name)) <= slack)
+    candidates = heapq.nsmallest(MAX_SUGGESTION_CANDIDATES, near, key=lambda n: (abs(len(n) - len(name)), n))
+    close = difflib.get_close_matches(name, candidates, n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 

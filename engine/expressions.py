@@ -9,11 +9,12 @@ rule file can never reach Python internals or spend unbounded time. Numbers are 
 from __future__ import annotations
 
 import ast
+import itertools
 import operator
 import warnings
 from dataclasses import dataclass, field
 from decimal import Decimal, DivisionByZero, InvalidOperation
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import simpleeval
 
@@ -61,19 +62,35 @@ class Scope:
     itself: str | None = None
     functions: dict = field(default_factory=lambda: FUNCTIONS)
     broken: frozenset[str] = frozenset()  # tables whose file failed to load: known to exist, not usable
+    kinds: dict[str, str] = field(default_factory=dict)  # name -> kind of its value, where known (see KINDS)
 
-    def all_names(self) -> list[str]:
-        return sorted(self.values | set(self.tables) | set(self.functions) | set(self.later))
+    def all_names(self) -> Iterator[str]:
+        """Every name in scope, unsorted (did_you_mean picks deterministically): no sort per unknown name."""
+        return itertools.chain(self.values, self.tables, self.functions, self.later)
 
 
 @dataclass
 class Compiled:
-    """A compiled expression: call ``run(env, recorder)``; ``reads`` lists the values it uses."""
+    """A compiled expression: call ``run(env, recorder)``; ``reads`` lists the values it uses and
+    ``kind`` is the kind of its result when it is known before running (one of KINDS), else None."""
 
     text: str
     run: Closure
     reads: tuple[str, ...]
     tables: tuple[str, ...]
+    kind: str | None = None
+
+
+# What an expression's result is, where the parts say so before any input is known. Text and lists
+# never take part in arithmetic: 'x' * n (n built from booleans, a line or an input) would build a
+# string or list of any size, so both are refused when the rules load and again when a line runs.
+KINDS = ("number", "boolean", "text", "date", "list")
+_NOT_ARITHMETIC = (str, bytes, list, tuple, dict)
+
+
+def _no_sequences(left: Any, right: Any, text: str) -> None:
+    if isinstance(left, _NOT_ARITHMETIC) or isinstance(right, _NOT_ARITHMETIC):
+        raise EvaluationError(f"text or a list cannot be used in arithmetic in '{text}'")
 
 
 class UnknownName(ExpressionProblem):
@@ -95,6 +112,7 @@ def parse(text: str) -> ast.expr:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", simpleeval.MultipleExpressions)
+            warnings.simplefilter("error", SyntaxWarning)  # '1e20x' and the like: an error, not stderr noise
             statement = simpleeval.SimpleEval.parse(text)
     except simpleeval.MultipleExpressions:
         raise ExpressionProblem("only one expression is allowed") from None
@@ -115,6 +133,27 @@ class _Compiler:
         self.scope = scope
         self.reads: list[str] = []
         self.tables: list[str] = []
+
+    def kind(self, node: ast.AST) -> str | None:
+        """The kind (one of KINDS) of ``node``'s value when its form alone says it, else None."""
+        if isinstance(node, ast.Constant):
+            value = node.value
+            return ("boolean" if isinstance(value, bool) else "text" if isinstance(value, str)
+                    else "number" if isinstance(value, (int, float)) else None)
+        if isinstance(node, ast.Name):
+            return self.scope.kinds.get(node.id)
+        if isinstance(node, (ast.Tuple, ast.List)):
+            return "list"
+        if isinstance(node, ast.BinOp):
+            return "number"
+        if isinstance(node, ast.UnaryOp):
+            return "boolean" if isinstance(node.op, ast.Not) else "number"
+        if isinstance(node, (ast.BoolOp, ast.Compare)):
+            return "boolean"
+        if isinstance(node, ast.IfExp):
+            body, orelse = self.kind(node.body), self.kind(node.orelse)
+            return body if body == orelse else None
+        return None
 
     def compile(self, node: ast.AST) -> Closure:
         method = getattr(self, "_" + type(node).__name__, None)
@@ -184,18 +223,28 @@ class _Compiler:
         if function is None:
             raise ExpressionProblem(f"operator {_SYMBOL.get(type(node.op), '?')} is not allowed; use + - * /")
         for side in (node.left, node.right):
-            if isinstance(side, ast.Constant) and isinstance(side.value, str):
+            kind = self.kind(side)
+            if kind in ("text", "list"):
                 # 'x' * 10**9 would build a huge string: text never takes part in arithmetic
-                raise ExpressionProblem("text cannot be used in arithmetic")
+                raise ExpressionProblem("text cannot be used in arithmetic" if kind == "text"
+                                        else "a list cannot be used in arithmetic")
         left, right = self.compile(node.left), self.compile(node.right)
+        text = self.text
         if isinstance(node.op, ast.Div):
             def divide(env, rec):
-                denominator = right(env, rec)
+                denominator = right(env, rec)  # first, as before: traces list the table rows in this order
+                numerator = left(env, rec)
+                _no_sequences(numerator, denominator, text)
                 if denominator == 0:
-                    raise EvaluationError(f"division by zero in '{self.text}'")
-                return left(env, rec) / denominator
+                    raise EvaluationError(f"division by zero in '{text}'")
+                return numerator / denominator
             return divide
-        return lambda env, rec: function(left(env, rec), right(env, rec))
+
+        def arithmetic(env, rec):
+            a, b = left(env, rec), right(env, rec)
+            _no_sequences(a, b, text)  # a value whose kind was not known when the rules loaded
+            return function(a, b)
+        return arithmetic
 
     def _BoolOp(self, node: ast.BoolOp) -> Closure:
         parts = [self.compile(v) for v in node.values]
@@ -298,6 +347,7 @@ def compile_expression(text: str, scope: Scope) -> Compiled:
     except UnknownName:
         _check_names(tree, scope)  # report every unknown name, not the first only
         raise
+    kind = compiler.kind(tree)
 
     def run(env: dict, rec: list | None) -> Any:
         try:
@@ -307,4 +357,4 @@ def compile_expression(text: str, scope: Scope) -> Compiled:
         except (TypeError, InvalidOperation, DivisionByZero, KeyError, ArithmeticError) as error:
             raise EvaluationError(f"cannot compute '{text}': {error}") from None
 
-    return Compiled(text, run, tuple(compiler.reads), tuple(compiler.tables))
+    return Compiled(text, run, tuple(compiler.reads), tuple(compiler.tables), kind)

@@ -12,7 +12,7 @@ What is checked, and how:
 - **tax falls as income rises**: for each worksheet whose required inputs are one filing status
   and one amount, and whose last output is a tax (its id ends in ``tax``), that output is
   evaluated for every filing status at every table bound of the year (the bound, one dollar
-  below and above) and on a $1,000 grid up to 20% past the highest bound; any point where the
+  below and above) and on a $1,000 grid up to 20% past the highest bound (at most $10,000,000); any point where the
   tax is lower than at a smaller income is reported (first such point per status). Range tables
   on their own are not required to be monotone: exemptions and credits legitimately fall.
 - **citation without a page**: a ``source`` with no ``page``, unless ruleset.yaml lists its document
@@ -38,6 +38,7 @@ from .rules import RuleSet
 from .tables import FILING_STATUSES, money_text, plain_text
 
 GRID_STEP = Decimal(1000)
+MAX_GRID_POINTS = 10_000  # the $1,000 grid stops at $10,000,000 (the shipped tables end below $1,100,000)
 
 
 def _warn(doc: Document, path: tuple, message: str, *, key: bool = False) -> Problem:
@@ -189,6 +190,7 @@ def probe_amounts(ruleset: RuleSet) -> list[Decimal]:
     """The incomes the phase-out check evaluates: every bound +-1 and a $1,000 grid, whole dollars."""
     bounds = _bounds(ruleset)
     top = (max(bounds) if bounds else Decimal(500_000)) * Decimal("1.2")
+    top = min(top, GRID_STEP * MAX_GRID_POINTS)  # a row ending at $1e12 must not ask for a billion points
     points = {b + d for b in bounds for d in (-1, 0, 1)}
     points |= {GRID_STEP * k for k in range(int(top / GRID_STEP) + 2)}
     return sorted(p.to_integral_value() for p in points if p >= 0)

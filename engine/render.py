@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from .tables import plain_text
+from .terminal import terminal_text
 from .trace import LineTrace, Result
 
 # a quoted text, or a name (with a following '=' when it is a step's keyword, which stays as written)
@@ -60,34 +61,61 @@ def to_json(result: Result) -> str:
     return json.dumps(result.to_dict(), indent=2)
 
 
+# Markdown's inline punctuation, '|' (a table cell's end) and '&' (entities); each is backslash-escaped.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&!#])")
+
+
+def markdown_text(text: Any) -> str:
+    """``text`` as literal Markdown inline text (safe in a table cell or heading): no markup, links,
+    HTML or line breaks get through; control characters are shown as visible escapes."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", terminal_text(text))
+
+
+def markdown_code(text: Any) -> str:
+    """``text`` as a Markdown code span that no backtick inside can close, safe in a table cell."""
+    body = terminal_text(text).replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", body)), default=0) + 1)
+    if body.startswith("`") or body.endswith("`"):
+        body = f" {body} "
+    return f"{fence}{body}{fence}"
+
+
 def to_markdown(result: Result) -> str:
-    out = [f"# {heading_of(result)}", "", "| Line | Label | Value | Formula | Table row | Source |",
-           "|---:|---|---:|---|---|---|"]
+    """The worksheet as a Markdown table; every text from the rule files or inputs is escaped."""
+    out = [f"# {markdown_text(heading_of(result))}", "",
+           "| Line | Label | Value | Formula | Table row | Source |", "|---:|---|---:|---|---|---|"]
     for line in result.lines:
-        cells = [line.line, line.label, show(line.value), f"`{line.expression}` = `{substituted(line)}`",
-                 table_rows(line), line.source.cite()]
-        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        cells = [markdown_text(line.line), markdown_text(line.label), markdown_text(show(line.value)),
+                 f"{markdown_code(line.expression)} = {markdown_code(substituted(line))}",
+                 markdown_text(table_rows(line)), markdown_text(line.source.cite())]
+        out.append("| " + " | ".join(cells) + " |")
     if result.checks:
         out += ["", "| Check | Holds |", "|---|---|"]
-        out += [f"| {c.label} | {show(c.holds)} |" for c in result.checks]
+        out += [f"| {markdown_text(c.label)} | {show(c.holds)} |" for c in result.checks]
     return "\n".join(out) + "\n"
 
 
 def print_text(result: Result, console: Any = None) -> None:
     """For the terminal (rich): the outputs first, a short summary, then the table of every line."""
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
+    from rich.text import Text
+
+    def plain(text: Any, style: str = "") -> Text:
+        # rich Text, not a markup string: '[/]' or '[link=...]' in a label is printed as written;
+        # control characters (escape sequences) are shown as visible escapes
+        return Text(terminal_text(text), style=style)
 
     console = console or Console()
-    console.print(f"[bold]{escape(heading_of(result))}[/bold]")
+    console.print(plain(heading_of(result), "bold"))
     outputs = output_lines(result)
     name_width = max((len(line.id) for line in outputs), default=0)
     value_width = max((len(show(line.value)) for line in outputs), default=0)
     for line in outputs:  # one line each, cut to the terminal's width: the full label is in the table
-        console.print(f"  {escape(line.id.ljust(name_width))}  [bold]{escape(show(line.value).rjust(value_width))}"
-                      f"[/bold]  {escape(f'Line {line.line}: {line.label}')}", no_wrap=True, overflow="ellipsis",
-                      highlight=False)
+        console.print(Text.assemble("  ", plain(line.id.ljust(name_width)), "  ",
+                                    plain(show(line.value).rjust(value_width), "bold"), "  ",
+                                    plain(f"Line {line.line}: {line.label}")),
+                      no_wrap=True, overflow="ellipsis", highlight=False)
     console.print()
     table = Table(show_lines=True)  # the title is printed once, above the summary
     for heading, justify in (("Line", "right"), ("Label", "left"), ("Value", "right"), ("Formula", "left"),
@@ -95,8 +123,10 @@ def print_text(result: Result, console: Any = None) -> None:
         table.add_column(heading, justify=justify, overflow="fold")
     for line in result.lines:
         value = show(line.value)
-        table.add_row(line.line, line.label, f"[bold]{value}[/bold]" if line.output else value,
-                      f"{line.expression}\n= {substituted(line)}", table_rows(line), line.source.cite())
+        formula = Text.assemble(plain(line.expression), "\n= ", plain(substituted(line)))
+        table.add_row(plain(line.line), plain(line.label), plain(value, "bold" if line.output else ""), formula,
+                      plain(table_rows(line)), plain(line.source.cite()))
     console.print(table)
     for check in result.checks:
-        console.print(f"check {check.label}: {'holds' if check.holds else '[red]FAILS[/red]'}")
+        console.print(Text.assemble("check ", plain(check.label), ": ",
+                                    ("holds", "") if check.holds else ("FAILS", "red")))

@@ -166,6 +166,12 @@ class Bracket:
                 f"of the excess over {money_text(self.excess_over)}")
 
 
+# A stepped formula is compared with the printed rows at every step; these bound that work (the
+# shipped tables have at most 3 components and 55 steps).
+MAX_FORMULA_COMPONENTS = 20
+MAX_FORMULA_STEPS = 10_000
+
+
 @dataclass(frozen=True)
 class Component:
     amount: Decimal
@@ -203,11 +209,23 @@ class Formula:
             total = total - part if component.subtract else total + part
         return total
 
-    def breakpoints(self) -> set[Decimal]:
-        points = set()
+    def step_count(self) -> int:
+        """How many steps the components take before their caps (each counted at least twice)."""
+        total = 0
         for c in self.components:
-            count = int(c.up_to / c.amount) + 2 if c.amount > 0 else 2
-            points.update(c.over + k * c.for_each for k in range(min(count, 100_000)))
+            if c.amount > 0 and c.up_to / c.amount > MAX_FORMULA_STEPS:
+                return MAX_FORMULA_STEPS + 1  # no need to build a huge int to know it is too many
+            total += int(c.up_to / c.amount) + 2 if c.amount > 0 else 2
+        return total
+
+    def breakpoints(self) -> set[Decimal]:
+        """The amounts where a step may start, at most MAX_FORMULA_STEPS of them in all."""
+        points: set[Decimal] = set()
+        for c in self.components:
+            count = int(min(c.up_to / c.amount, MAX_FORMULA_STEPS)) + 2 if c.amount > 0 else 2
+            points.update(c.over + k * c.for_each for k in range(min(count, MAX_FORMULA_STEPS + 1 - len(points))))
+            if len(points) > MAX_FORMULA_STEPS:
+                break
         return points
 
     def describe(self, amount: Decimal) -> str:
@@ -461,6 +479,13 @@ def _column(doc: Document, path: tuple, data: dict, table_kind: str, problems: l
     if "floor" in data and column.floor is not None and _number(data["floor"]) != column.floor:
         problems.append(doc.problem(path + ("floor",), f"the first row starts at {money_text(column.floor)}, not at "
                                                        f"the table's floor {money_text(_number(data['floor']))}"))
+    if column.formula is not None:
+        if len(column.formula.components) > MAX_FORMULA_COMPONENTS:
+            problems.append(doc.problem(path + ("formula", "components"), f"the formula has "
+                                        f"{len(column.formula.components)} components; at most {MAX_FORMULA_COMPONENTS}"))
+        elif column.rows and column.formula.step_count() > MAX_FORMULA_STEPS:
+            problems.append(doc.problem(path + ("formula", "components"), f"the formula takes more than "
+                                        f"{MAX_FORMULA_STEPS:,} steps, too many to check against the printed rows"))
     if column.rows and column.formula and len(problems) == problems_before:
         _check_formula_against_rows(doc, path + ("formula",), column, problems)
     return column

@@ -87,14 +87,15 @@ def decimals(value: Decimal) -> int:
 def const(value: Decimal) -> Num:
     scale = decimals(value)
     number = scaled(value, scale)
-    return Num(number, scale, abs(number))
+    return Num(number, scale, _check(abs(number), "a constant"))
 
 
 def rescale(value: Num, scale: int) -> Num:
     if scale == value.scale:
         return value
     factor = 10 ** (scale - value.scale)
-    return Num(value.arr * factor, scale, _check(value.bound * factor, "a rescaled amount"))
+    bound = _check(value.bound * factor, "a rescaled amount")  # before multiplying: int64 must not overflow
+    return Num(value.arr * factor, scale, bound)
 
 
 def align(*values: Num) -> list[Num]:
@@ -376,10 +377,12 @@ class _Compiler:
         right = _num(self.node(node.right, env), "arithmetic")
         if isinstance(node.op, (ast.Add, ast.Sub)):
             a, b = align(left, right)
+            bound = _check(a.bound + b.bound, "a sum")  # checked before computing: int64 must not overflow
             arr = a.arr + b.arr if isinstance(node.op, ast.Add) else a.arr - b.arr
-            return Num(arr, a.scale, _check(a.bound + b.bound, "a sum"))
+            return Num(arr, a.scale, bound)
         if isinstance(node.op, ast.Mult):
-            return Num(left.arr * right.arr, left.scale + right.scale, _check(left.bound * right.bound, "a product"))
+            bound = _check(left.bound * right.bound, "a product")
+            return Num(left.arr * right.arr, left.scale + right.scale, bound)
         raise VectorUnsupported("division has no exact column form")
 
     def _BoolOp(self, node: ast.BoolOp, env: dict) -> Bool:

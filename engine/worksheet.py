@@ -210,6 +210,11 @@ def _report(doc: Document, where: tuple, prefix: str, problem: ExpressionProblem
     problems.extend(doc.problem(where, f"{prefix}: {message}") for message in problem.messages)
 
 
+# The kind of value (expressions.KINDS) each input type gives an expression.
+_INPUT_KINDS = {"money": "number", "number": "number", "integer": "number", "boolean": "boolean",
+                "filing_status": "text", "choice": "text", "date": "date"}
+
+
 def build_worksheet(doc: Document, tables: dict[str, Table], year: int,
                     broken: frozenset[str] = frozenset()) -> tuple[Worksheet, list[Problem]]:
     """Compile a schema-valid worksheet document; every problem is located in the file.
@@ -219,13 +224,14 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int,
     data = doc.data
     problems: list[Problem] = []
     inputs = {name: _input_spec(doc, name, spec, problems) for name, spec in data["inputs"].items()}
+    kinds = {name: _INPUT_KINDS[spec.type] for name, spec in inputs.items() if spec.type in _INPUT_KINDS}
     for name in inputs:
         if name in tables or name in FUNCTIONS:
             problems.append(doc.problem(("inputs", name), f"input '{name}' has the same name as a "
                                                           f"{'table' if name in tables else 'function'}", key=True))
     for name, spec_data in data["inputs"].items():
         if "required_if" in spec_data:
-            scope = Scope(values=set(inputs) - {name}, tables=tables, itself=name, broken=broken)
+            scope = Scope(values=set(inputs) - {name}, tables=tables, itself=name, broken=broken, kinds=kinds)
             try:
                 inputs[name] = InputSpec(**{**inputs[name].__dict__,
                                             "required_if": compile_expression(spec_data["required_if"], scope)})
@@ -243,7 +249,7 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int,
                 "a table" if line_id in tables else "a function"
             problems.append(doc.problem(path + ("id",), f"line id '{line_id}' is already used by {what}"))
         later = {k: v for k, v in all_lines.items() if k not in known and k != line_id}
-        scope = Scope(values=set(known), tables=tables, later=later, itself=line_id, broken=broken)
+        scope = Scope(values=set(known), tables=tables, later=later, itself=line_id, broken=broken, kinds=kinds)
         line = Line(line_id, str(entry["line"]), entry["label"], Source.from_data(entry["source"]),
                     entry.get("round", "none"), bool(entry.get("output", False)), note=entry.get("note"))
 
@@ -256,6 +262,8 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int,
 
         if "expression" in entry:
             line.expression = compile_at(entry["expression"], path + ("expression",))
+            if line.expression is not None and line.expression.kind is not None:
+                kinds[line_id] = line.expression.kind
         else:
             step = entry["step"]
             line.step_worksheet = step["worksheet"]
@@ -268,7 +276,7 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int,
     checks = []
     for index, entry in enumerate(data.get("checks", [])):
         rejects_inputs = bool(entry.get("rejects_inputs", False))
-        scope = Scope(values=set(inputs) if rejects_inputs else set(known), tables=tables, broken=broken)
+        scope = Scope(values=set(inputs) if rejects_inputs else set(known), tables=tables, broken=broken, kinds=kinds)
         try:
             checks.append(Check(entry["id"], entry["label"], Source.from_data(entry["source"]),
                                 compile_expression(entry["expression"], scope), rejects_inputs))
@@ -315,28 +323,81 @@ def link_steps(worksheets: dict[str, Worksheet], documents: dict[str, Document],
                 problems.append(doc.problem(path + ("output",), f"line {line.line}: worksheet '{target.name}' has "
                                                                 f"no output '{line.step_output}'; outputs: "
                                                                 f"{', '.join(target.outputs)}"))
-    problems.extend(_cycles(worksheets, documents))
+    cycles = _cycles(worksheets, documents)
+    problems.extend(cycles or _step_bounds(worksheets, documents))
     return problems
 
 
 def _cycles(worksheets: dict[str, Worksheet], documents: dict[str, Document]) -> list[Problem]:
-    edges = {name: [l.step_worksheet for l in w.lines if l.step_worksheet in worksheets]
+    """Every step cycle, located at the step that closes it. Iterative: a chain of thousands of
+    worksheets must give a located error (see _step_bounds), not a RecursionError."""
+    edges = {name: [(i, l.step_worksheet) for i, l in enumerate(w.lines) if l.step_worksheet in worksheets]
              for name, w in worksheets.items()}
     problems, state = [], {}
-
-    def visit(name: str, trail: list[str]) -> None:
-        state[name] = "open"
-        for target in edges[name]:
+    for root in sorted(worksheets):
+        if root in state:
+            continue
+        state[root] = "open"
+        trail, stack = [root], [iter(edges[root])]
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                state[trail.pop()] = "done"
+                stack.pop()
+                continue
+            index, target = step
             if state.get(target) == "open":
                 cycle = trail[trail.index(target):] + [target]
-                index = next(i for i, l in enumerate(worksheets[name].lines) if l.step_worksheet == target)
-                problems.append(documents[name].problem(("lines", index, "step", "worksheet"),
-                                                        "worksheet cycle: " + " -> ".join(cycle)))
+                problems.append(documents[trail[-1]].problem(("lines", index, "step", "worksheet"),
+                                                             "worksheet cycle: " + " -> ".join(cycle)))
             elif target not in state:
-                visit(target, trail + [target])
-        state[name] = "done"
+                state[target] = "open"
+                trail.append(target)
+                stack.append(iter(edges[target]))
+    return problems
 
-    for name in sorted(worksheets):
-        if name not in state:
-            visit(name, [name])
+
+MAX_STEP_DEPTH = 40  # worksheets nested through steps; the shipped rules nest 3 deep
+MAX_LINES_PER_EVALUATION = 20_000  # lines one evaluation runs, steps counted in full; the shipped rules run under 40
+
+
+def _step_bounds(worksheets: dict[str, Worksheet], documents: dict[str, Document]) -> list[Problem]:
+    """Refuse step chains nested deeper than MAX_STEP_DEPTH, and worksheets whose steps fan out to
+    more than MAX_LINES_PER_EVALUATION lines (6 worksheets of 30 steps each ran 30**6 lines).
+    The step graph has no cycle here; worksheets are visited leaves first, without recursion."""
+    depth: dict[str, int] = {}
+    lines: dict[str, int] = {}
+    problems: list[Problem] = []
+    for root in sorted(worksheets):
+        stack = [root]
+        while stack:
+            name = stack[-1]
+            if name in depth:
+                stack.pop()
+                continue
+            targets = [l.step_target.name for l in worksheets[name].lines
+                       if l.step_target is not None and l.step_target.name in worksheets]
+            pending = [t for t in targets if t not in depth]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            depth[name] = 1 + max((depth[t] for t in targets), default=0)
+            lines[name] = sum(1 + (lines[l.step_target.name] if l.step_target is not None else 0)
+                              for l in worksheets[name].lines)
+    for name, sheet in sorted(worksheets.items()):
+        steps = [(i, l) for i, l in enumerate(sheet.lines) if l.step_target is not None]
+        if not steps:
+            continue
+        index, deepest = max(steps, key=lambda s: (depth[s[1].step_target.name], lines[s[1].step_target.name]))
+        where = ("lines", index, "step", "worksheet")
+        if depth[name] > MAX_STEP_DEPTH:
+            problems.append(documents[name].problem(where, f"steps nest {depth[name]} worksheets deep through "
+                                                           f"'{deepest.step_worksheet}'; at most {MAX_STEP_DEPTH}"))
+        elif lines[name] > MAX_LINES_PER_EVALUATION:
+            index, heaviest = max(steps, key=lambda s: lines[s[1].step_target.name])
+            problems.append(documents[name].problem(("lines", index, "step", "worksheet"),
+                                                    f"one evaluation of '{name}' would run {lines[name]:,} lines "
+                                                    f"through its steps (most through '{heaviest.step_worksheet}'); "
+                                                    f"at most {MAX_LINES_PER_EVALUATION:,}"))
     return problems
