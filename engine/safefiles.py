@@ -79,8 +79,3 @@ def interrupts_as_exceptions() -> Iterator[None]:
     finally:
         signal.signal(signal.SIGTERM, previous)
 
-
-def write_text(path: str | os.PathLike, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` atomically, without following a symlink at ``path``."""
-    with atomic_output(path) as handle:
-        handle.write(text.encode("utf-8"))

@@ -11,7 +11,7 @@ import pytest
 
 import engine.batch
 from engine.cli import main
-from engine.safefiles import atomic_output, same_file, write_text
+from engine.safefiles import atomic_output, same_file
 
 from cli_helpers import run
 
@@ -190,7 +190,8 @@ def test_atomic_output_replaces_a_symlink_not_its_target(tmp_path):
     precious.write_text("original\n", encoding="utf-8")
     link = tmp_path / "index.md"
     link.symlink_to(precious)
-    write_text(link, "# page\n")
+    with atomic_output(link) as handle:
+        handle.write(b"# page\n")
     assert precious.read_text(encoding="utf-8") == "original\n"
     assert not link.is_symlink() and link.read_text(encoding="utf-8") == "# page\n"
 
