@@ -10,7 +10,6 @@ import pyarrow.parquet as pq
 import pytest
 
 import engine.batch
-from engine.cli import main
 from engine.safefiles import atomic_output, same_file
 
 from cli_helpers import run
