@@ -18,7 +18,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -115,7 +114,6 @@ def batch(year: int, n: int = 1_000_000) -> dict:
     import numpy as np
     import pandas as pd
 
-    import engine
     from engine.batch import evaluate_batch
     from references import STATUSES, tax_2024_numpy
 

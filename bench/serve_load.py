@@ -140,7 +140,7 @@ async def load(base: str, kind: str, clients: int, seconds: float, max_requests:
 
 
 def markdown(report: dict) -> str:
-    out = [f"| workers | request | clients | req/s | p50 ms | p99 ms | errors |", "|---:|---|---:|---:|---:|---:|---:|"]
+    out = ["| workers | request | clients | req/s | p50 ms | p99 ms | errors |", "|---:|---|---:|---:|---:|---:|---:|"]
     for run in report["runs"]:
         what = "evaluate" if run["kind"] == "evaluate" else f"evaluate-batch ({report['batch_rows']} rows)"
         out.append(f"| {run['workers']} | {what} | {run['clients']} | {run['requests_per_second']:,} | "

@@ -23,7 +23,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .expressions import parse
-from .tables import AT_LEAST, FILING_STATUSES, MORE_THAN, Column, Table
+from .tables import FILING_STATUSES, MORE_THAN, Column, Table
 
 LIMIT = 2 ** 62  # every intermediate stays below this in size, far from int64's 2**63
 INPUT_SCALE = 2  # money and numbers arrive as whole cents

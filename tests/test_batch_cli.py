@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pandas as pd
 import pyarrow.parquet as pq
-import pytest
 
 import engine
 from engine.cli import main

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import did_you_mean
-from engine.expressions import ExpressionProblem, Scope, compile_expression
+from engine.expressions import Scope, compile_expression
 from engine.errors import EvaluationError
 from engine.rules import check_ruleset
 from engine.worksheet import MAX_LINES_PER_EVALUATION, MAX_STEP_DEPTH

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import struct
-from decimal import Decimal
 
 import pytest
 
-from cli_helpers import ROOT, copy_2013, run
+from cli_helpers import copy_2013, run
 from engine.plot import rate_curves
 
 SUBCOMMANDS = ["evaluate", "validate", "lint", "diff", "new-year", "docs", "plot", "coverage", "years", "worksheets"]

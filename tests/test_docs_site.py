@@ -1,7 +1,6 @@
 """ctax docs: a navigable site checked in a browser, and output written safely (issues 14 and 11)."""
 from __future__ import annotations
 
-import os
 import re
 
 import pytest

@@ -13,7 +13,7 @@ import pytest
 import engine
 from engine import dates
 from engine.batch_cli import neutralise_formulas
-from engine.errors import CtaxError, EvaluationError, InputError
+from engine.errors import EvaluationError, InputError
 from engine.render import markdown_code, markdown_text, print_text, to_markdown
 from engine.terminal import terminal_text
 

@@ -171,7 +171,7 @@ def test_compare_with_another_year_names_the_changed_figures(client):
 
 
 def test_unknown_year_worksheet_table_are_404_with_the_engines_words(client):
-    for url, field, error in ((f"/years/1999/worksheets", "year", engine.UnknownYearError),
+    for url, field, error in (("/years/1999/worksheets", "year", engine.UnknownYearError),
                               ("/years/2024/worksheets/nope", "worksheet", engine.UnknownWorksheetError),
                               ("/years/2024/worksheets/nope/evaluate", "worksheet", engine.UnknownWorksheetError)):
         response = client.post(url, json={}) if url.endswith("evaluate") else client.get(url)

@@ -55,7 +55,7 @@ rows:
     (False, "61499", 0), (False, "61500", 20), (False, "66499", 20),
 ])
 def test_stepped_formula_or_fraction_thereof(fraction, amount, expected):
-    built, problems = table(f"""table: add_back
+    built, problems = table("""table: add_back
 title: Add-back
 kind: stepped
 lookup: Connecticut AGI
