@@ -26,6 +26,7 @@ from typing import Any
 
 from .loader import Document
 from .resources import shipped
+from .snapshot import Snapshot
 
 CACHE_FORMAT = "ctax.rules-cache/1"
 _ENGINE_DIR = Path(__file__).resolve().parent
@@ -47,7 +48,7 @@ def cache_dir() -> Path | None:
     return Path(base) / "ctax"
 
 
-def fingerprint(directory: Path, files: list[Path]) -> str:
+def fingerprint(snapshot: Snapshot) -> str:
     """A digest that changes whenever a rule file, a schema or the engine's code changes."""
     digest = hashlib.sha256(CACHE_FORMAT.encode())
     for path in sorted(_ENGINE_DIR.glob("*.py")):
@@ -56,10 +57,7 @@ def fingerprint(directory: Path, files: list[Path]) -> str:
     for path in sorted(_SCHEMA_DIR.glob("*.json")):
         digest.update(f"schema {path.name}\n".encode())
         digest.update(path.read_bytes())
-    for path in files:
-        data = path.read_bytes()
-        digest.update(f"rule {path.relative_to(directory).as_posix()} {len(data)}\n".encode())
-        digest.update(data)
+    digest.update(f"rules {snapshot.digest()}\n".encode())
     return digest.hexdigest()
 
 
@@ -114,13 +112,13 @@ def _positions(items: Any) -> dict[tuple, tuple[int, int]]:
     return result
 
 
-def load(directory: Path, files: list[Path]) -> tuple[str, list[tuple[str, Document]] | None]:
+def load(snapshot: Snapshot) -> tuple[str, list[tuple[str, Document]] | None]:
     """The fingerprint, and the cached (kind, document) list if a matching entry exists."""
     try:
-        stamp = fingerprint(directory, files)
+        stamp = fingerprint(snapshot)
     except OSError:
         return "", None
-    entry = _entry_path(directory)
+    entry = _entry_path(snapshot.directory)
     if entry is None:
         return stamp, None
     try:
@@ -140,9 +138,9 @@ def load(directory: Path, files: list[Path]) -> tuple[str, list[tuple[str, Docum
         return stamp, None  # missing, damaged or foreign: read the rule files instead
 
 
-def store(directory: Path, stamp: str, documents: list[tuple[str, Document]]) -> None:
+def store(snapshot: Snapshot, stamp: str, documents: list[tuple[str, Document]]) -> None:
     """Write the entry atomically; a read-only or full disk only means no cache."""
-    entry = _entry_path(directory)
+    entry = _entry_path(snapshot.directory)
     if entry is None or not stamp:
         return
     payload = {

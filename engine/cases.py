@@ -68,7 +68,7 @@ class Outcome:
 
 def _year_from_path(path: Path) -> int | None:
     name = path.parent.name
-    return int(name) if name.isdigit() else None
+    return int(name) if len(name) == 4 and name.isascii() and name.isdigit() else None
 
 
 def read_yaml(path: str | os.PathLike, display: str | None = None) -> Document:

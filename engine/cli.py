@@ -14,7 +14,7 @@ from typing import Any, Sequence
 from . import __version__, api, render
 from .errors import EXTRAS, CtaxError, MissingExtraError, RuleSetError
 from .cases import read_yaml
-from .rules import check_ruleset, rules_dir
+from .rules import check_ruleset, is_year_folder_name, rules_dir
 
 
 class CliError(Exception):
@@ -62,7 +62,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     years = _years_to_check(args)
     problems = []
     for year in years:
-        _, found = check_ruleset(base / str(year))
+        try:
+            _, found = check_ruleset(base / str(year), use_cache=False)  # validate reads and checks every file
+        except RuleSetError as error:
+            found = error.problems
         problems.extend(p for p in found if p.severity == "error")
     for problem in sorted(problems):
         print(problem)
@@ -79,7 +82,7 @@ def _years_to_check(args: argparse.Namespace) -> list[str]:
     if not years:
         raise CliError(f"no year folders under {base}")
     for year in years:
-        if not (base / str(year)).is_dir():
+        if not is_year_folder_name(str(year)) or not (base / str(year)).is_dir():
             raise CliError(f"no rules for tax year {year} under {base}")
     return years
 

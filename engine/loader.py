@@ -7,6 +7,8 @@ never binary floats.
 """
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -19,10 +21,30 @@ from .errors import Problem
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 40
 
+EXCERPT_CHARS = 40
+
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
 }
+
+
+def excerpt(value: object) -> str:
+    """A short, escaped stand-in for a value in a message: never more of a file than a line's first characters.
+
+    A file that is not a rule file at all (a private key copied into ``tables/``) must not come back in
+    ``ctax validate`` output, which may be a CI log.
+    """
+    if isinstance(value, dict):
+        return f"a mapping of {len(value)} key(s)"
+    if isinstance(value, list):
+        return f"a list of {len(value)} item(s)"
+    if isinstance(value, str):
+        first = value.split("\n", 1)[0]
+        cut = first[:EXCERPT_CHARS]
+        return repr(cut) + (" (cut)" if cut != value else "")
+    text = repr(value)
+    return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS] + "... (cut)"
 
 
 @dataclass
@@ -76,9 +98,9 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         try:
             number = Decimal(text)
         except InvalidOperation:
-            raise _LoadFailure(node.start_mark, f"'{node.value}' is not a finite number") from None
+            raise _LoadFailure(node.start_mark, f"{excerpt(node.value)} is not a finite number") from None
         if not number.is_finite():
-            raise _LoadFailure(node.start_mark, f"'{node.value}' is not a finite number")
+            raise _LoadFailure(node.start_mark, f"{excerpt(node.value)} is not a finite number")
         return number
     raise _LoadFailure(node.start_mark, f"unsupported scalar tag {tag}")
 
@@ -99,7 +121,7 @@ def _convert(node: yaml.Node, path: tuple, doc: Document, depth: int) -> Any:
             raise _LoadFailure(key_node.start_mark, "mapping keys must be plain text")
         key = key_node.value
         if key in result:
-            raise _LoadFailure(key_node.start_mark, f"duplicate key '{key}'")
+            raise _LoadFailure(key_node.start_mark, f"duplicate key {excerpt(key)}")
         doc.key_positions[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         result[key] = _convert(value_node, path + (key,), doc, depth + 1)
     return result
@@ -163,13 +185,42 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Problem]]:
 
 
 def load_file(path: Path, display_name: str) -> tuple[Document | None, list[Problem]]:
-    """Read and parse one rule file, refusing oversized files before reading them whole."""
+    """Read and parse one YAML file (a case or inputs file): a regular file, size-checked before reading.
+
+    Opened without blocking, so a FIFO or device given as a file is refused instead of hanging.
+    """
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return None, [Problem(display_name, 1, 1, f"file is larger than {MAX_FILE_BYTES} bytes")]
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return None, [Problem(display_name, 1, 1, f"cannot read file: {error}")]
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        try:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode):
+                return None, [Problem(display_name, 1, 1, "is not a regular file; it was not read")]
+            if info.st_size > MAX_FILE_BYTES:
+                return None, [Problem(display_name, 1, 1, f"file is larger than {MAX_FILE_BYTES} bytes")]
+            chunks, remaining = [], MAX_FILE_BYTES + 1
+            while remaining > 0:
+                chunk = os.read(descriptor, min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                remaining -= len(chunk)
+        finally:
+            os.close(descriptor)
+    except OSError as error:
+        return None, [Problem(display_name, 1, 1, f"cannot read file: {error.strerror or type(error).__name__}")]
+    return load_bytes(b"".join(chunks), display_name)
+
+
+def load_bytes(data: bytes, display_name: str) -> tuple[Document | None, list[Problem]]:
+    """Parse a rule file's bytes (already read, and size-checked, by the caller)."""
+    if len(data) > MAX_FILE_BYTES:
+        return None, [Problem(display_name, 1, 1, f"file is larger than {MAX_FILE_BYTES} bytes")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        return None, [Problem(display_name, line, column, "file is not valid UTF-8 text")]
     return load_text(text, display_name)
 
 

@@ -10,6 +10,7 @@ import pytest
 import engine
 from engine import api, cache, schema
 from engine.rules import check_ruleset, load_ruleset
+from engine.snapshot import read_snapshot
 
 RULES_2013 = Path(__file__).resolve().parent.parent / "rules" / "2013"
 
@@ -75,7 +76,7 @@ def test_a_forged_entry_with_a_wrong_fingerprint_is_not_used(year, tmp_path):
     data = json.loads(entry.read_text(encoding="utf-8"))
     data["fingerprint"] = "0" * 64
     entry.write_text(json.dumps(data), encoding="utf-8")
-    stamp, documents = cache.load(year, sorted(p for p in year.rglob("*") if p.is_file()))
+    stamp, documents = cache.load(read_snapshot(year))
     assert documents is None and stamp != "0" * 64
 
 
