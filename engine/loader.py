@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -222,6 +223,54 @@ def load_bytes(data: bytes, display_name: str) -> tuple[Document | None, list[Pr
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         return None, [Problem(display_name, line, column, "file is not valid UTF-8 text")]
     return load_text(text, display_name)
+
+
+# Text that may run over several lines: expressions (newlines are spaces there) and prose notes.
+MULTILINE_KEYS = frozenset({"expression", "formula", "when", "required_if", "note", "description"})
+# Unicode bidirectional embeddings, overrides and isolates: they make text display in another order than
+# it reads (the "Trojan Source" trick), so a label or a name could look unlike what it is.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def _bad_character(text: str, multiline: bool) -> tuple[int, str] | None:
+    for index, char in enumerate(text):
+        if char in "\n\t" and multiline:
+            continue
+        if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS or char in "\u2028\u2029":
+            return index, char
+    return None
+
+
+def control_character_problems(doc: Document) -> list[Problem]:
+    """Every key and text value holding a control character, located (a rule file's text is printed
+    in terminals, Markdown and HTML: a newline in a title would start a new Markdown line, an escape
+    sequence would drive the terminal). Newlines and tabs are allowed in MULTILINE_KEYS only."""
+    problems: list[Problem] = []
+
+    def check(text: str, path: tuple, key: bool) -> None:
+        field = [part for part in path if isinstance(part, str)]
+        multiline = not key and bool(field) and field[-1] in MULTILINE_KEYS
+        found = _bad_character(text, multiline)
+        if found is not None:
+            index, char = found
+            what = "key" if key else "text"
+            problems.append(doc.problem(path, f"{what} {excerpt(text)} holds the control character U+{ord(char):04X} "
+                                              f"at character {index + 1}; rule files may not hold control "
+                                              "characters in text", key=key))
+
+    def walk(value: Any, path: tuple) -> None:
+        if isinstance(value, dict):
+            for name, item in value.items():
+                check(name, path + (name,), True)
+                walk(item, path + (name,))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, path + (index,))
+        elif isinstance(value, str):
+            check(value, path, False)
+
+    walk(doc.data, ())
+    return problems
 
 
 def citations(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, dict]]:

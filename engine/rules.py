@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from . import cache
 from .errors import Problem, RuleSetError, UnknownWorksheetError
-from .loader import Document, citations, load_bytes
+from .loader import Document, citations, control_character_problems, load_bytes
 from .resources import shipped
 from .snapshot import Snapshot, read_snapshot
 from .tables import Table, build_table
@@ -122,7 +122,7 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
         from . import schema  # imported only when files are really read: jsonschema is slow to import
 
         schema_problems = schema.validate(doc, kind)
-        problems.extend(schema_problems)
+        problems.extend(schema_problems + control_character_problems(doc))
         if schema_problems:
             continue
         documents[name] = doc
