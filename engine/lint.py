@@ -25,6 +25,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Iterator
 
+from .arithmetic import in_engine_context
 from .errors import CtaxError, Problem
 from .loader import Document, citations
 from .rules import RuleSet
@@ -173,6 +174,7 @@ def _tax_falls(ruleset: RuleSet) -> list[Problem]:
     return found
 
 
+@in_engine_context
 def lint_ruleset(ruleset: RuleSet) -> list[Problem]:
     """Every warning for one year's valid rule set, sorted by file and line."""
     problems: list[Problem] = []

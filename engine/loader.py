@@ -8,6 +8,7 @@ never binary floats.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import unicodedata
 from dataclasses import dataclass, field
@@ -79,9 +80,52 @@ class _LoadFailure(Exception):
 
 
 _scalar_builder = yaml.SafeLoader("")
+_INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+# YAML 1.2 (core schema) number forms, decimal only. PyYAML implements YAML 1.1, where `060000` is octal
+# (24576), `1:20` base 60 (80), `0x1F`/`0b101` hexadecimal/binary and `1_000` a thousand; under these
+# resolvers the last four are text (refused wherever a number is meant), and a leading zero is refused
+# in _number below, since a reader, or a YAML 1.1 tool, could take it for octal.
+_YAML12_INT = re.compile(r"^[-+]?[0-9]+$")
+_YAML12_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"
+                           r"|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9]")
+MAX_NUMBER_CHARS = 40  # as for numbers in expressions (engine.expressions)
+# figures of 10^21 or more, or nonzero below 10^-20, are refused (as numbers in expressions are)
+
+
+def _yaml12(loader: type) -> type:
+    """``loader`` with YAML 1.2 number resolution (the other implicit types, such as booleans, unchanged)."""
+    resolvers = {first: [(tag, rx) for tag, rx in entries if tag not in (_INT_TAG, _FLOAT_TAG)]
+                 for first, entries in loader.yaml_implicit_resolvers.items()}
+    strict = type(f"Yaml12{loader.__name__}", (loader,), {"yaml_implicit_resolvers": resolvers})
+    strict.add_implicit_resolver(_INT_TAG, _YAML12_INT, list("-+0123456789"))
+    strict.add_implicit_resolver(_FLOAT_TAG, _YAML12_FLOAT, list("-+.0123456789"))
+    return strict
+
+
+_SAFE_LOADER = _yaml12(yaml.SafeLoader)
 # libyaml's parser is about ten times faster; when it finds a problem the file is parsed again
 # with the pure-Python parser so the messages and positions are always the same.
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FAST_LOADER = _yaml12(yaml.CSafeLoader) if hasattr(yaml, "CSafeLoader") else _SAFE_LOADER
+
+
+def _number(node: yaml.ScalarNode) -> Decimal | int:
+    """A plain number, exactly, within the bounds every file ctax reads keeps to; refused otherwise."""
+    text = node.value
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _LoadFailure(node.start_mark, f"number {excerpt(text)} is longer than {MAX_NUMBER_CHARS} characters")
+    if _LEADING_ZERO.match(text):
+        raise _LoadFailure(node.start_mark, f"number '{text}' has a leading zero, which YAML 1.1 tools read "
+                                            "as octal; write it without the zero (or quote it if it is text)")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise _LoadFailure(node.start_mark, f"{excerpt(text)} is not a finite number") from None
+    if not number.is_finite():
+        raise _LoadFailure(node.start_mark, f"{excerpt(text)} is not a finite number")
+    if number and not -20 <= number.adjusted() < 21:  # no arithmetic: abs(1e999999999) would overflow
+        raise _LoadFailure(node.start_mark, f"number '{text}' is out of range (10^-20 to below 10^21)")
+    return int(number) if node.tag == _INT_TAG else number
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
@@ -92,17 +136,8 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         return None
     if tag.endswith(":bool"):
         return _scalar_builder.construct_yaml_bool(node)
-    if tag.endswith(":int"):
-        return _scalar_builder.construct_yaml_int(node)
-    if tag.endswith(":float"):
-        text = node.value.replace("_", "")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise _LoadFailure(node.start_mark, f"{excerpt(node.value)} is not a finite number") from None
-        if not number.is_finite():
-            raise _LoadFailure(node.start_mark, f"{excerpt(node.value)} is not a finite number")
-        return number
+    if tag in (_INT_TAG, _FLOAT_TAG):
+        return _number(node)
     raise _LoadFailure(node.start_mark, f"unsupported scalar tag {tag}")
 
 
@@ -128,7 +163,7 @@ def _convert(node: yaml.Node, path: tuple, doc: Document, depth: int) -> Any:
     return result
 
 
-def _refuse_aliases(text: str, loader: type = yaml.SafeLoader) -> None:
+def _refuse_aliases(text: str, loader: type = _SAFE_LOADER) -> None:
     """Stream the parser's events (no tree yet) and stop at the first alias, anchor or level too deep.
 
     Checking depth here, before any tree is built, matters: composing a document nested many
@@ -156,7 +191,7 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Problem]]:
         if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
             raise _LoadFailure(None, f"file is larger than {MAX_FILE_BYTES} bytes")
         node = None
-        if _FAST_LOADER is not yaml.SafeLoader:
+        if _FAST_LOADER is not _SAFE_LOADER:
             try:
                 _refuse_aliases(text, _FAST_LOADER)
                 node = yaml.compose(text, Loader=_FAST_LOADER)
@@ -167,7 +202,7 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Problem]]:
                     raise _LoadFailure(None, "file is empty")
         if node is None:
             _refuse_aliases(text)
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            node = yaml.compose(text, Loader=_SAFE_LOADER)
         if node is None:
             raise _LoadFailure(None, "file is empty")
         doc.data = _convert(node, (), doc, 0)

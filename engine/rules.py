@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from . import cache
+from .arithmetic import in_engine_context
 from .errors import Problem, RuleSetError, UnknownWorksheetError
 from .loader import Document, citations, control_character_problems, load_bytes
 from .resources import shipped
@@ -84,6 +85,7 @@ def _kind_of(relative: Path) -> str | None:
     return None
 
 
+@in_engine_context
 def check_ruleset(directory: Path, *, use_cache: bool = True,
                   snapshot: Snapshot | None = None) -> tuple[RuleSet | None, list[Problem]]:
     """Load and check a year's folder; return the rule set (None on errors) and all problems.
