@@ -5,7 +5,7 @@ import datetime as dt
 import numbers
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from .arithmetic import in_engine_context

@@ -71,11 +71,6 @@ def _named_after_file(doc: Document, kind: str) -> list[Problem]:
     return [doc.problem((kind,), f"{kind} '{name}' is in file '{stem}.yaml'; name the file after the {kind}")]
 
 
-def rule_files(directory: Path) -> list[Path]:
-    """Every regular file of a year's rule set (links not followed), in a stable order."""
-    return [directory / name for name in read_snapshot(directory).files]
-
-
 def _kind_of(relative: Path) -> str | None:
     """ruleset, table or worksheet by where a file stands in its year folder; None for anything else."""
     if relative == Path("ruleset.yaml"):
