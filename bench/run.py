@@ -1,11 +1,13 @@
 """ctax benchmarks, run on demand (never part of the test suite): ``python bench/run.py``.
 
-Measures, on this machine, in one run:
-  single   one evaluation of tax_calculation with and without the trace (median per call)
+Measures, on this machine, in one run, each against a reference measured in the same run:
+  single   one evaluation of tax_calculation with and without the trace (median per call), and
+           the ratio to the hand-written Decimal function of bench/references.py
   cold     `python -m engine evaluate YEAR tax_calculation filing_status=single ct_agi=60000` as a
            whole process: with the on-disk rule cache warm, with an empty cache, and with it off
   load     loading and validating every year from scratch (no cache) in a fresh process
-  batch    engine.evaluate_batch returns per second over 1,000,000 rows
+  batch    engine.evaluate_batch returns per second over 1,000,000 rows, and the ratio to the
+           hand-written numpy function of bench/references.py on the same columns
   memory   peak memory of `ctax batch` on 1,000,000 and 4,000,000 rows (flat in the input size)
   peer     PolicyEngine-US (bench/peer_policyengine.py) with --peer-python, and the ratios
 Prints a JSON report; ``--markdown`` also prints the README table.
@@ -26,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def machine() -> str:
@@ -41,19 +44,30 @@ def machine() -> str:
 
 
 def single(year: int) -> dict:
+    """Median time per call, the engine traced and untraced interleaved with the hand-written
+    Decimal function of bench/references.py (2024 only), and the ratios to it."""
+    from decimal import Decimal
+
     import engine
+    from references import tax_2024_decimal
 
     inputs = {"filing_status": "single", "ct_agi": 60000}
-    engine.evaluate(year, "tax_calculation", inputs)
-    out = {}
-    for trace in (True, False):
-        samples = []
-        for _ in range(31):
+    candidates = {"trace_us": lambda: engine.evaluate(year, "tax_calculation", inputs, trace=True),
+                  "no_trace_us": lambda: engine.evaluate(year, "tax_calculation", inputs, trace=False)}
+    if year == 2024:
+        candidates["reference_us"] = lambda: tax_2024_decimal("single", Decimal(60000))
+    samples: dict[str, list[float]] = {name: [] for name in candidates}
+    for _ in range(31):
+        for name, call in candidates.items():
+            call()
             start = time.perf_counter_ns()
             for _ in range(500):
-                engine.evaluate(year, "tax_calculation", inputs, trace=trace)
-            samples.append((time.perf_counter_ns() - start) / 500 / 1000)
-        out["trace_us" if trace else "no_trace_us"] = statistics.median(samples)
+                call()
+            samples[name].append((time.perf_counter_ns() - start) / 500 / 1000)
+    out = {name: statistics.median(values) for name, values in samples.items()}
+    if "reference_us" in out:
+        out["trace_ratio_to_reference"] = out["trace_us"] / out["reference_us"]
+        out["no_trace_ratio_to_reference"] = out["no_trace_us"] / out["reference_us"]
     return out
 
 
@@ -96,28 +110,37 @@ def load_all() -> dict:
 
 
 def batch(year: int, n: int = 1_000_000) -> dict:
+    """Rows per second of evaluate_batch, interleaved with the hand-written numpy function of
+    bench/references.py on the same columns (2024 only), and the ratio to it."""
     import numpy as np
     import pandas as pd
 
     import engine
     from engine.batch import evaluate_batch
+    from references import STATUSES, tax_2024_numpy
 
     rng = np.random.default_rng(0)
-    statuses = np.array(engine.FILING_STATUSES, dtype=object)[rng.integers(0, 5, n)]
+    codes = rng.integers(0, 5, n)
+    statuses = np.array(STATUSES, dtype=object)[codes]
+    cents = rng.integers(-100_000, 200_000_000, n)
     frames = {
-        "int_dollars": pd.DataFrame({"filing_status": statuses, "ct_agi": rng.integers(-1000, 2_000_000, n)}),
-        "float_cents": pd.DataFrame({"filing_status": statuses,
-                                     "ct_agi": rng.integers(-100_000, 200_000_000, n) / 100}),
+        "int_dollars": pd.DataFrame({"filing_status": statuses, "ct_agi": cents // 100}),
+        "float_cents": pd.DataFrame({"filing_status": statuses, "ct_agi": cents / 100}),
     }
-    out = {}
+    candidates = {f"{name}_rows_per_s": (lambda frame=frame: evaluate_batch(year, "tax_calculation", frame))
+                  for name, frame in frames.items()}
+    if year == 2024:
+        candidates["reference_numpy_rows_per_s"] = lambda: tax_2024_numpy(codes, cents)
     evaluate_batch(year, "tax_calculation", frames["int_dollars"].head(100))
-    for name, frame in frames.items():
-        times = []
-        for _ in range(5):
+    times: dict[str, list[float]] = {name: [] for name in candidates}
+    for _ in range(5):
+        for name, call in candidates.items():
             start = time.perf_counter()
-            evaluate_batch(year, "tax_calculation", frame)
-            times.append(time.perf_counter() - start)
-        out[f"{name}_rows_per_s"] = n / statistics.median(times)
+            call()
+            times[name].append(time.perf_counter() - start)
+    out = {name: n / statistics.median(values) for name, values in times.items()}
+    if "reference_numpy_rows_per_s" in out:
+        out["ratio_to_reference"] = out["int_dollars_rows_per_s"] / out["reference_numpy_rows_per_s"]
     return out
 
 

@@ -13,6 +13,7 @@ from .errors import (
     BatchInputError,
     BatchUnsupportedError,
     CtaxError,
+    DraftYearWarning,
     EvaluationError,
     InputError,
     InvalidAmountError,
@@ -52,7 +53,7 @@ __all__ = [
     "__version__",
     "evaluate", "evaluate_batch", "load", "worksheets", "years", "Result", "FILING_STATUSES",
     "BatchInputError", "BatchUnsupportedError", "RowError",
-    "CtaxError", "EvaluationError", "InputError", "InvalidAmountError", "InvalidFilingStatusError",
+    "CtaxError", "DraftYearWarning", "EvaluationError", "InputError", "InvalidAmountError", "InvalidFilingStatusError",
     "InvalidInputError", "MissingExtraError", "MissingInputError", "Problem", "RuleSetError", "UnknownInputError",
     "UnknownWorksheetError", "UnknownYearError",
 ]

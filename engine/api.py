@@ -6,7 +6,9 @@ import threading
 import time
 from typing import Any, Mapping
 
-from .errors import UnknownYearError
+import warnings
+
+from .errors import DraftYearWarning, UnknownYearError
 from .rules import RuleSet, display_name, is_year_folder_name, load_ruleset, rules_dir
 from .snapshot import read_snapshot
 from .trace import Result
@@ -89,4 +91,15 @@ def evaluate(year: int | str, worksheet: str, inputs: Mapping[str, Any] | None =
     UnknownInputError, InvalidFilingStatusError, InvalidAmountError, InvalidInputError,
     RuleSetError (the rule files are invalid) and EvaluationError.
     """
-    return load(year, rules).worksheet(worksheet).run(dict(inputs or {}), trace=trace)
+    ruleset = load(year, rules)
+    warn_if_draft(ruleset)
+    return ruleset.worksheet(worksheet).run(dict(inputs or {}), trace=trace)
+
+
+def warn_if_draft(ruleset: RuleSet) -> None:
+    """A DraftYearWarning (shown once per year by Python's default filter) when the year is a draft."""
+    if ruleset.draft:
+        files = ruleset.draft_files
+        warnings.warn(DraftYearWarning(
+            f"tax year {ruleset.year} is a draft: {len(files)} rule file(s) still marked 'review:' (first: "
+            f"{files[0]}); its figures may not be checked against the publication yet"), stacklevel=3)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -29,7 +29,7 @@ from .arithmetic import in_engine_context
 from .errors import (BatchInputError, BatchUnsupportedError, CtaxError, InputError, RowError, UnknownInputError,
                      did_you_mean)
 from .inputs import MAX_AMOUNT, InputSpec
-from .tables import FILING_STATUSES
+from .tables import FILING_STATUSES, canonical_status
 from .vector import INPUT_SCALE, Bool, Cat, Num, VectorUnsupported
 from .worksheet import Worksheet
 
@@ -48,10 +48,18 @@ def _program(sheet: Worksheet, env: dict[str, Any], tables: dict) -> dict[str, A
                 value = vector.evaluate(line.expression.text, tables, env)
             else:
                 sub_env = {name: vector.evaluate(c.text, tables, env) for name, c in line.step_inputs.items()}
+                for name, c in line.step_inputs.items():  # an optional input passed on as it is
+                    if vector.missing_key(c.text.strip()) in env:
+                        sub_env[vector.missing_key(name)] = env[vector.missing_key(c.text.strip())]
                 target = line.step_target
                 for name, spec in target.inputs.items():
-                    if name not in sub_env:
-                        sub_env[name] = _constant(spec.default)
+                    if name in sub_env:
+                        continue
+                    if spec.has_default and spec.default is None:
+                        sub_env[name] = _empty_like(spec, 1)
+                        sub_env[vector.missing_key(name)] = np.bool_(True)
+                    else:
+                        sub_env[name] = _constant(spec.default, spec.choices)
                 value = _program(target, sub_env, tables)[line.step_output]
         except VectorUnsupported as problem:
             raise VectorUnsupported(f"worksheet '{sheet.name}' line {line.line} ({line.id}): {problem}") from None
@@ -62,13 +70,15 @@ def _program(sheet: Worksheet, env: dict[str, Any], tables: dict) -> dict[str, A
     return env
 
 
-def _constant(value: Any) -> Any:
+def _constant(value: Any, choices: tuple[str, ...] = ()) -> Any:
     if isinstance(value, bool):
         return Bool(np.bool_(value))
     if isinstance(value, Decimal):
         return vector.const(value)
     if isinstance(value, str) and value in FILING_STATUSES:
         return Cat(np.int64(FILING_STATUSES.index(value)), FILING_STATUSES)
+    if isinstance(value, str) and value in choices:
+        return Cat(np.int64(choices.index(value)), choices)
     raise VectorUnsupported(f"default {value!r} has no column form")
 
 
@@ -97,8 +107,12 @@ def _empty_column(spec: InputSpec) -> Any:
 
 
 def _input_bound(spec: InputSpec) -> int:
-    limits = [MAX_AMOUNT] + [abs(v) for v in (spec.minimum, spec.maximum) if v is not None]
-    return int(max(limits))
+    """The largest size a row's value can have: rows outside the input's own minimum and maximum
+    (or +-MAX_AMOUNT where one is not set) never reach the columns, so a share between 0 and 1
+    is bounded by 1, not by MAX_AMOUNT, and can multiply an amount without leaving int64."""
+    low = spec.minimum if spec.minimum is not None else -MAX_AMOUNT
+    high = spec.maximum if spec.maximum is not None else MAX_AMOUNT
+    return int(max(abs(low), abs(high)))
 
 
 # ---------------------------------------------------------------- columns in
@@ -215,7 +229,8 @@ def _parse_text(text: Any, scale: int) -> np.ndarray:
     return np.where(plain.to_numpy(zero_copy_only=False), numbers.to_numpy(zero_copy_only=False), np.nan)
 
 
-def _category_column(series: Any, choices: tuple[str, ...], slow: np.ndarray) -> tuple[Cat, np.ndarray]:
+def _category_column(series: Any, choices: tuple[str, ...], slow: np.ndarray,
+                     respell: Callable[[Any], str | None] | None = None) -> tuple[Cat, np.ndarray]:
     import pandas as pd
 
     import pyarrow as pa
@@ -230,15 +245,34 @@ def _category_column(series: Any, choices: tuple[str, ...], slow: np.ndarray) ->
         # hashing in Arrow: much faster than going through Python strings
         codes = pc.index_in(text, value_set=pa.array(list(choices), type=text.type)).fill_null(-1)
         codes = codes.to_numpy(zero_copy_only=False).astype(np.int64)
-        slow |= (codes < 0) & ~missing
-        return Cat(codes, choices), missing
-    values = series.astype(object).to_numpy()
-    # only text can be a choice (and unhashable objects must not reach the hash table)
-    is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
-    codes = pd.Index(list(choices)).get_indexer(np.where(is_text, values, None))
-    codes = np.where(is_text, codes, -1)
+    else:
+        values = series.astype(object).to_numpy()
+        # only text can be a choice (and unhashable objects must not reach the hash table)
+        is_text = np.fromiter((isinstance(v, str) for v in values), dtype=bool, count=len(values))
+        codes = pd.Index(list(choices)).get_indexer(np.where(is_text, values, None))
+        codes = np.where(is_text, codes, -1).astype(np.int64)
+    if respell is not None:
+        codes = _respelt(series, codes, missing, choices, respell)
     slow |= (codes < 0) & ~missing
-    return Cat(codes.astype(np.int64), choices), missing
+    return Cat(codes, choices), missing
+
+
+def _respelt(series: Any, codes: np.ndarray, missing: np.ndarray, choices: tuple[str, ...],
+             respell: Callable[[Any], str | None]) -> np.ndarray:
+    """``codes`` with the rows not spelt as a choice ("SINGLE", "JOINT") looked up by ``respell``, once per text."""
+    unmatched = np.flatnonzero((codes < 0) & ~missing)
+    if not len(unmatched):
+        return codes
+    found: dict[str, int] = {}
+    texts = series.astype(object).to_numpy()[unmatched]
+    for text in texts:
+        if isinstance(text, str) and text not in found:
+            choice = respell(text)
+            found[text] = choices.index(choice) if choice in choices else -1
+    codes = codes.copy()
+    codes[unmatched] = np.fromiter((found.get(t, -1) if isinstance(t, str) else -1 for t in texts), dtype=np.int64,
+                                   count=len(texts))
+    return codes
 
 
 def _boolean_column(series: Any, spec: InputSpec, slow: np.ndarray) -> tuple[Bool, np.ndarray]:
@@ -258,7 +292,7 @@ def _boolean_column(series: Any, spec: InputSpec, slow: np.ndarray) -> tuple[Boo
 
 
 def _default_column(spec: InputSpec, n: int) -> Any:
-    value = _constant(spec.default)
+    value = _constant(spec.default, spec.choices)
     if isinstance(value, Num):
         value = vector.rescale(value, INPUT_SCALE if spec.type != "integer" else 0)
         return Num(np.full(n, value.arr, dtype=np.int64), value.scale, value.bound)
@@ -281,6 +315,11 @@ def _input_env(sheet: Worksheet, columns: dict[str, Any], n: int, tables: dict) 
     env: dict[str, Any] = {}
     missing_of: dict[str, np.ndarray] = {}
     for name, spec in sheet.inputs.items():
+        optional = spec.has_default and spec.default is None
+        if name not in columns and optional:  # not given in any row: "name == None" holds everywhere
+            env[name] = _empty_like(spec, n)
+            missing_of[name] = env[vector.missing_key(name)] = np.ones(n, dtype=bool)
+            continue
         if name not in columns:
             if not spec.has_default or spec.default is None:
                 if spec.required_if is None:
@@ -295,7 +334,7 @@ def _input_env(sheet: Worksheet, columns: dict[str, Any], n: int, tables: dict) 
         if spec.type in ("money", "number", "integer"):
             value, missing = _numeric_column(series, spec, n, slow)
         elif spec.type == "filing_status":
-            value, missing = _category_column(series, FILING_STATUSES, slow)
+            value, missing = _category_column(series, FILING_STATUSES, slow, canonical_status)
         elif spec.type == "choice":
             value, missing = _category_column(series, spec.choices, slow)
         elif spec.type == "boolean":
@@ -304,6 +343,8 @@ def _input_env(sheet: Worksheet, columns: dict[str, Any], n: int, tables: dict) 
             raise VectorUnsupported(f"input '{name}' of type {spec.type} has no column form")
         if spec.has_default and spec.default is not None:
             value = _fill(value, _default_column(spec, n), missing)
+        elif optional:
+            env[vector.missing_key(name)] = missing
         elif missing.any():
             if spec.required_if is None:
                 slow |= missing
@@ -405,6 +446,7 @@ def evaluate_batch(year: int | str, worksheet: str, table: Any, *, errors: str =
     if errors not in ("raise", "report"):
         raise CtaxError(f"errors must be 'raise' or 'report', not {errors!r}")
     ruleset = api.load(year, rules)
+    api.warn_if_draft(ruleset)
     sheet = ruleset.worksheet(worksheet)
     kind, n, columns, index = _columns(table)
     for name in columns:
@@ -444,14 +486,22 @@ def evaluate_batch(year: int | str, worksheet: str, table: Any, *, errors: str =
         out["error_field"] = pa.array([field_of.get(i) for i in range(n)] if row_errors else [None] * n, pa.string())
         out["error"] = pa.array([message_of.get(i) for i in range(n)] if row_errors else [None] * n, pa.string())
     result = pa.table(out) if out else pa.table({})
+    result = result.replace_schema_metadata(output_metadata(ruleset.year, sheet.name, ruleset.draft))
     if kind == "arrow":
         return result
     import pandas as pd
 
     frame = result.to_pandas(types_mapper=pd.ArrowDtype)
+    frame.attrs.update({key.decode(): value.decode() for key, value in result.schema.metadata.items()})
     if index is not None:
         frame.index = index
     return frame
+
+
+def output_metadata(year: int, worksheet: str, draft: bool) -> dict[bytes, bytes]:
+    """What a batch output says about itself (Arrow schema metadata, DataFrame ``attrs``, Parquet footer)."""
+    return {b"ctax.year": str(year).encode(), b"ctax.worksheet": worksheet.encode(),
+            b"ctax.draft": b"true" if draft else b"false"}
 
 
 def _vectorisable(sheet: Worksheet, tables: dict) -> None:

@@ -4,7 +4,8 @@ The input is read in chunks (``--chunk-rows`` rows of Parquet, or blocks of abou
 rows), each chunk is evaluated with ``engine.evaluate_batch`` and appended to the output, so memory
 stays flat however large the file is. The output holds the input columns, then one column per
 output, then ``error_field`` and ``error`` (empty for good rows). Bad rows are listed on standard
-error by 0-based row number and field, and make the exit status 1; the other rows are still written.
+error by 0-based row number and field (and, for a CSV input, as FILE:LINE: with the line the row starts
+on, so an editor opens it), and make the exit status 1; the other rows are still written.
 The format of each file follows its extension: .csv or .parquet (.pq).
 """
 from __future__ import annotations
@@ -70,15 +71,37 @@ class _Writer:
             self.writer.close()
 
 
+def evaluate_chunk(year: str, worksheet: str, chunk: Any, offset: int = 0,
+                   rules: str | None = None) -> tuple[Any, list[RowError]]:
+    """One Arrow table of rows evaluated: (its columns, then the outputs, ``error_field`` and ``error``;
+    the bad rows numbered from ``offset``). Columns that are not inputs are copied unchanged."""
+    from . import api
+    from .batch import evaluate_batch
+
+    sheet = api.load(year, rules).worksheet(worksheet)
+    inputs = chunk.select([n for n in chunk.column_names if n in sheet.inputs])
+    result = evaluate_batch(year, worksheet, inputs, errors="report", fallback=True, rules=rules)
+    bad = [RowError(offset + row, field or "", message)
+           for row, (field, message) in enumerate(zip(result.column("error_field").to_pylist(),
+                                                      result.column("error").to_pylist()))
+           if message is not None]
+    out = chunk
+    for name in result.column_names:
+        if name in out.column_names:
+            out = out.drop_columns([name])
+        out = out.append_column(name, result.column(name))
+    # the result's metadata (year, worksheet, draft) joins the input's own
+    return out.replace_schema_metadata({**(chunk.schema.metadata or {}), **(result.schema.metadata or {})}), bad
+
+
 def run_batch(year: str, worksheet: str, source: str, target: str, *, chunk_rows: int = 100_000,
-              rules: str | None = None, progress: bool = True) -> list[RowError]:
+              rules: str | None = None, progress: bool = True, notes: bool = True) -> list[RowError]:
     """Evaluate every row of ``source`` into ``target``; returns the bad rows (RowError list)."""
     try:
         import pyarrow as pa
     except ModuleNotFoundError as error:
         raise MissingExtraError("ctax batch", error) from None
     from . import api
-    from .batch import evaluate_batch
 
     sheet = api.load(year, rules).worksheet(worksheet)
     kind_in, kind_out = _format(source), _format(target)
@@ -106,20 +129,11 @@ def run_batch(year: str, worksheet: str, source: str, target: str, *, chunk_rows
                 chunk = pa.Table.from_batches([batch])
                 if offset == 0:
                     extra = [n for n in chunk.column_names if n not in sheet.inputs]
-                    if extra:
+                    if extra and notes:
                         print(f"note: columns {', '.join(extra)} are not inputs of '{worksheet}'; copied to the "
                               f"output unchanged", file=sys.stderr)
-                inputs = chunk.select([n for n in chunk.column_names if n in sheet.inputs])
-                result = evaluate_batch(year, worksheet, inputs, errors="report", fallback=True, rules=rules)
-                for row, (field, message) in enumerate(zip(result.column("error_field").to_pylist(),
-                                                           result.column("error").to_pylist())):
-                    if message is not None:
-                        bad.append(RowError(offset + row, field or "", message))
-                out = chunk
-                for name in result.column_names:
-                    if name in out.column_names:
-                        out = out.drop_columns([name])
-                    out = out.append_column(name, result.column(name))
+                out, chunk_bad = evaluate_chunk(year, worksheet, chunk, offset, rules=rules)
+                bad += chunk_bad
                 writer.write(out)
                 offset += chunk.num_rows
                 bar.update(task, advance=batch.nbytes if unit == "bytes" else chunk.num_rows, rows=offset)
@@ -130,11 +144,39 @@ def run_batch(year: str, worksheet: str, source: str, target: str, *, chunk_rows
     return bad
 
 
+def csv_lines(path: str, rows: list[int]) -> dict[int, int]:
+    """The 1-based line of the file on which each 0-based data row starts (quoted newlines counted)."""
+    import csv
+
+    wanted, found = set(rows), {}
+    if not wanted:
+        return found
+    last = max(wanted)
+    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+        reader = csv.reader(handle)
+        row = -1  # the header comes first
+        start = 1
+        for record in reader:
+            if record:  # the Arrow reader skips empty lines, so they hold no row
+                if row in wanted:
+                    found[row] = start
+                row += 1
+                if row > last:
+                    break
+            start = reader.line_num + 1
+        if row in wanted:
+            found[row] = start
+    return found
+
+
 def cmd_batch(args: argparse.Namespace) -> int:
     bad = run_batch(args.year, args.worksheet, args.input, args.output, chunk_rows=args.chunk_rows,
-                    rules=args.rules, progress=not args.quiet and sys.stderr.isatty())
-    for error in bad[:MAX_LISTED]:
-        print(error, file=sys.stderr)
+                    rules=args.rules, progress=not args.quiet and sys.stderr.isatty(), notes=not args.quiet)
+    shown = bad[:MAX_LISTED]
+    lines = csv_lines(args.input, [e.row for e in shown]) if _format(args.input) == "csv" else {}
+    for error in shown:
+        where = f"{args.input}:{lines[error.row]}: " if error.row in lines else ""
+        print(f"{where}{error}", file=sys.stderr)
     if len(bad) > MAX_LISTED:
         print(f"... and {len(bad) - MAX_LISTED} more bad rows (see the 'error' column of {args.output})",
               file=sys.stderr)
@@ -152,5 +194,5 @@ def add_parser(sub: Any, add: Any) -> None:
     p.add_argument("input", metavar="IN", help="a .csv or .parquet file whose columns are the inputs")
     p.add_argument("output", metavar="OUT", help="a .csv or .parquet file: the input columns, the outputs, errors")
     p.add_argument("--chunk-rows", type=int, default=100_000, metavar="N", help="rows per chunk (default 100000)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--quiet", action="store_true", help="no progress bar and no notes (bad rows are still listed)")
     p.set_defaults(func=cmd_batch)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import api
-from .errors import CtaxError
+from .errors import CtaxError, did_you_mean
 from .loader import Document, load_file
 from .trace import Result
 
@@ -72,8 +72,20 @@ def _year_from_path(path: Path) -> int | None:
 
 
 def read_yaml(path: str | os.PathLike, display: str | None = None) -> Document:
-    """A case or inputs file, read with the rule files' safe YAML loader; CaseFileError names the problem."""
-    doc, problems = load_file(Path(path), display or str(path))
+    """A case or inputs file, read with the rule files' safe YAML loader; CaseFileError names the problem.
+
+    A file that cannot be opened is named without a line and column: there is no position in it to show.
+    """
+    display = display or str(path)
+    try:
+        if Path(path).is_dir():
+            raise CaseFileError(f"cannot read {display}: it is a folder, not a file")
+        Path(path).stat()
+    except FileNotFoundError:
+        raise CaseFileError(f"cannot read {display}: no such file") from None
+    except OSError as error:
+        raise CaseFileError(f"cannot read {display}: {error.strerror or error}") from None
+    doc, problems = load_file(Path(path), display)
     if problems:
         raise CaseFileError("; ".join(map(str, problems)))
     return doc
@@ -135,6 +147,34 @@ def _same(expected: Any, actual: Any, tolerance: Decimal) -> bool:
     return str(expected) == str(actual)
 
 
+@dataclass(frozen=True)
+class Comparison:
+    """One expected output of a case beside what the engine gave."""
+
+    name: str
+    expected: Any
+    got: Any
+    ok: bool
+    problem: str | None = None  # why there is nothing to compare ('not an output or line')
+
+
+def compare(case: Case, result: Result) -> list[Comparison]:
+    """Each expected output of the case, in the file's order, with the value the result gives."""
+    rows = []
+    for name, expected in case.expected.items():
+        if name in result.outputs:
+            actual = result.outputs[name]
+        else:
+            try:
+                actual = result.line(name).value
+            except KeyError:
+                rows.append(Comparison(name, expected, None, False,
+                                       f"'{name}' is neither an output nor a line of {case.worksheet}"))
+                continue
+        rows.append(Comparison(name, expected, actual, _same(expected, actual, case.tolerance)))
+    return rows
+
+
 def run_case(case: Case, rules: str | os.PathLike | None = None) -> Outcome:
     """Evaluate the case; the outcome lists each expected output that differs (or the error raised)."""
     try:
@@ -142,19 +182,23 @@ def run_case(case: Case, rules: str | os.PathLike | None = None) -> Outcome:
     except CtaxError as error:
         return Outcome(case, None, [f"evaluation failed: {error}"])
     mismatches = []
-    for name, expected in case.expected.items():
-        if name not in result.outputs:
-            try:
-                actual = result.line(name).value
-            except KeyError:
-                mismatches.append(f"'{name}' is neither an output nor a line of {case.worksheet}")
-                continue
-        else:
-            actual = result.outputs[name]
-        if not _same(expected, actual, case.tolerance):
+    for row in compare(case, result):
+        if row.problem:
+            mismatches.append(row.problem)
+        elif not row.ok:
             allowed = f" (tolerance {case.tolerance})" if case.tolerance else ""
-            mismatches.append(f"{name}: expected {expected}, got {actual}{allowed}")
+            mismatches.append(f"{row.name}: expected {row.expected}, got {row.got}{allowed}")
     return Outcome(case, result, mismatches)
+
+
+def find_case(path: str | os.PathLike, name: str) -> Case:
+    """The case called ``name`` in a case file; CaseFileError lists the names there are."""
+    cases = load_cases(path)
+    for case in cases:
+        if case.name == name:
+            return case
+    names = [c.name for c in cases]
+    raise CaseFileError(f"{path}: no case named '{name}'{did_you_mean(name, names)}; cases: {', '.join(names)}")
 
 
 def case_files(directory: str | os.PathLike) -> list[Path]:

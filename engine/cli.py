@@ -1,20 +1,26 @@
 """The ``ctax`` command line: a thin dispatcher to the modules that do the work.
 
-evaluate (render, html), validate (rules), lint (lint), diff (diff), new-year (newyear), docs (docs),
-plot (plot), coverage (coverage), years, worksheets. Every subcommand exits 0 on success and 1 on
-an error, which is printed as one readable line (rule-file problems one per line, file:line:column).
+evaluate (render, html; --case: cases), validate (rules), lint (lint), diff (diff), new-year (newyear),
+review (review), docs (docs), plot (plot), coverage (coverage), years, worksheets. Every subcommand
+exits 0 on success and 1 on an error, which is printed as one readable line (rule-file problems one
+per line, file:line:column).
 """
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
 from . import __version__, api, render
-from .errors import EXTRAS, CtaxError, MissingExtraError, RuleSetError
+from .errors import EXTRAS, CtaxError, DraftYearWarning, MissingExtraError, Problem, RuleSetError, did_you_mean
 from .cases import read_yaml
+from .html import DOCS_BASE
 from .rules import check_ruleset, is_year_folder_name, rules_dir
+from .trace import plain
 
 
 class CliError(Exception):
@@ -27,7 +33,10 @@ def _parse_pairs(pairs: Sequence[str]) -> dict[str, Any]:
         name, sep, value = pair.partition("=")
         if not sep or not name:
             raise CliError(f"expected key=value, got {pair!r}")
-        inputs[name.strip()] = value
+        name = name.strip()
+        if name in inputs:  # "last one wins" would hide a typo in a long command
+            raise CliError(f"input '{name}' is given twice ({name}={inputs[name]} and {pair}); give it once")
+        inputs[name] = value
     return inputs
 
 
@@ -41,20 +50,113 @@ def _read_case(path: str) -> dict[str, Any]:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    # key=value pairs land in the optional YEAR/WORKSHEET slots when those are left out (--case)
+    given = [a for a in (args.year, args.worksheet) if a is not None]
+    args.pairs = [a for a in given if "=" in a] + list(args.pairs)
+    year, worksheet = ([a for a in given if "=" not in a] + [None, None])[:2]
+    if args.case:
+        return _evaluate_case(args, year, worksheet)
+    if year is None or worksheet is None:
+        raise CliError("evaluate needs YEAR and WORKSHEET (or --input FILE --case NAME)")
     inputs = _read_case(args.input) if args.input else {}
     inputs.update(_parse_pairs(args.pairs))
-    result = api.evaluate(args.year, args.worksheet, inputs, rules=args.rules)
-    if args.format == "json":
-        print(render.to_json(result))
-    elif args.format == "markdown":
+    result = api.evaluate(year, worksheet, inputs, rules=args.rules)
+    if args.output:
+        print(_picked(result, args.output, args.format))
+    else:
+        _print_result(result, args.format, args.docs)
+    return 0
+
+
+def _print_result(result: Any, fmt: str, docs: str = DOCS_BASE, extra: dict | None = None) -> None:
+    if fmt == "json":
+        print(json.dumps({**result.to_dict(), **(extra or {})}, indent=2))
+    elif fmt == "markdown":
         print(render.to_markdown(result), end="")
-    elif args.format == "html":
+    elif fmt == "html":
         from . import html
 
-        print(html.to_html(result))
+        print(html.to_html(result, docs))
     else:
         render.print_text(result)
-    return 0
+
+
+def _evaluate_case(args: argparse.Namespace, year: str | None, worksheet: str | None) -> int:
+    """One named case of a case file: the filled-in worksheet, then expected vs got per output."""
+    from .cases import compare, find_case
+    from .render import show
+
+    if not args.input:
+        raise CliError("--case NAME needs --input FILE, the case file that holds it")
+    case = find_case(args.input, args.case)
+    for given, own, what in ((year, str(case.year), "year"), (worksheet, case.worksheet, "worksheet")):
+        if given is not None and given != own:
+            raise CliError(f"case '{case.name}' ({case.where}) is for {what} {own}, not {given}")
+    inputs = {**case.inputs, **_parse_pairs(args.pairs)}
+    result = api.evaluate(case.year, case.worksheet, inputs, rules=args.rules)
+    rows = compare(case, result)
+    failed = [r for r in rows if not r.ok]
+    if args.format == "json":
+        _print_result(result, "json", extra={"case": {
+            "file": case.file, "line": case.line, "name": case.name, "passed": not failed,
+            "outputs": [{"name": r.name, "expected": str(r.expected), "got": show(r.got) if not r.problem else None,
+                         "ok": r.ok} for r in rows]}})
+        return 1 if failed else 0
+    _print_result(result, args.format, args.docs)
+    # HTML keeps standard output one page: the comparison goes to standard error there
+    out = sys.stderr if args.format == "html" else sys.stdout
+    heading = f"Case {case.name} ({case.where}): {case.year} {case.worksheet}" + (
+        f", tolerance {case.tolerance}" if case.tolerance else "")
+    verdicts = [(r.name, str(r.expected), "(none)" if r.problem else show(r.got), "ok" if r.ok else "DIFFERS")
+                for r in rows]
+    if args.format == "markdown":
+        from .docs import md
+
+        print(f"\n## {md(heading)}\n\n| Output | Expected | Got | |\n|---|---:|---:|---|", file=out)
+        for cells in verdicts:
+            print("| " + " | ".join(md(c) for c in cells) + " |", file=out)
+        print(file=out)
+    else:
+        width = max(len(r.name) for r in rows)
+        print(f"\n{heading}\n  {'output':<{width}}  {'expected':>14}  {'got':>14}", file=out)
+        for name, expected, got, verdict in verdicts:
+            print(f"  {name:<{width}}  {expected:>14}  {got:>14}  {verdict}", file=out)
+    print(f"{len(failed)} of {len(rows)} output(s) differ" if failed else f"ok: all {len(rows)} output(s) as expected",
+          file=out)
+    return 1 if failed else 0
+
+
+def _from_here(problem: Problem, base: Path) -> Problem:
+    """``problem`` with its file named from the current folder (absolute when outside it), so it opens from there.
+
+    Rule-file problems name files relative to the folder holding the rules folder (see rules._display).
+    """
+    path = Path(problem.file)
+    path = path if path.is_absolute() else base.parent / path
+    path = path.parent.resolve() / path.name  # a refused symlink is named itself, never its target
+    try:
+        shown = str(path.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        shown = str(path)
+    return dataclasses.replace(problem, file=shown)
+
+
+def _picked(result: Any, names: Sequence[str], fmt: str) -> str:
+    """Just the values asked for with --output: one name gives the bare value, several give name=value lines,
+    in the order asked; --format json gives an object of name -> value."""
+    values = {line.id: line.value for line in result.lines}
+    for name in names:
+        if name not in values:
+            hint = did_you_mean(name, values)
+            raise CliError(f"worksheet '{result.worksheet}' has no output or line '{name}'{hint}; outputs: "
+                           f"{', '.join(result.outputs)}")
+    if fmt == "json":
+        return json.dumps({name: plain(values[name]) for name in names}, indent=2)
+    if fmt != "text":
+        raise CliError(f"--output prints values as text or json, not {fmt}")
+    if len(names) == 1:
+        return render.show(values[names[0]])
+    return "\n".join(f"{name}={render.show(values[name])}" for name in names)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -66,7 +168,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             _, found = check_ruleset(base / str(year), use_cache=False)  # validate reads and checks every file
         except RuleSetError as error:
             found = error.problems
-        problems.extend(p for p in found if p.severity == "error")
+        problems.extend(_from_here(p, base) for p in found if p.severity == "error")
     for problem in sorted(problems):
         print(problem)
     if problems:
@@ -94,15 +196,28 @@ def cmd_lint(args: argparse.Namespace) -> int:
     errors, warnings = [], []
     for year in _years_to_check(args):
         ruleset, found = check_ruleset(base / str(year))
-        errors.extend(p for p in found if p.severity == "error")
+        errors.extend(_from_here(p, base) for p in found if p.severity == "error")
         if ruleset is not None:
-            warnings.extend(lint_ruleset(ruleset))
+            warnings.extend(_from_here(p, base) for p in lint_ruleset(ruleset))
+    drafts = []
+    if args.release or args.strict:  # a release has no review markers left: each is an error
+        from .lint import REVIEW_MESSAGE
+
+        drafts = [p for p in warnings if p.message.startswith(REVIEW_MESSAGE)]
+        warnings = [p for p in warnings if p not in drafts]
     for problem in sorted(errors):
         print(problem)
+    for problem in sorted(drafts):
+        print(f"{problem.file}:{problem.line}:{problem.column}: not releasable: {problem.message} "
+              f"(after checking the file: ctax review {problem.file})")
     for problem in sorted(warnings):
         print(f"{problem.file}:{problem.line}:{problem.column}: warning: {problem.message}")
     if errors:
         print(f"{len(errors)} error(s); run 'ctax validate' for details", file=sys.stderr)
+        return 1
+    if drafts:
+        print(f"{len(drafts)} review marker(s) left: a draft year cannot be released"
+              + (f"; {len(warnings)} warning(s)" if warnings else ""), file=sys.stderr)
         return 1
     if warnings:
         print(f"{len(warnings)} warning(s)", file=sys.stderr)
@@ -116,10 +231,18 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     old, new = api.load(args.year_a, args.rules), api.load(args.year_b, args.rules)
     grouped = diff.year_changes(old, new)
-    print(diff.format_year_diff(old, new, grouped), end="")
-    if args.case:
+    if not args.case:
+        print(diff.format_year_diff(old, new, grouped), end="")
+        return 0
+    # the case first: that is what was asked; the whole figure diff only on request
+    print(diff.case_diff(args.year_a, args.year_b, args.case, grouped, args.rules), end="")
+    if args.tables:
         print()
-        print(diff.case_diff(args.year_a, args.year_b, args.case, grouped, args.rules), end="")
+        print(diff.format_year_diff(old, new, grouped), end="")
+    else:
+        count = sum(len(c) for c in grouped.values())
+        print(f"{count} figure(s) changed in {len(grouped)} table(s) from {old.year} to {new.year}; "
+              f"--tables lists them all")
     return 0
 
 
@@ -129,7 +252,7 @@ def cmd_new_year(args: argparse.Namespace) -> int:
     base = rules_dir(args.rules)
     written = new_year(base, args.source, args.target)
     _, problems = check_ruleset(base / args.target)
-    errors = [p for p in problems if p.severity == "error"]
+    errors = [_from_here(p, base) for p in problems if p.severity == "error"]
     for problem in errors:
         print(problem)
     if errors:
@@ -144,11 +267,20 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
     rulesets = [api.load(year, args.rules) for year in _years_to_check(args)]
     out = Path(args.out)
-    try:
-        written = write_docs(rulesets, out)
-    except OSError as error:
-        raise CliError(f"cannot write to {out}: {error}") from None
-    print(f"wrote {len(written)} pages under {out} (start at {out / 'index.html'})")
+    written = write_docs(rulesets, out, force=args.force)
+    print(f"wrote {len(written)} pages under {out} (start at {out / 'index.html'}; search at {out / 'search.html'})")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from .review import review
+
+    removed = 0
+    for name in args.files:
+        count = review(Path(name))
+        removed += count
+        print(f"{name}: {'removed ' + str(count) + ' review marker(s)' if count else 'no review marker'}")
+    print(f"ok: {removed} marker(s) removed; run ctax validate and ctax lint --release to see what is left")
     return 0
 
 
@@ -158,7 +290,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
     status = to_filing_status("--status", args.status)
     out = Path(args.out or f"ctax-rates-{status}.png")
-    plot(args.years, status, out, top=args.top, step=args.step, rules=args.rules)
+    plot(args.years, status, out, top=args.top, step=args.step, rules=args.rules, window=args.window)
     print(f"wrote {out}")
     return 0
 
@@ -166,9 +298,30 @@ def cmd_plot(args: argparse.Namespace) -> int:
 def cmd_coverage(args: argparse.Namespace) -> int:
     from . import coverage
 
+    record = None
+    status = 0
+    if args.run_tests is not None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "coverage.json"
+            status, failed = coverage.run_tests(Path(args.run_tests) if args.run_tests else coverage.TESTS_DIR, path)
+            for line in failed[:20]:
+                print(line, file=sys.stderr)
+            if not path.is_file():
+                raise CliError(f"the test run (pytest exit status {status}) wrote no coverage record")
+            record = coverage.read_record(path)
+    elif args.record:
+        record = coverage.read_record(Path(args.record))
     report = coverage.measure(Path(args.cases) if args.cases else None, Path(args.golden) if args.golden else None,
-                              args.rules)
+                              args.rules, record)
     print(coverage.format_report(report), end="")
+    if record is None:
+        print("(YAML cases and golden files only; --run-tests counts every evaluation the test suite makes)")
+    if status:
+        print(f"warning: the test suite failed (pytest exit status {status}); rows it did not reach may be missing",
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -210,11 +363,20 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = add("evaluate", "Evaluate a worksheet and print the filled-in lines.")
-    p.add_argument("year")
-    p.add_argument("worksheet")
+    p.add_argument("year", nargs="?", metavar="YEAR")
+    p.add_argument("worksheet", nargs="?", metavar="WORKSHEET")
     p.add_argument("pairs", nargs="*", metavar="key=value", help="inputs, e.g. filing_status=single ct_agi=60000")
     p.add_argument("--input", metavar="FILE", help="YAML file of inputs (a mapping, or a case with 'inputs:')")
+    p.add_argument("--case", metavar="NAME", help="run the case NAME of the case file --input FILE (YEAR and "
+                                                  "WORKSHEET come from the file) and show expected vs got per "
+                                                  "output; exit 1 when one differs")
     p.add_argument("--format", choices=("text", "markdown", "json", "html"), default="text")
+    p.add_argument("--docs", metavar="URL", default=DOCS_BASE,
+                   help="with --format html: the folder or URL of the 'ctax docs' pages the table rows link to "
+                        f"(default {DOCS_BASE}, ctax docs' default --out)")
+    p.add_argument("--output", action="append", metavar="NAME",
+                   help="print just this output's (or line's) value, for scripts; repeat for several "
+                        "(then one name=value a line)")
     p.set_defaults(func=cmd_evaluate)
 
     p = add("validate", "Check rule files against the schemas and the loader's checks; list every error.")
@@ -224,14 +386,17 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("lint", "Warn about judgement calls: a rate over 1, a cap that is not a whole number of steps, tax "
                     "falling as income rises, a citation without a page, an unused table, a 'review' marker.")
     p.add_argument("years", nargs="*", metavar="YEAR")
-    p.add_argument("--strict", action="store_true", help="exit 1 when there is any warning")
+    p.add_argument("--strict", action="store_true", help="exit 1 when there is any warning (implies --release)")
+    p.add_argument("--release", action="store_true", help="exit 1 while any file is still marked 'review:' (a "
+                                                          "draft year); other warnings stay warnings")
     p.set_defaults(func=cmd_lint)
 
     p = add("diff", "Every figure that changed between two years, by table; with --case, why a case's tax changed.")
     p.add_argument("year_a", metavar="YEAR_A")
     p.add_argument("year_b", metavar="YEAR_B")
     p.add_argument("--case", metavar="FILE", help="a case (worksheet: and inputs:) or a case file (cases:) to "
-                                                  "evaluate in both years, line by line")
+                                                  "evaluate in both years, line by line (printed first)")
+    p.add_argument("--tables", action="store_true", help="with --case, also list every changed figure by table")
     p.set_defaults(func=cmd_diff)
 
     p = add("new-year", "Copy year FROM to a new year TO, every file marked for review and dates moved forward.")
@@ -239,9 +404,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("target", metavar="TO")
     p.set_defaults(func=cmd_new_year)
 
-    p = add("docs", "Write each year's tables and worksheets as Markdown and HTML pages with citations.")
+    p = add("review", "Mark rule files as checked: delete their 'review:' markers (the year is a draft while any "
+                      "remains).")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.set_defaults(func=cmd_review)
+
+    p = add("docs", "Write each year's tables and worksheets as a linked site (Markdown and HTML) with citations "
+                    "and a search page.")
     p.add_argument("years", nargs="*", metavar="YEAR")
-    p.add_argument("--out", metavar="DIR", default="docs/rules", help="output folder (default docs/rules)")
+    p.add_argument("--out", metavar="DIR", default=DOCS_BASE, help=f"output folder (default {DOCS_BASE})")
+    p.add_argument("--force", action="store_true", help="replace files in DIR that ctax did not write (never "
+                                                        "writing through a symlink)")
     p.set_defaults(func=cmd_docs)
 
     p = add("plot", "Plot the effective and marginal rate of tax_calculation against CT AGI (PNG).")
@@ -250,11 +423,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE.png", help="output file (default ctax-rates-<status>.png)")
     p.add_argument("--top", type=_positive, default=600_000, help="highest CT AGI plotted (default 600000)")
     p.add_argument("--step", type=_positive, default=250, help="CT AGI step in dollars (default 250)")
+    p.add_argument("--window", type=_positive, default=5000,
+                   help="CT AGI window the marginal rate is averaged over, a multiple of twice the step "
+                        "(default 5000, the width of the tables' phase-out steps)")
     p.set_defaults(func=cmd_plot)
 
     p = add("coverage", "Which table rows the YAML test cases and golden files reach, and which none does.")
     p.add_argument("--cases", metavar="DIR", help="case folder (default tests/cases)")
     p.add_argument("--golden", metavar="DIR", help="folder searched for saved results (default tests/)")
+    p.add_argument("--run-tests", nargs="?", const="",
+                   metavar="DIR", help="run the test suite (default tests/) and count every evaluation it makes")
+    p.add_argument("--record", metavar="FILE", help="count the evaluations of an earlier test run "
+                                                    "(CTAX_COVERAGE_FILE=FILE python -m pytest)")
     p.set_defaults(func=cmd_coverage)
 
     p = add("years", "List the tax years that have rules.")
@@ -267,7 +447,16 @@ def build_parser() -> argparse.ArgumentParser:
     from .batch_cli import add_parser as add_batch
 
     add_batch(sub, add)
+    from .serve.cli import add_parser as add_serve
+
+    add_serve(sub, add)
     return parser
+
+
+def _show_warning(message: Warning | str, category: type, filename: str, lineno: int, file: Any = None,
+                  line: str | None = None) -> None:
+    """A warning as one line on standard error, like an error."""
+    print(f"warning: {message}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -279,7 +468,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif extra:
         parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
-        return args.func(args)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", DraftYearWarning)
+            warnings.showwarning = _show_warning
+            return args.func(args)
     except ModuleNotFoundError as error:
         if (error.name or "").partition(".")[0] not in EXTRAS:
             raise

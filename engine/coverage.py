@@ -7,6 +7,10 @@ Two kinds of evidence count:
 - golden files anywhere under ``tests/`` (``*.json``, ``*.yml``, ``*.yaml``) that hold a saved
   result (``"format": "ctax.result/1"``, i.e. ``Result.to_dict()``); their ``table_rows`` count.
 
+- with ``--record FILE`` (or ``--run-tests``, which runs the test suite to make one), every
+  evaluation the test suite made, traced or not: the grid and property tests too. The pytest plugin
+  engine/pytest_plugin.py writes that record when ``CTAX_COVERAGE_FILE`` is set.
+
 A row is identified by its table, its column and its bounds, exactly as the trace's ``Match``
 reports them. "At or below the first row" counts as a row of its own, since a lookup can land
 there; a stepped formula counts as one row; a scalar counts one row per filing status.
@@ -47,6 +51,7 @@ class YearCoverage:
     reached: set[RowKey] = field(default_factory=set)
     cases: int = 0
     golden: int = 0
+    evaluations: int = 0  # worksheet runs the test suite made (from a record), 0 without one
 
     def missing(self, table: str) -> list[str]:
         return [text for key, text in self.rows[table] if key not in self.reached]
@@ -106,9 +111,42 @@ def _golden_results(directory: Path) -> Iterator[dict]:
             yield data
 
 
+def read_record(path: Path) -> dict:
+    """A record the pytest plugin wrote; CtaxError if it is not one."""
+    from .pytest_plugin import RECORD_FORMAT
+
+    try:
+        if path.stat().st_size > 200 * 1024 * 1024:
+            raise CtaxError(f"{path}: too large for a coverage record")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise CtaxError(f"cannot read coverage record {path}: {error}") from None
+    if not isinstance(data, dict) or data.get("format") != RECORD_FORMAT or not isinstance(data.get("rows"), list):
+        raise CtaxError(f"{path} is not a ctax coverage record (\"format\": \"{RECORD_FORMAT}\")")
+    return data
+
+
+def run_tests(tests: Path, record: Path) -> tuple[int, list[str]]:
+    """Run the test suite in ``tests`` with the coverage plugin on: pytest's exit status and the tests that failed."""
+    import subprocess
+    import sys
+
+    if os.environ.get("CTAX_COVERAGE_FILE"):
+        raise CtaxError("already inside a test run that counts coverage (CTAX_COVERAGE_FILE is set)")
+    # the tests import this very engine (not another installed copy), which holds the plugin
+    here = str(Path(__file__).resolve().parent.parent)
+    path = os.pathsep.join([here, os.environ["PYTHONPATH"]]) if os.environ.get("PYTHONPATH") else here
+    env = {**os.environ, "CTAX_COVERAGE_FILE": str(record), "PYTHONPATH": path}
+    command = [sys.executable, "-m", "pytest", "-q", "-rfE", "-p", "no:cacheprovider", str(tests)]
+    done = subprocess.run(command, env=env, cwd=tests.parent, stdout=subprocess.PIPE, text=True, errors="replace",
+                          check=False)
+    failed = [line for line in done.stdout.splitlines() if line.startswith(("FAILED ", "ERROR "))]
+    return done.returncode, failed
+
+
 def measure(cases_dir: Path | None = None, golden_dir: Path | None = None,
-            rules: str | os.PathLike | None = None) -> list[YearCoverage]:
-    """Coverage of every year's tables by the cases and golden files."""
+            rules: str | os.PathLike | None = None, record: dict | None = None) -> list[YearCoverage]:
+    """Coverage of every year's tables by the cases, the golden files and a test-suite record."""
     cases_dir = cases_dir or TESTS_DIR / "cases"
     golden_dir = golden_dir or TESTS_DIR
     report: dict[int, YearCoverage] = {}
@@ -139,14 +177,24 @@ def measure(cases_dir: Path | None = None, golden_dir: Path | None = None,
             if year in report:
                 report[year].reached.update(_match_keys(data.get("lines", [])))
                 report[year].golden += 1
+    if record is not None:
+        counts = record.get("evaluations")
+        for year_text, count in (counts.items() if isinstance(counts, dict) else ()):
+            if isinstance(year_text, str) and year_text.isdigit() and int(year_text) in report and \
+                    isinstance(count, int):
+                report[int(year_text)].evaluations += count
+        for row in record["rows"]:
+            if isinstance(row, list) and len(row) == 5 and row[0] in report:
+                report[row[0]].reached.add((row[1], row[2], _decimal(row[3]), _decimal(row[4])))
     return list(report.values())
 
 
 def format_report(report: list[YearCoverage]) -> str:
     out = []
     for year in report:
+        suite = f", {year.evaluations} evaluation(s) by the test suite" if year.evaluations else ""
         out.append(f"{year.year}: {year.hit} of {year.total} table rows reached "
-                   f"({year.cases} case(s), {year.golden} golden file(s))")
+                   f"({year.cases} case(s), {year.golden} golden file(s){suite})")
         for table, rows in year.rows.items():
             missing = year.missing(table)
             out.append(f"  {table}: {len(rows) - len(missing)} of {len(rows)} rows reached")

@@ -162,33 +162,81 @@ def _read_case_file(path: str) -> list[tuple[str, str, dict]]:
     raise CtaxError(f"{path}: a case file has 'worksheet' and 'inputs' (or a 'cases' list)")
 
 
+@dataclass(frozen=True)
+class LineChange:
+    """One line of a case in two years: both values, the change, and the changed figures it read."""
+
+    key: str  # the line's id, prefixed by the step worksheets it sits in ("modifications.ct_agi")
+    line: LineTrace
+    old_value: Any
+    change: str  # "+120", "-35", "changed" or "" when the value is the same
+    because: tuple[Change, ...]
+
+
+def compare_lines(old_set: RuleSet, new_set: RuleSet, a: Result, b: Result,
+                  grouped: dict[str, list[Change]]) -> list[LineChange]:
+    """Every line of ``b`` against the same line of ``a``, with the changed figures behind each change:
+    only the rows, brackets or formulas that the case's own lookups read in either year."""
+    status = next((v for v in b.inputs.values() if isinstance(v, str) and v in FILING_STATUSES), None)
+    old_lines = dict(_flatten(a))
+    out = []
+    for key, new_line in _flatten(b):
+        old_line = old_lines.get(key)
+        old_value = old_line.value if old_line else None
+        change = ""
+        if isinstance(old_value, Decimal) and isinstance(new_line.value, Decimal):
+            delta = new_line.value - old_value
+            change = "" if delta == 0 else f"{'+' if delta > 0 else ''}{plain_text(delta)}"
+        elif _show(old_value) != _show(new_line.value):
+            change = "changed"
+        because: list[Change] = []
+        if change:
+            used: dict[str, set[str]] = {}
+            for ruleset, line in ((old_set, old_line), (new_set, new_line)):
+                for m in (line.matches if line else []):
+                    used.setdefault(m.table, set()).update(_figures_used(ruleset.tables.get(m.table), m, status))
+            for table, prefixes in used.items():
+                because += [c for c in grouped.get(table, [])
+                            if (status is None or not c.statuses or status in c.statuses)
+                            and any(c.figure.startswith(p) for p in prefixes)]
+        out.append(LineChange(key, new_line, old_value, change, tuple(because)))
+    return out
+
+
 def case_diff(year_a: str, year_b: str, path: str, grouped: dict[str, list[Change]],
               rules: str | os.PathLike | None = None) -> str:
     """Each case of FILE evaluated in both years, line by line, with the figures behind each change."""
     out = []
+    old_set, new_set = api.load(year_a, rules), api.load(year_b, rules)
     for name, worksheet, inputs in _read_case_file(path):
         a = api.evaluate(year_a, worksheet, inputs, rules=rules)
         b = api.evaluate(year_b, worksheet, inputs, rules=rules)
-        status = next((v for v in inputs.values() if isinstance(v, str) and v in FILING_STATUSES), None)
         out += [f"Case {name}: {worksheet}, {a.year} -> {b.year}",
                 f"  {'line':>6}  {'id':<40} {str(a.year):>12} {str(b.year):>12} {'change':>10}"]
-        old_lines = dict(_flatten(a))
-        for key, new_line in _flatten(b):
-            old_line = old_lines.get(key)
-            old_value = old_line.value if old_line else None
-            change = ""
-            if isinstance(old_value, Decimal) and isinstance(new_line.value, Decimal):
-                delta = new_line.value - old_value
-                change = "" if delta == 0 else f"{'+' if delta > 0 else ''}{plain_text(delta)}"
-            elif _show(old_value) != _show(new_line.value):
-                change = "changed"
-            out.append(f"  {new_line.line:>6}  {key:<40} {_show(old_value):>12} {_show(new_line.value):>12} "
-                       f"{change:>10}")
-            if not change:
-                continue
-            for table in dict.fromkeys(m.table for m in (old_line.matches if old_line else []) + new_line.matches):
-                for c in grouped.get(table, []):
-                    if status is None or not c.statuses or status in c.statuses:
-                        out.append(f"          because {table} {c.describe()}  [{c.old_source} | {c.new_source}]")
+        for row in compare_lines(old_set, new_set, a, b, grouped):
+            out.append(f"  {row.line.line:>6}  {row.key:<40} {_show(row.old_value):>12} {_show(row.line.value):>12} "
+                       f"{row.change:>10}")
+            for c in row.because:
+                out.append(f"          because {c.table} {c.describe()}  [{c.old_source} | {c.new_source}]")
         out.append("")
     return "\n".join(out)
+
+
+def _figures_used(table: Table | None, match: Any, status: str | None) -> set[str]:
+    """The figure names (as ``figures`` spells them, up to the row) that a lookup's match read."""
+    if table is None:
+        return set()
+    if table.scalar:
+        return {"value"}
+    columns = [table.columns[status]] if status in table.columns else \
+        [c for c in table.distinct_columns() if c.label == match.column]
+    used: set[str] = set()
+    for column in columns:
+        if column.rows and match.lower is None and match.upper == column.floor:
+            used.add("at or below the first row")
+        used.update(f"row {i} " for i, r in enumerate(column.rows, 1) if (r.lo, r.hi) == (match.lower, match.upper))
+        used.update(f"bracket {i} " for i, b in enumerate(column.brackets, 1)
+                    if (b.lo, b.hi) == (match.lower, match.upper) or (i == 1 and match.lower is None))
+        if column.formula is not None and not (column.rows or column.brackets):
+            used.add("formula ")  # with printed rows, the formula is only their cross-check
+    return used

@@ -31,6 +31,10 @@ def did_you_mean(name: str, names: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+class DraftYearWarning(UserWarning):
+    """A result was computed from a draft year: some rule file still carries a ``review:`` marker."""
+
+
 @dataclass(frozen=True, order=True)
 class Problem:
     """One problem found in a rule file, located by file, line and column (1-based)."""

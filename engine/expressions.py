@@ -40,7 +40,15 @@ _SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**
 
 
 class ExpressionProblem(Exception):
-    """An expression is not acceptable; the message is a plain sentence."""
+    """An expression is not acceptable; the message is a plain sentence.
+
+    ``messages`` lists each problem on its own (several unknown names give one each); it is empty
+    when the only fault is a name of a file that failed to load, which is reported at that file.
+    """
+
+    def __init__(self, message: str, messages: list[str] | None = None):
+        super().__init__(message)
+        self.messages = [message] if messages is None else messages
 
 
 @dataclass
@@ -52,6 +60,7 @@ class Scope:
     later: dict[str, str] = field(default_factory=dict)  # later line id -> its printed line number
     itself: str | None = None
     functions: dict = field(default_factory=lambda: FUNCTIONS)
+    broken: frozenset[str] = frozenset()  # tables whose file failed to load: known to exist, not usable
 
     def all_names(self) -> list[str]:
         return sorted(self.values | set(self.tables) | set(self.functions) | set(self.later))
@@ -67,13 +76,17 @@ class Compiled:
     tables: tuple[str, ...]
 
 
+class UnknownName(ExpressionProblem):
+    """An expression uses a name its scope does not have."""
+
+
 def _unknown(name: str, scope: Scope) -> ExpressionProblem:
     if name == scope.itself:
-        return ExpressionProblem(f"'{name}' refers to this line itself")
+        return UnknownName(f"'{name}' refers to this line itself")
     if name in scope.later:
-        return ExpressionProblem(f"'{name}' is line {scope.later[name]}, which comes later; a line may use only "
+        return UnknownName(f"'{name}' is line {scope.later[name]}, which comes later; a line may use only "
                                  f"inputs and earlier lines")
-    return ExpressionProblem(f"unknown name '{name}'{did_you_mean(name, scope.all_names())}")
+    return UnknownName(f"unknown name '{name}'{did_you_mean(name, scope.all_names())}")
 
 
 def parse(text: str) -> ast.expr:
@@ -264,11 +277,27 @@ class _Compiler:
         return call
 
 
+def _check_names(tree: ast.expr, scope: Scope) -> None:
+    """Raise one ExpressionProblem naming every unknown name, in the order they are written."""
+    known = scope.values | set(scope.tables) | set(scope.functions)
+    names = sorted((n for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in known),
+                   key=lambda n: (n.lineno, n.col_offset))
+    unknown = list(dict.fromkeys(n.id for n in names))
+    messages = [str(_unknown(name, scope)) for name in unknown if name not in scope.broken]
+    if unknown:
+        cause = "; ".join(messages) or f"uses {', '.join(unknown)}, whose file failed to load"
+        raise ExpressionProblem(cause, messages)
+
+
 def compile_expression(text: str, scope: Scope) -> Compiled:
     """Parse and compile ``text`` once; raises ExpressionProblem with a plain sentence."""
     tree = parse(text)
     compiler = _Compiler(text, scope)
-    closure = compiler.compile(tree)
+    try:
+        closure = compiler.compile(tree)
+    except UnknownName:
+        _check_names(tree, scope)  # report every unknown name, not the first only
+        raise
 
     def run(env: dict, rec: list | None) -> Any:
         try:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import numbers
 import re
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from typing import Any
 from .arithmetic import in_engine_context
 from .datevalue import parse_date
 from .errors import InvalidAmountError, InvalidFilingStatusError, InvalidInputError
-from .tables import FILING_STATUSES
+from .tables import FILING_STATUS_ALIASES, FILING_STATUSES, canonical_status, normalise_status
 
 MAX_AMOUNT = Decimal("1e15")  # a quadrillion dollars: beyond any return, and keeps Decimal exact
 
@@ -154,10 +155,25 @@ def to_bool(name: str, value: Any) -> bool:
 
 
 def to_filing_status(name: str, value: Any) -> str:
-    """One of FILING_STATUSES, exactly as spelt there; InvalidFilingStatusError otherwise."""
-    if isinstance(value, str) and value in FILING_STATUSES:
-        return value
-    raise InvalidFilingStatusError(name, f"input '{name}' must be one of {', '.join(FILING_STATUSES)}; got {value!r}")
+    """One of FILING_STATUSES, from any case or alias (canonical_status); InvalidFilingStatusError otherwise."""
+    status = canonical_status(value)
+    if status is not None:
+        return status
+    raise InvalidFilingStatusError(name, f"input '{name}' must be one of {', '.join(FILING_STATUSES)}; got "
+                                         f"{value!r}{_status_hint(value)}")
+
+
+def _status_hint(value: Any) -> str:
+    """`` (did you mean 'a' or 'b'?)`` for a partial or misspelt status ("married", "singel"), or ""."""
+    if not isinstance(value, str) or not normalise_status(value):
+        return ""
+    key = normalise_status(value)
+    # a word of a status begun ("married" -> both married statuses), else the closest spelling
+    close = [s for s in FILING_STATUSES if any(word.startswith(key) for word in s.split("_")) or s.startswith(key)]
+    if not close:
+        spellings = {**{s: s for s in FILING_STATUSES}, **FILING_STATUS_ALIASES}
+        close = list(dict.fromkeys(spellings[m] for m in difflib.get_close_matches(key, list(spellings), n=2)))
+    return f" (did you mean {' or '.join(repr(s) for s in close)}?)" if close else ""
 
 
 def to_date(name: str, value: Any) -> dt.date:

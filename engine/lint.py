@@ -19,15 +19,22 @@ What is checked, and how:
   as ``paginated: false`` (a statute or a web page: the section is the pin cite).
 - **unused table**: a table no worksheet line, step, check or ``required_if`` calls.
 - **review marker**: a ``review:`` key (left by ``ctax new-year``) not yet removed.
+- **another year's publication**: a rule file of year Y citing a publication of another year (the
+  first year written in the source's id, else in its title, in ruleset.yaml), when no ``note:``
+  says why: neither on the citation, nor on the table row, line or file holding it, nor on the
+  ruleset.yaml source itself naming year Y. Reported once per file, at its first such citation.
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Iterator
 
 from .arithmetic import in_engine_context
 from .errors import CtaxError, Problem
 from .loader import Document, citations
+from .review import markers
 from .rules import RuleSet
 from .tables import FILING_STATUSES, money_text, plain_text
 
@@ -101,9 +108,54 @@ def _pages(doc: Document, unpaginated: set[str]) -> list[Problem]:
             if value.get("page") in (None, "") and value.get("document") not in unpaginated]
 
 
+REVIEW_MESSAGE = "marked for review: "
+
+
 def _reviews(doc: Document) -> list[Problem]:
-    return [_warn(doc, path, f"marked for review: {value}", key=True)
-            for path, value in _walk(doc.data) if path and path[-1] == "review"]
+    return [_warn(doc, path, f"{REVIEW_MESSAGE}{value}", key=True) for path, value in markers(doc.data)]
+
+
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def publication_year(key: str, source: dict) -> int | None:
+    """The year a publication is of: the first year in its id, else in its title (None: undated, a statute)."""
+    for text in (key, str(source.get("title", ""))):
+        found = _YEAR.search(text)
+        if found:
+            return int(found.group(0))
+    return None
+
+
+def _other_year_citations(ruleset: RuleSet) -> list[Problem]:
+    year = ruleset.year
+    foreign = {}
+    for key, source in ruleset.sources.items():
+        published = publication_year(key, source)
+        explained = str(year) in str(source.get("note", ""))  # the source entry says why it serves this year
+        if published is not None and published != year and not explained:
+            foreign[key] = published
+    found = []
+    for name, doc in sorted(ruleset.documents.items()):
+        if Path(name).name == "ruleset.yaml":
+            continue
+        uncovered = []
+        for path, citation in citations(doc.data):
+            if citation.get("document") not in foreign or "note" in citation:
+                continue
+            owner = doc.data
+            for step in path[:-1]:
+                owner = owner[step]
+            if isinstance(owner, dict) and "note" in owner:
+                continue
+            uncovered.append((path, citation["document"]))
+        if uncovered:
+            path, document = uncovered[0]
+            more = f" ({len(uncovered)} citations in this file)" if len(uncovered) > 1 else ""
+            found.append(_warn(doc, path + ("document",), f"a {year} rule file cites '{document}', a "
+                               f"{foreign[document]} publication, with no note: saying why{more}; add a note: "
+                               f"here or on the source in ruleset.yaml (naming {year})"))
+    return found
 
 
 def _unused_tables(ruleset: RuleSet) -> list[Problem]:
@@ -182,5 +234,6 @@ def lint_ruleset(ruleset: RuleSet) -> list[Problem]:
     for doc in ruleset.documents.values():
         problems += _rates(doc) + _bracket_bases(doc) + _caps(doc) + _pages(doc, unpaginated) + _reviews(doc)
     problems += _unused_tables(ruleset)
+    problems += _other_year_citations(ruleset)
     problems += _tax_falls(ruleset)
     return sorted(problems)

@@ -3,11 +3,16 @@
 The files are copied as text, so comments and layout survive. In the copy:
 
 - ``ruleset.yaml`` gets ``year: TO``;
-- every ISO date (``YYYY-MM-DD``) in a table or worksheet moves forward by ``TO - FROM`` years
-  (29 February becomes 28 February); the publications' ``issued`` dates in ruleset.yaml stay,
+- a due date written as the rule that makes it (``value: {month: February, day: last, of: the year
+  after the tax year}``, engine/daterule.py) is copied unchanged: it resolves against the new year,
+  so it needs no edit (the last day of February 2016 is the 29th);
+- every other ISO date (``YYYY-MM-DD``) in a table or worksheet, a date the publication prints as
+  such, moves forward by ``TO - FROM`` years (29 February becomes 28 February) and is checked with the
+  rest of the file at review; the publications' ``issued`` dates in ruleset.yaml stay,
   since the old publication is still what the copied figures cite;
-- in ``title:`` and ``label:`` lines (in ruleset.yaml, its own title only) the tax year and the
-  year after it move forward by ``TO - FROM`` years ("... for 2013 Taxable Year", "due January 15, 2014");
+- in ``title:`` and ``label:`` lines (in ruleset.yaml, its own title only) the tax year, the year
+  before it and the year after it move forward by ``TO - FROM`` years ("... for 2013 Taxable Year",
+  "due January 15, 2014", "100% of the 2012 tax": a label's prior year is the new year's prior year);
 - every file gets a top-level ``review:`` marker saying that all of its figures (rows, brackets,
   formulas, scalar values, line wording) were copied and must be checked against the new
   publication. ``ctax lint`` reports each marker until a maintainer deletes it; ``ctax validate``
@@ -54,8 +59,9 @@ def transform(text: str, kind: str, source_year: int, target_year: int) -> str:
     top_key = {"ruleset": "year", "table": "table", "worksheet": "worksheet"}[kind]
     out = []
     marked = False
-    # the tax year and the year after it (due dates of a tax year fall in the next one) both move
-    year_word = re.compile(rf"\b({source_year}|{source_year + 1})\b")
+    # the tax year, the year before it (the prior year's return) and the year after it (due dates
+    # of a tax year fall in the next one) all move
+    year_word = re.compile(rf"\b({source_year - 1}|{source_year}|{source_year + 1})\b")
     shift = target_year - source_year
     title_line = r"title:" if kind == "ruleset" else r"\s*(- )?(title|label):"
     for line in text.splitlines(keepends=True):

@@ -28,6 +28,17 @@ def show(value: Any) -> str:
     return str(value)
 
 
+def heading_of(result: Result) -> str:
+    """The worksheet's title with its year, once: a title that already names its year is kept as it is."""
+    year = str(result.year)
+    return result.title if re.search(rf"\b{year}\b", result.title) else f"{result.title} ({year})"
+
+
+def output_lines(result: Result) -> list[LineTrace]:
+    """The traced lines that are the worksheet's outputs, in the order of the form."""
+    return [line for line in result.lines if line.output]
+
+
 def substituted(line: LineTrace) -> str:
     """The line's formula with the values it read written in place of their names."""
     def replace(match: re.Match) -> str:
@@ -50,7 +61,7 @@ def to_json(result: Result) -> str:
 
 
 def to_markdown(result: Result) -> str:
-    out = [f"# {result.title} ({result.year})", "", "| Line | Label | Value | Formula | Table row | Source |",
+    out = [f"# {heading_of(result)}", "", "| Line | Label | Value | Formula | Table row | Source |",
            "|---:|---|---:|---|---|---|"]
     for line in result.lines:
         cells = [line.line, line.label, show(line.value), f"`{line.expression}` = `{substituted(line)}`",
@@ -63,12 +74,22 @@ def to_markdown(result: Result) -> str:
 
 
 def print_text(result: Result, console: Any = None) -> None:
-    """A table for the terminal (rich)."""
+    """For the terminal (rich): the outputs first, a short summary, then the table of every line."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = console or Console()
-    table = Table(title=f"{result.title} ({result.year})", show_lines=True)
+    console.print(f"[bold]{escape(heading_of(result))}[/bold]")
+    outputs = output_lines(result)
+    name_width = max((len(line.id) for line in outputs), default=0)
+    value_width = max((len(show(line.value)) for line in outputs), default=0)
+    for line in outputs:  # one line each, cut to the terminal's width: the full label is in the table
+        console.print(f"  {escape(line.id.ljust(name_width))}  [bold]{escape(show(line.value).rjust(value_width))}"
+                      f"[/bold]  {escape(f'Line {line.line}: {line.label}')}", no_wrap=True, overflow="ellipsis",
+                      highlight=False)
+    console.print()
+    table = Table(show_lines=True)  # the title is printed once, above the summary
     for heading, justify in (("Line", "right"), ("Label", "left"), ("Value", "right"), ("Formula", "left"),
                              ("Table row", "left"), ("Source", "left")):
         table.add_column(heading, justify=justify, overflow="fold")

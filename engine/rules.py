@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from . import cache
 from .arithmetic import in_engine_context
-from .errors import Problem, RuleSetError, UnknownWorksheetError
+from .errors import Problem, RuleSetError, UnknownWorksheetError, did_you_mean
 from .loader import Document, citations, control_character_problems, load_bytes
 from .resources import shipped
+from .review import draft_files
 from .snapshot import Snapshot, read_snapshot
 from .tables import Table, build_table
 from .worksheet import Worksheet, build_worksheet, link_steps
@@ -45,12 +46,19 @@ class RuleSet:
     worksheets: dict[str, Worksheet]
     documents: dict[str, Document] = field(default_factory=dict)  # by display file name
     warnings: list[Problem] = field(default_factory=list)
+    draft_files: list[str] = field(default_factory=list)  # files still carrying a review: marker
+
+    @property
+    def draft(self) -> bool:
+        """A draft year: some file is still marked for review (see engine/review.py)."""
+        return bool(self.draft_files)
 
     def worksheet(self, name: str) -> Worksheet:
         """The worksheet called ``name``; UnknownWorksheetError lists the year's worksheets."""
         sheet = self.worksheets.get(name) if isinstance(name, str) else None
         if sheet is None:
-            raise UnknownWorksheetError(f"tax year {self.year} has no worksheet {name!r}; worksheets: "
+            hint = did_you_mean(name, self.worksheets) if isinstance(name, str) else ""
+            raise UnknownWorksheetError(f"tax year {self.year} has no worksheet {name!r}{hint}; worksheets: "
                                         f"{', '.join(sorted(self.worksheets))}")
         return sheet
 
@@ -94,6 +102,7 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
         snapshot = read_snapshot(directory, lambda path: display_name(path, base))
     problems: list[Problem] = list(snapshot.problems)
     documents: dict[str, Document] = {}
+    failed: dict[str, set[str]] = {"table": set(), "worksheet": set()}  # names (file stems) that failed to load
     kinds: dict[str, list[Document]] = {"ruleset": [], "table": [], "worksheet": []}
     head = directory / "ruleset.yaml"
     stamp, cached = cache.load(snapshot) if use_cache and not snapshot.problems else ("", None)
@@ -115,12 +124,14 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
         doc, load_problems = load_bytes(data, name)
         problems.extend(load_problems)
         if doc is None:
+            failed.get(kind, set()).add(path.stem)
             continue
         from . import schema  # imported only when files are really read: jsonschema is slow to import
 
         schema_problems = schema.validate(doc, kind)
         problems.extend(schema_problems + control_character_problems(doc))
         if schema_problems:
+            failed.get(kind, set()).add(path.stem)
             continue
         documents[name] = doc
         kinds[kind].append(doc)
@@ -143,18 +154,18 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
 
     tables: dict[str, Table] = {}
     for doc in kinds["table"]:
-        table, table_problems = build_table(doc)
+        table, table_problems = build_table(doc, year)
         problems.extend(table_problems + _named_after_file(doc, "table"))
         tables[table.name] = table
 
     worksheets: dict[str, Worksheet] = {}
     worksheet_docs: dict[str, Document] = {}
     for doc in kinds["worksheet"]:
-        worksheet, sheet_problems = build_worksheet(doc, tables, year or 0)
+        worksheet, sheet_problems = build_worksheet(doc, tables, year or 0, frozenset(failed["table"] - set(tables)))
         problems.extend(sheet_problems + _named_after_file(doc, "worksheet"))
         worksheets[worksheet.name] = worksheet
         worksheet_docs[worksheet.name] = doc
-    problems.extend(link_steps(worksheets, worksheet_docs))
+    problems.extend(link_steps(worksheets, worksheet_docs, frozenset(failed["worksheet"] - set(worksheets))))
 
     errors = [p for p in problems if p.severity == "error"]
     if errors or year is None:
@@ -162,7 +173,9 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
     if use_cache and cached is None and not problems:
         cache.store(snapshot, stamp, [(kind, doc) for kind, docs in kinds.items() for doc in docs])
     ruleset = RuleSet(year, title, directory, sources, tables, worksheets, documents,
-                      [p for p in problems if p.severity != "error"])
+                      [p for p in problems if p.severity != "error"], draft_files(documents))
+    for worksheet in worksheets.values():
+        worksheet.draft = ruleset.draft
     return ruleset, sorted(problems)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from . import daterule
 from .datevalue import parse_date
 from .errors import Problem
 from .loader import Document
@@ -23,6 +24,32 @@ FILING_STATUSES = (
     "head_of_household",
     "qualifying_surviving_spouse",
 )
+
+# Other spellings of the five statuses, as written by people and peer tools: the IRS/PolicyEngine
+# enum names (JOINT, SEPARATE, SURVIVING_SPOUSE) and the IRS abbreviations (MFJ, MFS, HOH, QSS).
+# Keys are normalised as by ``normalise_status`` (lower case, words joined by "_").
+FILING_STATUS_ALIASES = {
+    "joint": "married_filing_jointly",
+    "mfj": "married_filing_jointly",
+    "separate": "married_filing_separately",
+    "mfs": "married_filing_separately",
+    "hoh": "head_of_household",
+    "surviving_spouse": "qualifying_surviving_spouse",
+    "qss": "qualifying_surviving_spouse",
+}
+
+
+def normalise_status(text: str) -> str:
+    """``text`` in lower case with spaces and hyphens as "_": "Head of Household" -> "head_of_household"."""
+    return "_".join(text.strip().lower().replace("-", " ").split())
+
+
+def canonical_status(text: Any) -> str | None:
+    """The one of FILING_STATUSES that ``text`` spells (any case, or an alias), or None."""
+    if not isinstance(text, str):
+        return None
+    key = normalise_status(text)
+    return key if key in FILING_STATUSES else FILING_STATUS_ALIASES.get(key)
 
 MORE_THAN = "more_than"  # rows read "more than lo, less than or equal to hi"
 AT_LEAST = "at_least"  # rows read "at least lo, less than hi"
@@ -439,8 +466,11 @@ def _column(doc: Document, path: tuple, data: dict, table_kind: str, problems: l
     return column
 
 
-def build_table(doc: Document) -> tuple[Table | None, list[Problem]]:
-    """A Table from a schema-valid document, with every structural problem found."""
+def build_table(doc: Document, year: int | None = None) -> tuple[Table | None, list[Problem]]:
+    """A Table from a schema-valid document, with every structural problem found.
+
+    ``year`` is the rule set's tax year, against which dates written as rules are resolved (engine/daterule.py).
+    """
     data = doc.data
     problems: list[Problem] = []
     kind = data["kind"]
@@ -468,7 +498,9 @@ def build_table(doc: Document) -> tuple[Table | None, list[Problem]]:
     for column in {id(c): c for c in columns.values()}.values():
         column.lookup_unit = data.get("lookup_unit", "dollars")
     if data.get("unit") == "date":
-        _dates_in(doc, columns, scalar, problems)
+        _dates_in(doc, columns, scalar, problems, year)
+    elif any(daterule.is_rule(v) for v in scalar.values()):
+        problems.append(doc.problem(("value",), "a date rule (month, day, of) belongs in a table of unit 'date'"))
     table = Table(data["table"], data["title"], kind, Source.from_data(data["source"]), data.get("unit"),
                   data.get("value_label"), columns, scalar, doc.file)
     return table, problems
@@ -481,10 +513,21 @@ def _as_date(value: Any) -> dt.date:
     return date
 
 
-def _dates_in(doc: Document, columns: dict, scalar: dict, problems: list[Problem]) -> None:
-    """A table of unit 'date' holds ISO dates ('2014-01-31'); turn each value into a datetime.date."""
+def _dates_in(doc: Document, columns: dict, scalar: dict, problems: list[Problem], year: int | None) -> None:
+    """A table of unit 'date' holds ISO dates ('2014-01-31') or, as a scalar, a date rule resolved against
+    the tax year (engine/daterule.py); turn each value into a datetime.date."""
     try:
         for key, value in scalar.items():
+            if daterule.is_rule(value):
+                path = ("value",) if key is None else ("by_filing_status", key)
+                try:
+                    if year is None:
+                        raise daterule.DateRuleError("a date rule needs the rule set's year (ruleset.yaml)")
+                    scalar[key] = daterule.resolve(value, year)
+                except daterule.DateRuleError as error:
+                    problems.append(doc.problem(path, str(error)))
+                    scalar[key] = None
+                continue
             scalar[key] = _as_date(value)
         for column in {id(c): c for c in columns.values()}.values():
             column.rows = tuple(Row(r.lo, r.hi, _as_date(r.value), r.convention) for r in column.rows)

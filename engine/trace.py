@@ -87,6 +87,8 @@ class Result(Mapping):
     outputs: dict[str, Any]
     lines: list[LineTrace] = field(default_factory=list)
     checks: list[CheckResult] = field(default_factory=list)
+    money: frozenset[str] = frozenset()  # names of the inputs and lines that are dollar amounts
+    draft: bool = False  # computed from a draft year (files with review: markers)
 
     def __getitem__(self, name: str) -> Any:
         try:
@@ -113,7 +115,7 @@ class Result(Mapping):
         return all(c.holds for c in self.checks)
 
     def to_dict(self) -> dict:
-        return {
+        data = {
             "format": RESULT_FORMAT,
             "year": self.year,
             "worksheet": self.worksheet,
@@ -123,3 +125,6 @@ class Result(Mapping):
             "lines": [line.to_dict() for line in self.lines],
             "checks": [check.to_dict() for check in self.checks],
         }
+        if self.draft:  # only then, so results of released years keep their exact form
+            data["draft"] = True
+        return data

@@ -29,6 +29,11 @@ LIMIT = 2 ** 62  # every intermediate stays below this in size, far from int64's
 INPUT_SCALE = 2  # money and numbers arrive as whole cents
 
 
+def missing_key(name: str) -> str:
+    """The environment key of the mask of rows where input ``name`` is not given (its default is None)."""
+    return f"<missing>{name}"
+
+
 class VectorUnsupported(Exception):
     """This worksheet (or one of its lines) cannot be computed exactly over columns."""
 
@@ -386,6 +391,16 @@ class _Compiler:
         return Bool(result)
 
     def _Compare(self, node: ast.Compare, env: dict) -> Bool:
+        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            sides = (node.left, node.comparators[0])
+            names = [s for s in sides if isinstance(s, ast.Name)]
+            if names and any(isinstance(s, ast.Constant) and s.value is None for s in sides):
+                # "x == None": true where an optional input (default None) was not given
+                name = names[0].id
+                if name not in env:
+                    raise VectorUnsupported(f"unknown name '{name}'")
+                missing = np.asarray(env.get(missing_key(name), False))
+                return Bool(missing if isinstance(node.ops[0], ast.Eq) else ~missing)
         left = self.node(node.left, env)
         result = None
         for op, comparator in zip(node.ops, node.comparators):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any, Callable
 
+from . import observe
 from .arithmetic import in_engine_context
 from .errors import (CtaxError, EvaluationError, InvalidInputError, MissingInputError, Problem, UnknownInputError,
                      did_you_mean)
@@ -80,6 +81,7 @@ class Worksheet:
     checks: list[Check]
     file: str
     year: int = 0
+    draft: bool = False  # the year's files still carry review markers (engine/review.py)
 
     # A worksheet is not changed once built, so these are worked out once instead of on every run.
     @cached_property
@@ -93,6 +95,21 @@ class Worksheet:
     @cached_property
     def outputs(self) -> list[str]:
         return [line.id for line in self.lines if line.output]
+
+    @cached_property
+    def money(self) -> frozenset[str]:
+        """The inputs and lines that hold dollar amounts (pages show them as $1,234): money inputs, lines
+        rounded to dollars or cents, a line that is just one of those, and a step taking a money output."""
+        names = {name for name, spec in self.inputs.items() if spec.type == "money"}
+        for line in self.lines:
+            if line.rounding in ("dollars", "cents"):
+                names.add(line.id)
+            elif line.expression is not None:
+                if line.expression.text.strip() in names:
+                    names.add(line.id)
+            elif line.step_target is not None and line.step_output in line.step_target.money:
+                names.add(line.id)
+        return frozenset(names)
 
     def _typed_inputs(self, given: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(given, dict):
@@ -133,8 +150,10 @@ class Worksheet:
                                                   f"contradict each other: {check.label}")
         inputs = dict(env)
         traces: list[LineTrace] = []
+        record = observe.recorder  # set only while the coverage plugin counts (engine/observe.py)
+        keep = trace or record is not None
         for line in self.lines:
-            rec: list | None = [] if trace else None
+            rec: list | None = [] if keep else None
             sub_result = None
             try:
                 if line.expression is not None:
@@ -151,17 +170,22 @@ class Worksheet:
             if rounding is not None and isinstance(value, Decimal):
                 value = rounding(value)
             env[line.id] = value
+            if record is not None and rec:
+                record(self.year, rec)
             if trace:
                 traces.append(LineTrace(line.id, line.line, line.label, value, line.text,
                                         {name: env[name] for name in line.reads}, rec, line.source,
                                         line.output, line.rounding, sub_result, line.note))
+        if record is not None:
+            record(self.year, None)  # one evaluation done
         checks = []
         for check in self.result_checks:
             holds = bool(check.expression.run(env, None))
             checks.append(CheckResult(check.id, check.label, holds, check.expression.text,
                                       {n: env[n] for n in check.expression.reads}, check.source))
         outputs = {name: env[name] for name in self.outputs}
-        return Result(self.year, self.name, self.title, inputs, outputs, traces, checks)
+        return Result(self.year, self.name, self.title, inputs, outputs, traces, checks, money=self.money,
+                      draft=self.draft)
 
 
 # ---------------------------------------------------------------- building
@@ -183,8 +207,17 @@ def _input_spec(doc: Document, name: str, data: dict, problems: list[Problem]) -
     return spec
 
 
-def build_worksheet(doc: Document, tables: dict[str, Table], year: int) -> tuple[Worksheet, list[Problem]]:
-    """Compile a schema-valid worksheet document; every problem is located in the file."""
+def _report(doc: Document, where: tuple, prefix: str, problem: ExpressionProblem, problems: list[Problem]) -> None:
+    """One located problem per message of ``problem`` (none when its cause is reported in another file)."""
+    problems.extend(doc.problem(where, f"{prefix}: {message}") for message in problem.messages)
+
+
+def build_worksheet(doc: Document, tables: dict[str, Table], year: int,
+                    broken: frozenset[str] = frozenset()) -> tuple[Worksheet, list[Problem]]:
+    """Compile a schema-valid worksheet document; every problem is located in the file.
+
+    ``broken`` names the tables whose files failed to load: a use of one is not reported again here.
+    """
     data = doc.data
     problems: list[Problem] = []
     inputs = {name: _input_spec(doc, name, spec, problems) for name, spec in data["inputs"].items()}
@@ -194,12 +227,12 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int) -> tuple
                                                           f"{'table' if name in tables else 'function'}", key=True))
     for name, spec_data in data["inputs"].items():
         if "required_if" in spec_data:
-            scope = Scope(values=set(inputs) - {name}, tables=tables, itself=name)
+            scope = Scope(values=set(inputs) - {name}, tables=tables, itself=name, broken=broken)
             try:
                 inputs[name] = InputSpec(**{**inputs[name].__dict__,
                                             "required_if": compile_expression(spec_data["required_if"], scope)})
             except ExpressionProblem as problem:
-                problems.append(doc.problem(("inputs", name, "required_if"), f"required_if of input '{name}': {problem}"))
+                _report(doc, ("inputs", name, "required_if"), f"required_if of input '{name}'", problem, problems)
 
     all_lines = {entry["id"]: str(entry["line"]) for entry in data["lines"]}
     known = set(inputs)
@@ -212,7 +245,7 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int) -> tuple
                 "a table" if line_id in tables else "a function"
             problems.append(doc.problem(path + ("id",), f"line id '{line_id}' is already used by {what}"))
         later = {k: v for k, v in all_lines.items() if k not in known and k != line_id}
-        scope = Scope(values=set(known), tables=tables, later=later, itself=line_id)
+        scope = Scope(values=set(known), tables=tables, later=later, itself=line_id, broken=broken)
         line = Line(line_id, str(entry["line"]), entry["label"], Source.from_data(entry["source"]),
                     entry.get("round", "none"), bool(entry.get("output", False)), note=entry.get("note"))
 
@@ -220,7 +253,7 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int) -> tuple
             try:
                 return compile_expression(text, scope)
             except ExpressionProblem as problem:
-                problems.append(doc.problem(where, f"line {line.line} ({line_id}): {problem}"))
+                _report(doc, where, f"line {line.line} ({line_id})", problem, problems)
                 return None
 
         if "expression" in entry:
@@ -237,12 +270,12 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int) -> tuple
     checks = []
     for index, entry in enumerate(data.get("checks", [])):
         rejects_inputs = bool(entry.get("rejects_inputs", False))
-        scope = Scope(values=set(inputs) if rejects_inputs else set(known), tables=tables)
+        scope = Scope(values=set(inputs) if rejects_inputs else set(known), tables=tables, broken=broken)
         try:
             checks.append(Check(entry["id"], entry["label"], Source.from_data(entry["source"]),
                                 compile_expression(entry["expression"], scope), rejects_inputs))
         except ExpressionProblem as problem:
-            problems.append(doc.problem(("checks", index, "expression"), f"check {entry['id']}: {problem}"))
+            _report(doc, ("checks", index, "expression"), f"check {entry['id']}", problem, problems)
     if not any(line.output for line in lines):
         problems.append(doc.problem(("lines",), "no line is marked 'output: true'; a worksheet needs an output"))
     worksheet = Worksheet(data["worksheet"], data["title"], data.get("form"), Source.from_data(data["source"]),
@@ -250,8 +283,12 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int) -> tuple
     return worksheet, problems
 
 
-def link_steps(worksheets: dict[str, Worksheet], documents: dict[str, Document]) -> list[Problem]:
-    """Resolve each step to its worksheet, check its inputs and output, and refuse cycles."""
+def link_steps(worksheets: dict[str, Worksheet], documents: dict[str, Document],
+               broken: frozenset[str] = frozenset()) -> list[Problem]:
+    """Resolve each step to its worksheet, check its inputs and output, and refuse cycles.
+
+    A step to a worksheet in ``broken`` (its file failed to load, reported there) is not reported again.
+    """
     problems: list[Problem] = []
     for worksheet in worksheets.values():
         doc = documents[worksheet.name]
@@ -260,6 +297,8 @@ def link_steps(worksheets: dict[str, Worksheet], documents: dict[str, Document])
                 continue
             path = ("lines", index, "step")
             target = worksheets.get(line.step_worksheet)
+            if target is None and line.step_worksheet in broken:
+                continue
             if target is None:
                 hint = did_you_mean(line.step_worksheet, worksheets)
                 problems.append(doc.problem(path + ("worksheet",), f"line {line.line} uses unknown worksheet "

@@ -37,7 +37,7 @@ def test_unknown_input_suggests_the_closest():
     assert error.value.field == "ct_agl"
 
 
-@pytest.mark.parametrize("status", ["Single", "married", "joint", "", None, 3])
+@pytest.mark.parametrize("status", ["married", "jointly filed", "", None, 3])
 def test_wrong_filing_status_lists_the_five(status):
     with pytest.raises((engine.InvalidFilingStatusError, engine.MissingInputError)) as error:
         evaluate({**GOOD, "filing_status": status})

@@ -1,6 +1,7 @@
 """ctax lint: each judgement call is a located warning; exit 0 unless --strict."""
 from __future__ import annotations
 
+import contextlib
 import shutil
 from pathlib import Path
 
@@ -31,7 +32,8 @@ def broken(tmp_path: Path, file: str, old: str, new: str) -> Path:
 
 
 def lint(capsys, rules: Path, *extra: str) -> tuple[int, list[str]]:
-    status, out, err = run(capsys, "lint", "--rules", str(rules), *extra)
+    with contextlib.chdir(rules.parent):  # paths are shown relative to the current folder
+        status, out, err = run(capsys, "lint", "--rules", str(rules), *extra)
     assert "Traceback" not in out + err
     return status, out.splitlines()
 
@@ -78,8 +80,16 @@ def test_unused_table_and_cap_not_whole_steps(capsys, tmp_path):
 
 def test_minimal_and_shipped_rules_lint(capsys):
     assert lint(capsys, FIXTURES / "minimal", "--strict") == (0, ["ok: no warnings"])
-    # The shipped rules lint clean, even with --strict (issue 5).
-    assert run(capsys, "lint", "--strict")[:2] == (0, "ok: no warnings\n")
+    # The shipped rules lint clean, even with --strict (issue 5); a draft year (review: markers,
+    # issue 14) may be committed: it lints clean apart from its markers, and --strict waits for its release.
+    import engine
+
+    for year in engine.years():
+        if engine.load(year).draft:
+            status, out, _ = run(capsys, "lint", str(year))
+            assert status == 0 and all(": warning: marked for review: " in line for line in out.splitlines())
+        else:
+            assert run(capsys, "lint", "--strict", str(year))[:2] == (0, "ok: no warnings\n")
 
 
 def test_lint_reports_errors_of_an_invalid_rule_set(capsys):

@@ -99,3 +99,14 @@ def test_new_year_moves_the_years_in_titles_and_labels():
     assert lines[2] == "title: Installment 4 due date (January 15, 2015) for 2014"
     assert lines[3] == "source: {document: IP 2013(8)}"  # citations keep the publication copied from
     assert lines[4] == "  - label: Tax for 2014"
+
+
+def test_new_year_moves_the_prior_year_in_labels_too():
+    # issue 15: the 2025 copy of estimated_tax said "100% of the 2023 tax" for the prior year's
+    # return; the year before the tax year is the new year's prior year as well
+    from engine.newyear import transform
+
+    text = "worksheet: w\n    label: 'the lesser of 66 2/3% of the 2024 tax and 100% of the 2023 tax'\n"
+    assert transform(text, "worksheet", 2024, 2025).splitlines()[2] == (
+        "    label: 'the lesser of 66 2/3% of the 2025 tax and 100% of the 2024 tax'")
+

@@ -70,9 +70,11 @@ def test_docs_pages_with_citations(capsys, tmp_path):
     table_a = (site / "2013" / "tables" / "table_a.html").read_text()
     assert "<td>more than $28,000, less than or equal to $29,000</td><td>$13,000</td>" in table_a
     sheet = (site / "2013" / "worksheets" / "tax_calculation.md").read_text()
-    assert ("| 10 | Connecticut Income Tax: Subtract Line 9 from Line 7. | tax_before_credits - personal_credit | "
-            "dollars | output: ct_income_tax | IP 2013(8), 2013 Tax Calculation Schedule, Line 10, p. 21 ff. "
+    # formulas as code spans, names with Markdown's '_' escaped, and a column of links to the tables a line uses
+    assert ("| 10 | Connecticut Income Tax: Subtract Line 9 from Line 7. | ` tax_before_credits - personal_credit ` | "
+            "dollars | output: ct\\_income\\_tax |  | IP 2013(8), 2013 Tax Calculation Schedule, Line 10, p. 21 ff. "
             "(Form CT-W4P) |") in sheet
+    assert "| [table\\_b](../tables/table_b.md) |" in sheet
     index = (site / "2013" / "index.html").read_text()
     assert '<a href="tables/table_a.html">' in index and "http" not in index.split("<body>")[1]
     assert (site / "index.md").read_text().count("](2013/index.md)") == 1

@@ -34,8 +34,9 @@ def test_every_fixture_is_tested():
 
 
 @pytest.mark.parametrize("case", sorted(EXPECTED))
-def test_broken_fixture_is_reported_at_its_line(capsys, case):
+def test_broken_fixture_is_reported_at_its_line(capsys, monkeypatch, case):
     where, message = EXPECTED[case]
+    monkeypatch.chdir(BROKEN)  # paths are shown relative to the current folder
     status, out, err = run(capsys, "validate", "--rules", str(BROKEN / case))
     assert status == 1
     lines = out.splitlines()

@@ -1,4 +1,4 @@
-"""2024 estimated tax (seed 003): required annual payment, installments, farmer rule, interest."""
+"""2024 estimated tax (seed 003): required annual payment, installments, farmer rule, interest, fiscal years."""
 import datetime as dt
 import json
 from decimal import Decimal
@@ -19,7 +19,11 @@ def test_lesser_of_90_percent_and_prior_year():
     result = run(current_year_tax=10000, prior_year_tax=8000, prior_year_full_return=True, withholding=2000)
     assert result["required_annual_payment"] == 8000        # min(9,000, 8,000)
     assert result["required"] is True                       # 8,000 >= 1,000 and 2,000 < 8,000
-    assert result["installments"] == [{"due_date": d, "amount": Decimal(2000)} for d in DUE]
+    # "25% of your required annual payment" on each date: 25% of 8,000 = 2,000 required ...
+    assert result["required_installments"] == [{"due_date": d, "amount": Decimal(2000)} for d in DUE]
+    # ... of which 2,000 / 4 = 500 of withholding counts as paid on each date: 1,500 still to pay
+    # (issue 10, item 6); 4 x 1,500 + 2,000 withheld = 8,000, the required annual payment.
+    assert result["installments"] == [{"due_date": d, "amount": Decimal(1500)} for d in DUE]
 
 
 def test_ninety_percent_alone_without_a_full_prior_return():
@@ -50,6 +54,89 @@ def test_farmer_or_fisherman_single_installment():
     assert result["installments"] == [{"due_date": D(2025, 1, 15), "amount": Decimal(6000)}]  # 2/3 of 9,000
     lower_prior = run(current_year_tax=9000, prior_year_tax=5000, prior_year_full_return=True, farmer_or_fisherman=True)
     assert lower_prior["installments"] == [{"due_date": D(2025, 1, 15), "amount": Decimal(5000)}]
+
+
+# Issue 10, item 6: "installments" is what is still to pay; withholding counts as paid in equal parts
+# on the four due dates; "required_installments" keeps the required amount per date.
+
+def test_withholding_rounds_to_whole_dollars_per_date():
+    # 90% of 10,000 = 9,000 required; 25% = 2,250 per date; 2,001 / 4 = 500.25 withheld per date:
+    # 2,250 - 500.25 = 1,749.75 -> 1,750 (whole dollars, 50 cents and up rounds up)
+    result = run(current_year_tax=10000, withholding=2001)
+    assert [i["amount"] for i in result["required_installments"]] == [2250] * 4
+    assert [i["amount"] for i in result["installments"]] == [1750] * 4
+
+
+def test_no_schedule_of_either_kind_when_not_required():
+    result = run(current_year_tax=20000, withholding=18000)  # 18,000 is not less than 90% of 20,000
+    assert result["required"] is False
+    assert result["required_installments"] == [] and result["installments"] == []
+
+
+# Issue 10, item 5, seed 003 (Special Rules for Farmers and Fishermen): "The required installment is the
+# lesser of 66 2/3% of the income tax shown on your ... return or 100% of the income tax shown on your
+# [prior year] return"; whether a payment is required follows from that amount after withholding.
+
+def test_farmer_required_follows_the_66_2_3_installment_after_withholding():
+    # 9,000 tax, 5,000 withheld: 4,000 after withholding (>= 1,000); 66 2/3% of 9,000 = 6,000 > 5,000
+    result = run(current_year_tax=9000, withholding=5000, farmer_or_fisherman=True)
+    assert result["required"] is True
+    assert result["required_installments"] == [{"due_date": D(2025, 1, 15), "amount": Decimal(6000)}]
+    assert result["installments"] == [{"due_date": D(2025, 1, 15), "amount": Decimal(1000)}]  # 6,000 - 5,000
+    # 6,500 withheld: 2,500 after withholding, and 6,500 < 90% of 9,000 (8,100) would have required four
+    # payments under the 90% / 100% test; 6,500 covers the farmer's 6,000 installment, so nothing is due.
+    covered = run(current_year_tax=9000, withholding=6500, farmer_or_fisherman=True)
+    assert covered["required"] is False and covered["installments"] == []
+    assert run(current_year_tax=9000, withholding=6500)["required"] is True   # not a farmer: 6,500 < 8,100
+    # 100% of the prior year's 5,000 is the lesser: 5,000 - 4,000 withheld = 1,000 to pay
+    prior = run(current_year_tax=9000, prior_year_tax=5000, prior_year_full_return=True, withholding=4000,
+                farmer_or_fisherman=True)
+    assert prior["installments"] == [{"due_date": D(2025, 1, 15), "amount": Decimal(1000)}]
+    # exactly the installment withheld: not less than it, no payment
+    assert run(current_year_tax=9000, withholding=6000, farmer_or_fisherman=True)["required"] is False
+
+
+# Seed 003, 2024 Estimated Tax Due Dates: "Taxpayers who report on other than a calendar year basis should
+# use their federal estimated tax installment due dates" (15th day of the 4th, 6th and 9th months of the
+# fiscal year and of the 1st month of the next), "If the due date falls on a Saturday, Sunday, or legal
+# holiday, the return will be considered timely if filed by the next business day."
+
+@pytest.mark.parametrize("year_end, dates", [
+    # July 1, 2024 - June 30, 2025: Oct 15, 2024 (Tue); Dec 15, 2024 is a Sunday -> Dec 16;
+    # Mar 15, 2025 is a Saturday -> Mar 17; Jul 15, 2025 (Tue)
+    ("2025-06-30", [D(2024, 10, 15), D(2024, 12, 16), D(2025, 3, 17), D(2025, 7, 15)]),
+    # April 1, 2024 - March 31, 2025: Jul 15, 2024 (Mon); Sep 15, 2024 Sunday -> Sep 16;
+    # Dec 15, 2024 Sunday -> Dec 16; Apr 15, 2025 (Tue)
+    ("2025-03-31", [D(2024, 7, 15), D(2024, 9, 16), D(2024, 12, 16), D(2025, 4, 15)]),
+    # the calendar year given explicitly: the printed dates
+    ("2024-12-31", DUE),
+])
+def test_fiscal_year_installment_dates(year_end, dates):
+    result = run(current_year_tax=4000, tax_year_end=year_end)  # 90% of 4,000 = 3,600; 900 per date
+    assert result["installments"] == [{"due_date": d, "amount": Decimal(900)} for d in dates]
+
+
+def test_fiscal_year_farmer_date_interest_end_and_exceptions():
+    fy = dict(tax_year_end="2025-06-30", current_year_tax=9000, farmer_or_fisherman=True, underpayment=1000)
+    # the one payment: the 15th of the next fiscal year's 1st month, July 15, 2025
+    assert run(**fy)["installments"] == [{"due_date": D(2025, 7, 15), "amount": Decimal(6000)}]
+    # interest runs to the 15th of the 4th month after the year ends, Oct 15, 2025: 3 months x 1% x 1,000
+    assert (run(**fy)["underpayment_months"], run(**fy)["underpayment_interest"]) == (3, 30)
+    # March 1 stands for the next fiscal year's 3rd month: September 1, 2025, Labor Day -> September 2
+    assert run(**fy, return_filed_date="2025-09-02", paid_in_full_with_return=True)["underpayment_interest"] == 0
+    assert run(**fy, return_filed_date="2025-09-03", paid_in_full_with_return=True)["underpayment_interest"] == 30
+    # January 31 stands for the last day of the next fiscal year's 1st month: July 31, 2025 (Thursday)
+    fourth = dict(tax_year_end="2025-06-30", current_year_tax=9000, underpaid_installment=4, underpayment=1000,
+                  paid_in_full_with_return=True)
+    assert run(**fourth, return_filed_date="2025-07-31")["underpayment_interest"] == 0
+    assert run(**fourth, return_filed_date="2025-08-01")["underpayment_interest"] == 30  # Jul 15 -> Oct 15
+
+
+@pytest.mark.parametrize("year_end", ["2025-12-31", "2024-11-30", "2025-06-15"])
+def test_tax_year_end_must_end_a_2024_taxable_year(year_end):
+    # a year beginning in 2025, one beginning in December 2023, and a day that is not a month's last
+    with pytest.raises(engine.errors.InvalidInputError, match="tax_year_end"):
+        run(current_year_tax=4000, tax_year_end=year_end)
 
 
 def test_interest_on_underpaid_installment():
@@ -88,3 +175,29 @@ def test_installments_render_as_plain_json():
     data = run(current_year_tax=4000).to_dict()
     assert data["outputs"]["installments"][1] == {"due_date": "2024-06-17", "amount": "900"}
     json.dumps(data)  # everything, traces included, is plain JSON
+
+
+# 2025: the 2024 rules carry over one year later (the 2025 source prints no estimated-tax dates).
+# Calendar 2025: April 15 is a Tuesday, June 15 a Sunday (-> Monday June 16), September 15 a Monday;
+# January 15, 2026 a Thursday.
+DUE_2025 = [D(2025, 4, 15), D(2025, 6, 16), D(2025, 9, 15), D(2026, 1, 15)]
+
+
+def test_2025_installment_dates():
+    result = engine.evaluate(2025, "estimated_tax", {
+        "current_year_tax": 10000, "prior_year_tax": 8000, "prior_year_full_return": True, "withholding": 2000})
+    assert result["required_annual_payment"] == 8000  # min(90% x 10,000, 100% x 8,000)
+    # required: 25% x 8,000 = 2,000 a date; still to pay: 2,000 less the withholding treated as paid
+    # on each date, 2,000 / 4 = 500 -> 1,500
+    assert result["required_installments"] == [{"due_date": d, "amount": Decimal(2000)} for d in DUE_2025]
+    assert result["installments"] == [{"due_date": d, "amount": Decimal(1500)} for d in DUE_2025]
+    farmer = engine.evaluate(2025, "estimated_tax", {"current_year_tax": 9000, "farmer_or_fisherman": True})
+    assert farmer["installments"] == [{"due_date": D(2026, 1, 15), "amount": Decimal(6000)}]  # 2/3 of 9,000
+
+
+def test_2025_interest_runs_to_april_15_2026():
+    # second installment due Monday June 16, 2025, never paid before the return: interest to April 15,
+    # 2026 -> June 16 .. April 15 is 9 whole months and a fraction: 10 months x 1% x $1,000 = $100
+    result = engine.evaluate(2025, "estimated_tax", {"current_year_tax": 10000, "underpaid_installment": 2,
+                                                     "underpayment": 1000})
+    assert result["underpayment_months"] == 10 and result["underpayment_interest"] == 100

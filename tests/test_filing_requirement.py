@@ -6,7 +6,7 @@ import pytest
 import engine
 from engine.errors import InvalidInputError
 
-YEARS = (2023, 2024)
+YEARS = (2023, 2024, 2025)
 
 
 def file(year, **facts):
@@ -89,3 +89,32 @@ def test_every_reason_that_applies_is_listed_in_order():
 def test_unknown_residency_is_refused():
     with pytest.raises(InvalidInputError, match="residency"):
         engine.evaluate(2023, "filing_requirement", {"filing_status": "single", "residency": "visitor"})
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_nonresident_alien_treaty_income_counts_for_the_gross_income_test(year):
+    # "In determining whether you meet the gross income test, you must take into account any income
+    # not subject to federal income tax under an income tax treaty": a single Form 1040-NR filer
+    # with $10,000 of Connecticut wages and $6,000 of treaty-exempt income has $16,000 > $15,000.
+    facts = dict(filing_status="single", residency="nonresident", gross_income=10000, has_ct_source_income=True,
+                 files_federal_form_1040nr=True)
+    assert file(year, **facts) == (False, None, [])
+    assert file(year, **facts, treaty_exempt_income=6000) == (True, "CT-1040NR/PY", ["gross_income_test"])
+    # $5,000 of treaty income: $15,000 does not exceed $15,000.
+    assert file(year, **facts, treaty_exempt_income=5000) == (False, None, [])
+    result = engine.evaluate(year, "filing_requirement", {**facts, "treaty_exempt_income": 6000})
+    assert result.line("gross_income_with_treaty_income").value == 16000
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_married_form_1040nr_filer_files_separately(year):
+    # "Any married individual filing federal Form 1040NR ... must file a Connecticut income tax return
+    # as a married individual filing separately": the $12,000 amount; $9,000 + $4,000 treaty income
+    # = $13,000 > $12,000.
+    assert file(year, filing_status="married_filing_separately", residency="nonresident", gross_income=9000,
+                treaty_exempt_income=4000, has_ct_source_income=True, files_federal_form_1040nr=True) == (
+        True, "CT-1040NR/PY", ["gross_income_test"])
+    # A joint return is refused, naming the inputs at odds.
+    with pytest.raises(InvalidInputError, match="files_federal_form_1040nr and filing_status"):
+        file(year, filing_status="married_filing_jointly", residency="nonresident", gross_income=30000,
+             files_federal_form_1040nr=True)

@@ -75,7 +75,9 @@ def test_hostile_yaml_is_refused_quickly_in_little_memory(name, parser):
     assert message in problem.message
     if line:
         assert (problem.line, problem.column) == (line, column)
-    assert elapsed < 2.0, f"took {elapsed:.2f} s"
+    # a guard against a hang or a blow-up (minutes), not a speed target: generous enough for a
+    # loaded 2-core machine running the pure-Python parser under tracemalloc (about 2 s there)
+    assert elapsed < 30.0, f"took {elapsed:.2f} s"
     assert peak < 64 * 2 ** 20, f"peak {peak / 2 ** 20:.0f} MiB"
 
 

@@ -76,5 +76,28 @@ def test_wages_and_lottery_always_count(year):
     assert casual(year, ct_presence_gross_income=1000, reportable_ct_lottery_winnings=600) == (True, False, 600)
 
 
+@pytest.mark.parametrize("year", (2023, 2024))
+def test_connecticut_lottery_prize_is_reportable_at_600_and_300_times_the_wager(year):
+    # "the Connecticut Lottery Corporation is required to issue a federal Form W-2G to a winner if the
+    # Connecticut Lottery winnings, including Powerball, are $600 or more and at least 300 times the
+    # amount of the wager."
+    # $600 on a $2 wager: $600 >= $600 and $600 >= 300 x $2 = $600 -> reportable, counts.
+    assert casual(year, ct_lottery_prize=600, ct_lottery_wager=2) == (True, False, 600)
+    # $599.99 on a $1 wager: under $600 -> not reportable, not Connecticut-sourced.
+    assert casual(year, ct_lottery_prize="599.99", ct_lottery_wager=1) == (True, False, 0)
+    # $900 on a $5 wager: 300 x $5 = $1,500 > $900 -> not reportable.
+    assert casual(year, ct_lottery_prize=900, ct_lottery_wager=5) == (True, False, 0)
+    # $1,500 on a $5 wager: exactly 300 times -> reportable; added to the other reportable winnings
+    # and the $2,500 of wages: $2,500 + $1,000 + $1,500 = $5,000.
+    assert casual(year, ct_presence_gross_income=2500, ct_wages=2500, reportable_ct_lottery_winnings=1000,
+                  ct_lottery_prize=1500, ct_lottery_wager=5) == (True, True, 5000)
+    # A Form W-2G actually issued (or not) decides over the general test.
+    assert casual(year, ct_lottery_prize=900, ct_lottery_wager=5, ct_lottery_form_w2g_issued=True) == (True, False, 900)
+    assert casual(year, ct_lottery_prize=600, ct_lottery_form_w2g_issued=False) == (True, False, 0)
+    # Without the wager (and no W-2G answer) the test cannot be applied.
+    with pytest.raises(MissingInputError, match="ct_lottery_wager"):
+        casual(year, ct_lottery_prize=600)
+
+
 def test_ancillary_activity_makes_a_large_presence_casual():
     assert casual(2024, ct_presence_gross_income=20000, ancillary_activity=True) == (True, False, 0)

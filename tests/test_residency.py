@@ -6,7 +6,7 @@ import pytest
 import engine
 from engine.errors import InvalidAmountError, MissingInputError
 
-YEARS = (2023, 2024)
+YEARS = (2023, 2024, 2025)
 
 # Group B facts that meet every condition: 500 days abroad and 60 in CT during the 548 days; the
 # first nonresident portion has 200 days (200 x 90 / 548 = 32.85 -> at most 32 CT days) and the
@@ -69,6 +69,106 @@ def residency(year, **facts):
 ])
 def test_residency_tests(year, facts, expected):
     assert residency(year, **facts) == expected
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_group_a_condition_1_means_no_ct_abode_at_any_time(year):
+    # Group A condition 1: "You did not maintain a permanent place of abode in Connecticut for the
+    # entire ... taxable year", read as Conn. Gen. Stat. Sec. 12-701(a)(1)(A) says it: "maintains no
+    # permanent place of abode in this state". An abode kept for part of the year fails it.
+    assert residency(year, **GROUP_A, permanent_place_of_abode_in_ct_any_time=True) == ("resident", "domicile")
+    # No abode at any time: met (with the other two conditions).
+    assert residency(year, **GROUP_A, permanent_place_of_abode_in_ct_any_time=False) == ("nonresident", "Group A")
+    # Not given: the all-year input stands in for it, which keeps the earlier answers.
+    result = engine.evaluate(year, "residency", GROUP_A)
+    assert result.line("ct_abode_at_any_time").value is False
+    assert result["residency"] == "nonresident"
+    # Once an abode at some time defeats Group A, the day count no longer decides and is not asked.
+    assert residency(year, domiciled_in_ct=True, permanent_place_of_abode_outside_ct=True,
+                     permanent_place_of_abode_in_ct_any_time=True) == ("resident", "domicile")
+
+
+def test_an_abode_all_year_but_at_no_time_is_refused():
+    with pytest.raises(engine.InvalidInputError, match="contradict"):
+        engine.evaluate(2024, "residency", {"permanent_place_of_abode_in_ct": True, "days_in_ct": 200,
+                                            "permanent_place_of_abode_in_ct_any_time": False})
+
+
+# Group B, condition 3: "During the nonresident portion of the taxable year in which the 548-day period
+# begins, and during the nonresident portion of the taxable year in which the 548-day period ends ...".
+# Only the part of a year inside the period is nonresident; the rest of a domiciliary's year is
+# resident, so a year the period covers only in part is a part-year resident's year.
+DATED_GROUP_B = {
+    "domiciled_in_ct": True,
+    "foreign_days_in_548_day_period": 500,
+    "ct_days_in_548_day_period": 60,
+    "ct_days_in_first_nonresident_portion": 20,
+    "ct_days_in_last_nonresident_portion": 40,
+}
+
+
+def test_group_b_period_beginning_mid_2023():
+    # Period from July 1, 2023: July 1 - December 31, 2023 = 184 days; the other 548 - 184 = 364 days
+    # run January 1 - December 29, 2024 (2024 has 366 days). Limits: 184 x 90 / 548 = 30.2 and
+    # 364 x 90 / 548 = 59.8 days in Connecticut.
+    facts = {**DATED_GROUP_B, "group_b_period_start": "2023-07-01"}
+    r2023 = engine.evaluate(2023, "residency", facts)
+    assert r2023.line("group_b_period_end").value.isoformat() == "2024-12-29"
+    assert r2023.line("first_portion_days").value == 184
+    assert r2023.line("last_portion_days").value == 364
+    # 2023: resident January 1 - June 30, nonresident July 1 - December 31: a part-year resident.
+    assert (r2023["residency"], r2023["decided_by"]) == ("part_year_resident", "Group B")
+    assert r2023["nonresident_portion_start"].isoformat() == "2023-07-01"
+    assert r2023["nonresident_portion_end"].isoformat() == "2023-12-31"
+    # 2024: nonresident January 1 - December 29, resident December 30 - 31: a part-year resident too.
+    r2024 = engine.evaluate(2024, "residency", facts)
+    assert (r2024["residency"], r2024["decided_by"]) == ("part_year_resident", "Group B")
+    assert r2024["nonresident_portion_start"].isoformat() == "2024-01-01"
+    assert r2024["nonresident_portion_end"].isoformat() == "2024-12-29"
+    # 31 days in the first portion exceed 30.2: condition 3 fails, a resident all year.
+    assert residency(2023, **{**facts, "ct_days_in_first_nonresident_portion": 31}) == ("resident", "domicile")
+    assert residency(2023, **{**facts, "ct_days_in_first_nonresident_portion": 30}) == ("part_year_resident", "Group B")
+
+
+def test_group_b_period_covering_the_whole_year_and_missing_it():
+    # Period from December 1, 2022: December 1 - 31, 2022 = 31 days; 365 days of 2023; the last
+    # 548 - 31 - 365 = 152 days run January 1 - May 31, 2024. Limit for 152 days: 152 x 90 / 548 = 24.96.
+    facts = {**DATED_GROUP_B, "ct_days_in_first_nonresident_portion": 5, "ct_days_in_last_nonresident_portion": 24,
+             "group_b_period_start": "2022-12-01"}
+    r2023 = engine.evaluate(2023, "residency", facts)
+    assert (r2023["residency"], r2023["decided_by"]) == ("nonresident", "Group B")
+    assert r2023["nonresident_portion_start"].isoformat() == "2023-01-01"
+    assert r2023["nonresident_portion_end"].isoformat() == "2023-12-31"
+    r2024 = engine.evaluate(2024, "residency", facts)
+    assert r2024.line("last_portion_days").value == 152
+    assert (r2024["residency"], r2024["decided_by"]) == ("part_year_resident", "Group B")
+    assert r2024["nonresident_portion_end"].isoformat() == "2024-05-31"
+    # 25 days in the last portion exceed 24.96.
+    assert residency(2024, **{**facts, "ct_days_in_last_nonresident_portion": 25}) == ("resident", "domicile")
+    # A period from June 1, 2022 ends November 30, 2023: it does not reach 2024, where the
+    # domiciliary is a resident.
+    early = {**facts, "group_b_period_start": "2022-06-01"}
+    r = engine.evaluate(2024, "residency", early)
+    assert (r["residency"], r["decided_by"]) == ("resident", "domicile")
+    assert r["nonresident_portion_start"] is None
+
+
+def test_group_b_without_the_period_start_keeps_the_whole_year_answer():
+    result = engine.evaluate(2024, "residency", GROUP_B)
+    assert (result["residency"], result["decided_by"]) == ("nonresident", "Group B")
+    assert result["nonresident_portion_start"] is None and result["nonresident_portion_end"] is None
+    # With the first day given the portion lengths are worked out and need not be given.
+    engine.evaluate(2024, "residency", {**DATED_GROUP_B, "group_b_period_start": "2023-07-01"})
+    # Given as well, they must agree with the dates (184 and 364 days for a period from July 1, 2023).
+    engine.evaluate(2024, "residency", {**DATED_GROUP_B, "group_b_period_start": "2023-07-01",
+                                        "days_in_first_nonresident_portion": 184,
+                                        "days_in_last_nonresident_portion": 364})
+    with pytest.raises(engine.InvalidInputError, match="days_in_first_nonresident_portion"):
+        engine.evaluate(2024, "residency", {**DATED_GROUP_B, "group_b_period_start": "2023-07-01",
+                                            "days_in_first_nonresident_portion": 200})
+    with pytest.raises(engine.InvalidInputError, match="days_in_last_nonresident_portion"):
+        engine.evaluate(2023, "residency", {**DATED_GROUP_B, "group_b_period_start": "2023-07-01",
+                                            "days_in_last_nonresident_portion": 300})
 
 
 def test_group_b_limit_is_shown_exactly():

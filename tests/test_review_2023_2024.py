@@ -77,6 +77,27 @@ def test_modifications_agree_with_the_reference(year):
     assert n >= 800 and not bad, bad
 
 
+@pytest.mark.parametrize("year", YEARS)
+def test_social_security_excess_agrees_with_the_reference(year):
+    # Issue 10, item 1: the lesser of the gross benefits and the IRC Sec. 86(b)(1) excess, derived or
+    # given, with tax-exempt interest and the separate filer living apart all year.
+    def cases():
+        for st in STATUSES:
+            for agi in (R.SS_THRESHOLD[st] + k for k in (D("-0.51"), D("-0.50"), 0, 12345, 60000)):
+                for tss, gss in ((D(8500), D(10000)), (D(40000), D(60000)), (D("30600.49"), D(90000))):
+                    for tei in (0, 3000):
+                        for given in (None, -100, 20000):
+                            for apart in (False, True):
+                                inp = dict(filing_status=st, federal_agi=str(agi), taxable_social_security=tss,
+                                           social_security_benefits=gss, tax_exempt_interest=tei,
+                                           combined_income_excess=given, lived_apart_from_spouse_all_year=apart)
+                                yield inp, R.modifications(year, st, agi, 0, 0, tss, gss, 0, 0,
+                                                           tax_exempt_interest=tei, combined_income_excess_given=given,
+                                                           lived_apart_from_spouse_all_year=apart)
+    n, bad = _disagreements(year, "modifications", cases())
+    assert n >= 900 and not bad, bad
+
+
 def test_2024_pension_at_least_less_than_edges_by_hand():
     # 2024 single: "at least $75,000 and less than $77,500: 85%"; $74,999 is 100%; $77,500 is 70%.
     # Pension $10,000 plus 50% of a $4,000 IRA = $12,000 counted.
@@ -131,6 +152,25 @@ def test_residency_agrees_with_the_reference(year):
                     yield inp, R.residency(**inp)
     n, bad = _disagreements(year, "residency", cases())
     assert n == 12 * 6 * len(GROUP_B_CASES) and not bad, bad
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_group_b_period_dates_agree_with_the_reference(year):
+    # Issue 10, item 4: period starts every 9 days from December 1, 2021 to January 31, 2025, with CT
+    # days in the portions at 0, 25 and 31 (against limits from 0.16 to 60.0 days).
+    import datetime as dt
+
+    def cases():
+        day = dt.date(2021, 12, 1)
+        while day <= dt.date(2025, 1, 31):
+            for first_ct, last_ct in ((0, 0), (25, 25), (31, 0), (0, 31)):
+                inp = dict(domiciled_in_ct=True, foreign_days_in_548_day_period=460, ct_days_in_548_day_period=80,
+                           ct_days_in_first_nonresident_portion=first_ct, ct_days_in_last_nonresident_portion=last_ct,
+                           group_b_period_start=day.isoformat())
+                yield inp, R.residency(year, **inp)
+            day += dt.timedelta(days=9)
+    n, bad = _disagreements(year, "residency", cases())
+    assert n > 500 and not bad, bad
 
 
 @pytest.mark.parametrize("year", YEARS)
@@ -279,6 +319,27 @@ def test_income_tax_return_agrees_with_the_reference(year):
     assert n > 2000 and not bad, bad
 
 
+@pytest.mark.parametrize("year", YEARS)
+def test_income_tax_return_credits_agree_with_the_reference(year):
+    # the property tax credit and CT EITC against the reference's own reading of
+    # ct-1040-2025-and-credits.md, over every status, residency and the phase-out bounds
+    def cases():
+        for st in STATUSES:
+            start, increment = R.PROPERTY_TAX_PHASE_OUT[st]
+            for res in RESIDENCIES:
+                for agi in (0, start, start + 1, start + 3 * increment, start + 6 * increment + 1, "60000.50"):
+                    for paid, eic, kids in ((300, 0, 0), ("199.50", 2500, 1), (5000, "7830.49", 3), (0, 100, 0)):
+                        for amt, crd, wh in ((0, 0, 0), (250, 100000, 1000)):
+                            inp = dict(filing_status=st, residency=res, federal_agi=agi, ct_source_income=20000,
+                                       ct_amt=amt, credits=crd, withholding=wh, qualifying_property_tax=paid,
+                                       federal_eitc=eic, qualifying_children=kids,
+                                       eitc_resident_portion_share="0.25")
+                            kw = {k: v for k, v in inp.items() if k not in ("filing_status", "federal_agi")}
+                            yield inp, R.income_tax_return(year, st, agi, **kw)
+    n, bad = _disagreements(year, "income_tax_return", cases())
+    assert n > 500 and not bad, bad
+
+
 def test_nonresident_with_pe_tax_credit_gets_the_refund_by_hand():
     # 2024 single nonresident, federal AGI = CT AGI $100,000, CT-sourced $40,000.
     # Resident tax on $100,000: exemption $0 (Table A, over $44,000); Table B $2,000 + 5.5% x $50,000
@@ -287,8 +348,8 @@ def test_nonresident_with_pe_tax_credit_gets_the_refund_by_hand():
     # Payments: $500 withheld + $3,000 PE Tax Credit (a payment, refundable) = $3,500: refund $1,510.
     inp = dict(filing_status="single", residency="nonresident", federal_agi=100000, ct_source_income=40000,
                withholding=500, pe_tax_credit_amount=3000)
-    expected = {"ct_agi": D(100000), "ct_income_tax": D(1990), "total_tax": D(1990), "total_payments": D(3500),
-                "refund": D(1510), "balance_due": D(0)}
+    expected = {"ct_agi": D(100000), "ct_income_tax": D(1990), "property_tax_credit": D(0), "total_tax": D(1990),
+                "ct_eitc": D(0), "total_payments": D(3500), "refund": D(1510), "balance_due": D(0)}
     assert engine.evaluate(2024, "income_tax_return", inp).outputs == expected
     kw = {k: v for k, v in inp.items() if k not in ("filing_status", "federal_agi")}
     assert R.income_tax_return(2024, "single", 100000, **kw) == expected

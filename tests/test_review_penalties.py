@@ -342,9 +342,9 @@ def test_estimated_tax_requirement_and_installments():
         got = _out(2024, "estimated_tax", inputs)
         want = ref.estimated_tax(D(cur), D(prior), full, D(wh), nonres, farmer)
         want["required_annual_payment"] = _dollars(want["required_annual_payment"])
-        for inst in want["installments"]:
+        for inst in want["installments"] + want["required_installments"]:
             inst["amount"] = _dollars(inst["amount"])
-        keys = ("tax_after_withholding", "required_annual_payment", "required", "installments")
+        keys = ("tax_after_withholding", "required_annual_payment", "required", "required_installments", "installments")
         if {k: got[k] for k in keys} != {k: want[k] for k in keys}:
             wrong.append((inputs, {k: got[k] for k in keys}, {k: want[k] for k in keys}))
     assert wrong == [], wrong[:3]

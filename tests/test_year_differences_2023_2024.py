@@ -13,7 +13,9 @@ from decimal import Decimal as D
 import engine
 
 WORDING = {"title", "label", "source", "note", "text", "description", "value_label", "review"}
-EXPECTED_TABLE_CHANGES = {"table_b", "table_c", "table_d", "pension_annuity_share", "ira_distribution_share"}
+EXPECTED_TABLE_CHANGES = {"table_b", "table_c", "table_d", "pension_annuity_share", "ira_distribution_share",
+                          # the taxable year's first day (residency, Group B portions)
+                          "taxable_year_first_day"}
 
 
 def _substance(data):
@@ -54,12 +56,39 @@ def _changed(kind: str) -> set[str]:
     return {name.removesuffix(".yaml") for name in set(old) & set(new) if old[name] != new[name]}
 
 
+# The estimated-tax and return dates of each taxable year (issue 10): the same rule, one year later.
+YEARLY_DATE_TABLES = {"calendar_year_end", "calendar_year_return_due_date", "estimated_tax_first_installment_due_date",
+                      "estimated_tax_second_installment_due_date", "estimated_tax_third_installment_due_date",
+                      "estimated_tax_fourth_installment_due_date", "estimated_tax_interest_end_date",
+                      "farmer_fisherman_installment_due_date", "farmer_fisherman_return_exception_date",
+                      "january_return_exception_date"}
+
+
+def _date(year: int, table: str):
+    (value,) = engine.load(year).tables[table].scalar.values()
+    return value
+
+
 def test_tables_differ_exactly_where_the_sources_say():
-    assert _changed("tables") == EXPECTED_TABLE_CHANGES
+    # a dated table is written either as a date or as a date rule ("January 15 of the year after the tax
+    # year", identical in both years): either way its date is one year later and nothing else differs
+    assert _changed("tables") - YEARLY_DATE_TABLES == EXPECTED_TABLE_CHANGES
+    old, new = _documents(2023, "tables"), _documents(2024, "tables")
+    for name in YEARLY_DATE_TABLES:
+        before, after = old[name + ".yaml"], new[name + ".yaml"]
+        assert {k: v for k, v in before.items() if k != "value"} == {k: v for k, v in after.items() if k != "value"}, name
+        assert _date(2024, name) == _date(2023, name).replace(year=_date(2023, name).year + 1), name
 
 
 def test_worksheets_are_the_same_apart_from_wording():
-    assert _changed("worksheets") == set()
+    assert _changed("worksheets") == {"estimated_tax", "return_due_date"}
+    # these differ only in their default taxable year end, December 31 of their own year
+    for name in ("estimated_tax.yaml", "return_due_date.yaml"):
+        old, new = _documents(2023, "worksheets")[name], _documents(2024, "worksheets")[name]
+        assert (old["inputs"]["tax_year_end"]["default"], new["inputs"]["tax_year_end"]["default"]) == \
+            ("2023-12-31", "2024-12-31")
+        old["inputs"]["tax_year_end"]["default"] = new["inputs"]["tax_year_end"]["default"]
+        assert old == new, name
 
 
 def _columns(year: int, table: str):

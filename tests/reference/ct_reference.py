@@ -1,5 +1,5 @@
 """Independent reference calculation of the Connecticut Tax Calculation
-Schedule (2013, 2023, 2024) and of the 2013 Form CT-W4P worksheet.
+Schedule (2013, 2023, 2024, 2025) and of the 2013 Form CT-W4P worksheet.
 
 Purpose: a test oracle written by hand from the *statute wording* (the
 formulas), deliberately NOT from the printed rows and NOT from the engine or
@@ -71,7 +71,7 @@ __all__ = [
     "ss_benefit_adjustment_2013",
 ]
 
-YEARS = (2013, 2023, 2024)
+YEARS = (2013, 2023, 2024, 2025)
 
 D = Decimal
 ZERO = D(0)
@@ -172,6 +172,13 @@ _RECAPTURE = {
         [(D(40), D(8000), D(168000), D(400))] + _D_HOH_2023,
     ),
 }
+
+
+# 2025: the 2025 booklet's wording above every column is the 2024 wording (the
+# tests check these figures against the printed 2025 prose and rows): no
+# statute figure of the schedule changed from 2024 to 2025.
+for _figures in (_EXEMPTION, _BRACKETS, _PHASE_OUT, _RECAPTURE):
+    _figures[2025] = _figures[2024]
 
 
 # --------------------------------------------------------------------------

@@ -43,6 +43,7 @@ documented choice, see tests/test_review_2023_2024.py):
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
 try:  # works whether ``tests`` or ``tests/reference`` is on sys.path
@@ -55,7 +56,7 @@ except ImportError:  # pragma: no cover
 D = Decimal
 ZERO = D(0)
 ONE = D(1)
-YEARS = (2023, 2024)
+YEARS = (2023, 2024, 2025)
 STATUSES = (
     "single",
     "married_filing_jointly",
@@ -99,10 +100,35 @@ def pension_share(year: int, status: str, federal_agi) -> Decimal:
     return hits[0].value
 
 
+# IRC Sec. 86(c)(1) base amount: "$25,000", "$32,000 in the case of a joint
+# return", "zero" for a married taxpayer not filing jointly who "does not live
+# apart from his spouse at all times during the taxable year".
+SS_BASE_AMOUNT = {
+    "single": D(25000),
+    "married_filing_jointly": D(32000),
+    "qualifying_surviving_spouse": D(25000),
+    "married_filing_separately": D(0),
+    "head_of_household": D(25000),
+}
+
+
+def combined_income_excess(filing_status: str, federal_agi, taxable_social_security, social_security_benefits,
+                           tax_exempt_interest=0, lived_apart_from_spouse_all_year=False) -> Decimal:
+    """IRC Sec. 86(b)(1): modified AGI (AGI without the taxable benefits, plus
+    tax-exempt interest) plus one-half of the benefits, over the base amount."""
+    base = SS_BASE_AMOUNT[filing_status]
+    if filing_status == "married_filing_separately" and lived_apart_from_spouse_all_year:
+        base = D(25000)
+    modified_agi = D(federal_agi) - D(taxable_social_security) + D(tax_exempt_interest)
+    return modified_agi + D(social_security_benefits) / 2 - base
+
+
 def modifications(year: int, filing_status: str, federal_agi, pension_annuity_income=0,
                   ira_distributions=0, taxable_social_security=0, social_security_benefits=0,
-                  other_additions=0, other_subtractions=0) -> dict[str, Decimal]:
-    agi = D(federal_agi)
+                  other_additions=0, other_subtractions=0, *, tax_exempt_interest=0,
+                  combined_income_excess_given=None, lived_apart_from_spouse_all_year=False) -> dict[str, Decimal]:
+    # Federal AGI is a whole-dollar entry on the return: the thresholds read it rounded.
+    agi = dollars(federal_agi)
     ira_share = printed_ira_share()[year]
     share = pension_share(year, filing_status, agi)
     pension = dollars(share * (D(pension_annuity_income) + ira_share * D(ira_distributions)))
@@ -110,7 +136,13 @@ def modifications(year: int, filing_status: str, federal_agi, pension_annuity_in
     if agi < SS_THRESHOLD[filing_status]:
         ss = taxable
     else:
-        ss = taxable - min(D("0.25") * D(social_security_benefits), taxable)
+        # "the federally taxable amount less 25% of the lesser of the gross
+        # benefits and the federal combined-income excess"
+        excess = (D(combined_income_excess_given) if combined_income_excess_given is not None
+                  else combined_income_excess(filing_status, agi, taxable, social_security_benefits,
+                                              tax_exempt_interest, lived_apart_from_spouse_all_year))
+        lesser = max(D(0), min(D(social_security_benefits), excess))
+        ss = taxable - min(D("0.25") * lesser, taxable)
     ss = dollars(ss)
     # Rounding order aligned with the engine's documented choice (only matters
     # for amounts with cents): the total of the subtractions is a line of its
@@ -125,11 +157,14 @@ def modifications(year: int, filing_status: str, federal_agi, pension_annuity_in
 # --------------------------------------------------------------------------
 
 def group_a(*, permanent_place_of_abode_in_ct: bool, permanent_place_of_abode_outside_ct: bool,
-            days_in_ct: int, **_ignored) -> bool:
-    """Group A: 1. no permanent place of abode in CT for the entire year;
-    2. a permanent place of abode outside CT for the entire year; 3. not more
-    than 30 days in the aggregate in CT."""
-    return (not permanent_place_of_abode_in_ct) and permanent_place_of_abode_outside_ct and days_in_ct <= 30
+            days_in_ct: int, permanent_place_of_abode_in_ct_any_time: bool | None = None, **_ignored) -> bool:
+    """Group A: 1. no permanent place of abode in CT for the entire year (read
+    as Conn. Gen. Stat. Sec. 12-701(a)(1)(A), "maintains no permanent place of
+    abode in this state": none at any time); 2. a permanent place of abode
+    outside CT for the entire year; 3. not more than 30 days in the aggregate in CT."""
+    any_time = (permanent_place_of_abode_in_ct if permanent_place_of_abode_in_ct_any_time is None
+                else permanent_place_of_abode_in_ct_any_time)
+    return (not any_time) and permanent_place_of_abode_outside_ct and days_in_ct <= 30
 
 
 def group_b(*, foreign_days_in_548_day_period: int, ct_days_in_548_day_period: int,
@@ -168,8 +203,28 @@ RESIDENCY_DEFAULTS = {
 }
 
 
-def residency(**facts) -> dict[str, str]:
+def group_b_period(start: dt.date) -> tuple[dt.date, int, int]:
+    """The 548 consecutive days from ``start``: the last day, and the days of the
+    nonresident portion of the year the period begins (start to December 31)
+    and of the year it ends (January 1 to the last day)."""
+    end = start + dt.timedelta(days=548 - 1)
+    first = (dt.date(start.year, 12, 31) - start).days + 1
+    last = (end - dt.date(end.year, 1, 1)).days + 1
+    return end, first, last
+
+
+def residency(year: int | None = None, **facts) -> dict:
+    """Residency; with ``group_b_period_start`` (and the ``year``) Group B makes
+    only the part of the year inside the 548-day period nonresident."""
     f = {**RESIDENCY_DEFAULTS, **facts}
+    start = f.pop("group_b_period_start", None)
+    portion = None
+    if start is not None:
+        start = dt.date.fromisoformat(start) if isinstance(start, str) else start
+        end, f["days_in_first_nonresident_portion"], f["days_in_last_nonresident_portion"] = group_b_period(start)
+        first_day, last_day = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        if start <= last_day and end >= first_day:
+            portion = (max(start, first_day), min(end, last_day))
     if f["moved_during_year"]:
         # "You are a part-year resident ... if you changed your permanent legal
         # residence by moving into or out of Connecticut during the year."
@@ -178,7 +233,10 @@ def residency(**facts) -> dict[str, str]:
         if group_a(**f):
             return {"residency": "nonresident", "decided_by": "Group A"}
         if group_b(**f):
-            return {"residency": "nonresident", "decided_by": "Group B"}
+            if start is None or portion == (dt.date(year, 1, 1), dt.date(year, 12, 31)):
+                return {"residency": "nonresident", "decided_by": "Group B"}
+            if portion is not None:
+                return {"residency": "part_year_resident", "decided_by": "Group B"}
         return {"residency": "resident", "decided_by": "domicile"}
     if f["permanent_place_of_abode_in_ct"] and f["days_in_ct"] > 183:
         # "more than 183 days"
@@ -301,15 +359,50 @@ def casual_isolated_test(ct_presence_gross_income=0, ct_wages=0, ancillary_activ
 # the return, federal AGI to refund / balance due
 # --------------------------------------------------------------------------
 
+# Credits (tests/reference/sources/ct-1040-2025-and-credits.md, "Credits on the
+# resident return"): the same start / increment table in 2023, 2024 and 2025.
+PROPERTY_TAX_PHASE_OUT = {  # status: (reduction starts above CT AGI of, increment)
+    "single": (49500, 10000), "married_filing_jointly": (70500, 10000),
+    "qualifying_surviving_spouse": (70500, 10000), "married_filing_separately": (35250, 5000),
+    "head_of_household": (54500, 10000),
+}
+EITC_CHILD_AMOUNT = {2023: ZERO, 2024: ZERO, 2025: D(250)}
+
+
+def property_tax_credit(year: int, filing_status: str, ct_agi, paid, income_tax=None) -> Decimal:
+    """"min(property tax paid, maximum) x (1 - rate x increments), not below
+    zero"; $300 maximum, 15% per increment "or fraction"; "cannot exceed the
+    income tax".  Rounded once, half-up."""
+    start, increment = PROPERTY_TAX_PHASE_OUT[filing_status]
+    agi = dollars(D(ct_agi))
+    steps = 0 if agi <= start else int((agi - start + increment - 1) // increment)  # whole dollars: a ceiling
+    rate = min(ONE, D("0.15") * steps)
+    credit = dollars(min(dollars(D(paid)), D(300)) * (ONE - rate))
+    return credit if income_tax is None else min(credit, D(income_tax))
+
+
+def ct_eitc(year: int, federal_eitc, qualifying_children=0, share=ONE) -> Decimal:
+    """40% of the federal credit, plus the year's amount with at least one
+    qualifying child (none before 2025), times the resident share."""
+    eic = D(federal_eitc)
+    if eic <= 0:
+        return ZERO
+    extra = EITC_CHILD_AMOUNT[year] if qualifying_children >= 1 else ZERO
+    return dollars((eic * D("0.40") + extra) * D(share))
+
+
 def income_tax_return(year: int, filing_status: str, federal_agi, residency: str = "resident",
                       pension_annuity_income=0, ira_distributions=0, taxable_social_security=0,
                       social_security_benefits=0, other_additions=0, other_subtractions=0,
                       ct_source_income=0, credit_for_taxes_paid=0, ct_amt=0, credits=0,
-                      withholding=0, estimated_payments=0, pe_tax_credit_amount=0) -> dict[str, Decimal]:
+                      withholding=0, estimated_payments=0, pe_tax_credit_amount=0,
+                      qualifying_property_tax=0, federal_eitc=0, qualifying_children=0,
+                      eitc_resident_portion_share=1) -> dict[str, Decimal]:
     """Form CT-1040 (CT-1040NR/PY) order: tax; less credit for taxes paid to
-    qualifying jurisdictions (not below zero); plus CT AMT; less credits (not
-    below zero) = total tax.  Payments: withholding + estimated / extension
-    payments + PE Tax Credit (refundable).  Refund or balance due."""
+    qualifying jurisdictions (not below zero); plus CT AMT; less the property
+    tax credit (not above that tax) and other credits (not below zero) = total
+    tax.  Payments: withholding + estimated / extension payments + PE Tax
+    Credit + CT EITC (both refundable).  Refund or balance due."""
     mods = modifications(year, filing_status, federal_agi, pension_annuity_income, ira_distributions,
                          taxable_social_security, social_security_benefits, other_additions,
                          other_subtractions)
@@ -322,12 +415,18 @@ def income_tax_return(year: int, filing_status: str, federal_agi, residency: str
     # the engine; it matters only for inputs with cents).
     after_credit = dollars(max(ZERO, tax - D(credit_for_taxes_paid)))
     with_amt = dollars(after_credit + D(ct_amt))
-    total_tax = dollars(max(ZERO, with_amt - D(credits)))
-    payments = dollars(D(withholding) + D(estimated_payments) + D(pe_tax_credit_amount))
+    ptc = property_tax_credit(year, filing_status, ct_agi,
+                              ZERO if residency == "nonresident" else qualifying_property_tax, with_amt)
+    total_tax = dollars(max(ZERO, with_amt - ptc - D(credits)))
+    share = {"resident": ONE, "part_year_resident": D(eitc_resident_portion_share)}.get(residency, ZERO)
+    eitc = ct_eitc(year, federal_eitc, qualifying_children, share)
+    payments = dollars(D(withholding) + D(estimated_payments) + D(pe_tax_credit_amount) + eitc)
     return {
         "ct_agi": ct_agi,
         "ct_income_tax": tax,
+        "property_tax_credit": ptc,
         "total_tax": total_tax,
+        "ct_eitc": eitc,
         "total_payments": payments,
         "refund": max(ZERO, payments - total_tax),
         "balance_due": max(ZERO, total_tax - payments),

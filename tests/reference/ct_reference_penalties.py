@@ -255,21 +255,30 @@ def estimated_tax(current_year_tax: Decimal, prior_year_tax: Decimal = D(0), pri
                   underpayment_paid_date: dt.date | None = None, return_filed_date: dt.date | None = None,
                   paid_in_full_with_return: bool = False) -> dict:
     use_prior = prior_year_full_return and not nonresident_without_prior_ct_income
-    # The issue defines required_annual_payment by the 90% / 100% rule for everyone; farmers and
-    # fishermen differ only in their single installment (66 2/3% of this year's tax, or 100% of last
-    # year's when a 12-month return was filed, as IRC 6654(i) reads).
+    # required_annual_payment is the 90% / 100% rule for everyone (issue 4); farmers and fishermen
+    # owe one installment of 66 2/3% of this year's tax, or 100% of last year's when a 12-month
+    # return was filed, as IRC 6654(i) reads and issue 10 (item 5) quotes, and whether they must pay
+    # at all is tested against that installment, not the 90% / 100% amount.
     this_year = current_year_tax * D("0.90")
     rap = min(this_year, prior_year_tax) if use_prior else this_year
     farmer_this_year = current_year_tax * 2 / D(3)
     farmer_amount = min(farmer_this_year, prior_year_tax) if use_prior else farmer_this_year
     after = current_year_tax - withholding
-    required = after >= D(1000) and withholding < rap
+    required = after >= D(1000) and withholding < (farmer_amount if farmer_or_fisherman else rap)
+    # Issue 10 (item 6): withholding counts as paid in equal parts on the four due dates (all of it
+    # by a farmer's single date); "installments" is what is still to pay on each date.
     if not required:
-        installments = []  # the engine's documented reading: no schedule when payments are not required
+        required_installments = []  # the engine's documented reading: no schedule when payments are not required
+        installments = []
     elif farmer_or_fisherman:
-        installments = [{"due_date": next_business_day(INSTALLMENT_DATES_2024[3]), "amount": farmer_amount}]
+        due = next_business_day(INSTALLMENT_DATES_2024[3])
+        required_installments = [{"due_date": due, "amount": farmer_amount}]
+        installments = [{"due_date": due, "amount": max(D(0), farmer_amount - withholding)}]
     else:
-        installments = [{"due_date": next_business_day(d), "amount": rap * D("0.25")} for d in INSTALLMENT_DATES_2024]
+        required_installments = [{"due_date": next_business_day(d), "amount": rap * D("0.25")}
+                                 for d in INSTALLMENT_DATES_2024]
+        installments = [{"due_date": next_business_day(d), "amount": max(D(0), (rap - withholding) * D("0.25"))}
+                        for d in INSTALLMENT_DATES_2024]
     # interest on one underpaid installment
     due = next_business_day(INSTALLMENT_DATES_2024[3] if farmer_or_fisherman
                             else INSTALLMENT_DATES_2024[underpaid_installment - 1])
@@ -285,5 +294,6 @@ def estimated_tax(current_year_tax: Decimal, prior_year_tax: Decimal = D(0), pri
     if excused:
         months = 0
     return {"tax_after_withholding": after, "required_annual_payment": rap, "required": required,
-            "installments": installments, "underpayment_months": D(months),
+            "required_installments": required_installments, "installments": installments,
+            "underpayment_months": D(months),
             "underpayment_interest": underpayment * D("0.01") * months}

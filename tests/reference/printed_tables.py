@@ -21,11 +21,14 @@ Sources (vendored verbatim in ``tests/reference/sources/``, see its README):
   Markdown tables, one table per filing-status heading, plus the pension /
   IRA phase-out tables ("at least / and less than") and the Social Security
   thresholds.
+* ``sources/ct-1040-2025-and-credits.md`` -- the 2025 Tables A-E and pension
+  / IRA tables in the same layout, and the property tax credit and CT EITC
+  figures for 2023-2025.
 
 Public API
 ----------
 ``printed_table(year, table) -> dict[status, list[Row]]``
-    year in {2013, 2023, 2024}; table in "A".."E".  Keyed by all five filing
+    year in {2013, 2023, 2024, 2025}; table in "A".."E".  Keyed by all five filing
     statuses (see ``STATUSES``).  Qualifying surviving spouse always gets the
     joint column; a column headed "Single or Filing Separately" (or "Single
     (and filing separately)") is given to both statuses.
@@ -34,8 +37,14 @@ Public API
 ``printed_pension_table(year) -> dict[status, list[Row]]``
     2023/2024 pension-annuity share subtracted, by federal AGI, convention
     "at_least/less_than"; ``value`` is the share as a fraction (1.000 = 100%).
-``printed_ira_share() -> dict[int, Decimal]``
-    share of non-Roth IRA distributions that counts (2023: 0.25, ...).
+``printed_ira_share(year_of_source=2024) -> dict[int, Decimal]``
+    share of non-Roth IRA distributions that counts (2023: 0.25, ...), as the
+    2023-2024 file (or, with 2025, the 2025 file) prints it.
+``printed_property_tax_credit(year) -> (maximum, rate, {status: (start, increment)})``
+    the property tax credit's maximum, reduction per increment and the
+    "Reduction starts above CT AGI of | Increment" table.
+``printed_ct_eitc(year) -> (share, additional amount)``
+    the CT EITC row of the year (additional amount 0 where it prints "none").
 ``printed_formulas(year, table) -> dict[status, tuple]``
     the statute wording printed above each 2023/2024 Table A, C and D column,
     parsed into numbers (used to check the hand-typed constants of
@@ -67,6 +76,8 @@ __all__ = [
     "printed_pension_table",
     "printed_ira_share",
     "printed_formulas",
+    "printed_property_tax_credit",
+    "printed_ct_eitc",
     "lookup",
 ]
 
@@ -82,6 +93,11 @@ AT_LEAST_LT = "at_least/less_than"
 
 SEED_2013 = Path("004_e74ee7f1687df552.txt")
 TABLES_2023_2024 = Path("ct-1040-tables-2023-2024.md")
+TABLES_2025_CREDITS = Path("ct-1040-2025-and-credits.md")
+
+
+def _md_file(year: int) -> Path:
+    return TABLES_2025_CREDITS if year == 2025 else TABLES_2023_2024
 
 
 class ParseError(AssertionError):
@@ -363,7 +379,7 @@ def _parse_2013_b() -> tuple[dict[str, list[Row]], list[tuple[str, Decimal, Deci
 
 def _md_section(year: int, heading_prefix: str) -> list[str]:
     """Lines under '### {year} {heading_prefix}...' up to the next '#' heading."""
-    lines = _read(TABLES_2023_2024).splitlines()
+    lines = _read(_md_file(year)).splitlines()
     want = f"### {year} {heading_prefix}"
     starts = [i for i, ln in enumerate(lines) if ln.startswith(want)]
     _check(len(starts) == 1, f"heading {want!r} found {len(starts)} times")
@@ -427,7 +443,7 @@ def _parse_md(year: int, table: str) -> dict[str, list[Row]]:
 # public functions
 # --------------------------------------------------------------------------
 
-YEARS = (2013, 2023, 2024)
+YEARS = (2013, 2023, 2024, 2025)
 TABLES = ("A", "B", "C", "D", "E")
 
 
@@ -461,9 +477,9 @@ def printed_table_b_examples(year: int = 2013) -> list[tuple[str, Decimal, Decim
 def printed_pension_table(year: int) -> dict[str, list[Row]]:
     """2023/2024 share of qualifying pension/annuity (and the IRA share)
     subtracted, by federal AGI.  Rows use lo <= federal AGI < hi."""
-    if year not in (2023, 2024):
-        raise ValueError("pension tables are printed for 2023 and 2024 only")
-    text = _read(TABLES_2023_2024).splitlines()
+    if year not in (2023, 2024, 2025):
+        raise ValueError("pension tables are printed for 2023, 2024 and 2025 only")
+    text = _read(_md_file(year)).splitlines()
     start = next(i for i, ln in enumerate(text) if ln.startswith("### Pension and annuity subtraction"))
     sec = []
     for ln in text[start + 1:]:
@@ -491,9 +507,9 @@ def printed_pension_table(year: int) -> dict[str, list[Row]]:
     return {st: list(r) for st, r in _finish(columns, f"{year} pension table").items()}
 
 
-def printed_ira_share() -> dict[int, Decimal]:
+def printed_ira_share(year_of_source: int = 2024) -> dict[int, Decimal]:
     """'Share of qualifying non-Roth IRA distributions ...: 2023: 25%, ...'"""
-    text = _read(TABLES_2023_2024)
+    text = _read(_md_file(year_of_source))
     m = re.search(r"Share of qualifying non-Roth IRA distributions[^:]*: (.+)", text)
     _check(m is not None, "IRA share sentence not found")
     pairs = re.findall(r"(\d{4}): (\d+)%", m.group(1))
@@ -516,8 +532,8 @@ def printed_formulas(year: int, table: str) -> dict[str, tuple]:
     Tables C, D: status -> tuple of (amount, per, over, cap) components (one
     for C; one to three for D, summed).
     """
-    if year not in (2023, 2024) or table not in ("A", "C", "D"):
-        raise ValueError("formulas are printed in words for 2023/2024 Tables A, C and D only")
+    if year not in (2023, 2024, 2025) or table not in ("A", "C", "D"):
+        raise ValueError("formulas are printed in words for 2023-2025 Tables A, C and D only")
     out: dict[str, tuple] = {}
     for label, rest, _rows in _md_blocks(_md_section(year, f"Table {table} ")):
         if table == "A":
@@ -534,6 +550,48 @@ def printed_formulas(year: int, table: str) -> dict[str, tuple]:
             out[st] = val
     _check(set(out) == set(STATUSES), f"{year} Table {table}: formula statuses {sorted(out)}")
     return out
+
+
+def printed_property_tax_credit(year: int) -> tuple[Decimal, Decimal, dict[str, tuple[Decimal, Decimal]]]:
+    """'**{year}**: maximum credit $M. The maximum is reduced by R% for each
+    increment (or fraction) ...' and its 'Filing status | Reduction starts
+    above CT AGI of | Increment' table, keyed by the five statuses."""
+    lines = _read(TABLES_2025_CREDITS).splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("### Property tax credit"))
+    heads = [i for i in range(start, len(lines)) if lines[i].startswith(f"**{year}**:")]
+    _check(len(heads) == 1, f"property tax credit: {year} heading found {len(heads)} times")
+    head = lines[heads[0]]
+    m = re.search(r"maximum credit \$([0-9,]+)\. The maximum is reduced by ([0-9.]+%) for each increment \(or fraction\)", head)
+    _check(m is not None, f"property tax credit {year}: heading not understood: {head!r}")
+    rows = []
+    for ln in lines[heads[0] + 1:]:
+        if ln.startswith(("**", "#", "So ")):
+            break
+        if ln.startswith("|"):
+            rows.append([c.strip() for c in ln.strip().strip("|").split("|")])
+    _check(rows[0] == ["Filing status", "Reduction starts above CT AGI of", "Increment"], f"header {rows[0]}")
+    out: dict[str, tuple[Decimal, Decimal]] = {}
+    for cells in rows[2:]:
+        lo, step = _money(cells[1]), _money(cells[2])
+        _check(lo is not None and step is not None, f"property tax credit {year}: bad row {cells}")
+        statuses = [QSS] if cells[0].lower() == "qualifying surviving spouse" else _statuses_for_label(cells[0])
+        for st in statuses:
+            _check(out.get(st, (lo, step)) == (lo, step), f"property tax credit {year}: {st} twice, differently")
+            out[st] = (lo, step)
+    _check(set(out) == set(STATUSES), f"property tax credit {year}: statuses {sorted(out)}")
+    return _num(m.group(1)), _percent(m.group(2)), out
+
+
+def printed_ct_eitc(year: int) -> tuple[Decimal, Decimal]:
+    """The '| Year | Share of the federal earned income credit | Additional
+    amount with at least one qualifying child |' row of ``year``."""
+    for ln in _read(TABLES_2025_CREDITS).splitlines():
+        cells = [c.strip() for c in ln.strip().strip("|").split("|")]
+        if ln.startswith("|") and cells[0] == str(year):
+            extra = Decimal(0) if cells[2] == "none" else _money(cells[2])
+            _check(extra is not None, f"CT EITC {year}: bad row {cells}")
+            return _percent(cells[1]), extra
+    raise ParseError(f"CT EITC: no row for {year}")
 
 
 def lookup(rows: list[Row], amount) -> Row:

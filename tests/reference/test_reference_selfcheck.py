@@ -25,7 +25,7 @@ from reference.printed_tables import (
     printed_table_b_examples,
 )
 
-YEARS = (2013, 2023, 2024)
+YEARS = (2013, 2023, 2024, 2025)
 S, J, M, H, Q = STATUSES
 
 # --------------------------------------------------------------------------
@@ -113,7 +113,7 @@ def test_table_b_formula_matches_printed_rows(year):
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("year", [2023, 2024])
+@pytest.mark.parametrize("year", [2023, 2024, 2025])
 @pytest.mark.parametrize("table", ["A", "C", "D"])
 def test_hand_typed_constants_match_printed_prose(year, table):
     """The constants typed into ct_reference equal the formula printed in
@@ -144,6 +144,7 @@ def test_hand_typed_constants_match_printed_prose(year, table):
 #   $500,000 etc.) + 8 steps + "and up"; E 28.
 # 2024: as 2023 except D 50 = $0 row + 9 steps + cap row ($150,000 to
 #   $200,000 single) + 29 + cap row + 8 + "and up".
+# 2025 (ct-1040-2025-and-credits.md): the same counts as 2024.
 _A = {S: 15, J: 25, M: 13, H: 20, Q: 25}
 _A_LATER = {S: 16, J: 25, M: 13, H: 20, Q: 25}
 
@@ -156,6 +157,7 @@ EXPECTED_ROWS = {
     (2013, "A"): _A, (2013, "B"): _all(6), (2013, "C"): _all(11), (2013, "D"): _all(31), (2013, "E"): _all(28),
     (2023, "A"): _A_LATER, (2023, "B"): _all(7), (2023, "C"): _all(11), (2023, "D"): _all(40), (2023, "E"): _all(28),
     (2024, "A"): _A_LATER, (2024, "B"): _all(7), (2024, "C"): _all(11), (2024, "D"): _all(50), (2024, "E"): _all(28),
+    (2025, "A"): _A_LATER, (2025, "B"): _all(7), (2025, "C"): _all(11), (2025, "D"): _all(50), (2025, "E"): _all(28),
 }
 
 
@@ -186,7 +188,8 @@ def test_ocr_zero_artifact():
 def test_table_e_shape(year):
     first_lo = {2013: {S: 14000, J: 24000, M: 12000, H: 19000},
                 2023: {S: 15000, J: 24000, M: 12000, H: 19000},
-                2024: {S: 15000, J: 24000, M: 12000, H: 19000}}[year]
+                2024: {S: 15000, J: 24000, M: 12000, H: 19000},
+                2025: {S: 15000, J: 24000, M: 12000, H: 19000}}[year]
     for st, rows in printed_table(year, "E").items():
         # Table E starts where the maximum exemption is (tax is zero below it).
         assert rows[0].lo == first_lo.get(st, first_lo[J])

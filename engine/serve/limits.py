@@ -1,0 +1,73 @@
+"""The server's limits (body size, batch rows, time per request) and reading a body within them."""
+from __future__ import annotations
+
+import asyncio
+import os
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+
+from .problems import HttpProblem
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may ask for; each is configurable (``ctax serve --max-body-bytes`` ...)."""
+
+    max_body_bytes: int = 16 * 1024 * 1024
+    max_batch_rows: int = 100_000
+    time_limit: float = 30.0  # seconds for one request's evaluation
+
+    @classmethod
+    def from_environment(cls) -> "Limits":
+        """Limits from CTAX_SERVE_MAX_BODY_BYTES, CTAX_SERVE_MAX_BATCH_ROWS, CTAX_SERVE_TIME_LIMIT."""
+        default = cls()
+        return cls(int(os.environ.get("CTAX_SERVE_MAX_BODY_BYTES", default.max_body_bytes)),
+                   int(os.environ.get("CTAX_SERVE_MAX_BATCH_ROWS", default.max_batch_rows)),
+                   float(os.environ.get("CTAX_SERVE_TIME_LIMIT", default.time_limit)))
+
+    def to_environment(self) -> dict[str, str]:
+        return {"CTAX_SERVE_MAX_BODY_BYTES": str(self.max_body_bytes),
+                "CTAX_SERVE_MAX_BATCH_ROWS": str(self.max_batch_rows),
+                "CTAX_SERVE_TIME_LIMIT": str(self.time_limit)}
+
+
+def too_large(limit: int) -> HttpProblem:
+    return HttpProblem(413, "Content too large", f"the request body is larger than the limit of {limit} bytes",
+                       kind="body-too-large", limit=limit)
+
+
+async def read_body(request: Request, limits: Limits) -> bytes:
+    """The whole body, refused with 413 as soon as it passes ``max_body_bytes`` (declared or sent)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limits.max_body_bytes:
+        raise too_large(limits.max_body_bytes)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limits.max_body_bytes:
+            raise too_large(limits.max_body_bytes)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def check_rows(count: int, limits: Limits) -> None:
+    if count > limits.max_batch_rows:
+        raise HttpProblem(413, "Too many rows", f"the batch has {count} rows; the limit is {limits.max_batch_rows} "
+                                                f"rows per request", kind="too-many-rows",
+                          limit=limits.max_batch_rows)
+
+
+def timed_out(limit: float) -> HttpProblem:
+    return HttpProblem(503, "Time limit exceeded", f"the request took longer than the limit of {limit:g} seconds",
+                       kind="time-limit", limit=limit)
+
+
+async def in_time(work: Callable[[], Any], seconds: float) -> Any:
+    """Run blocking ``work`` on a worker thread; 503 when it has not finished within ``seconds``."""
+    try:
+        return await asyncio.wait_for(run_in_threadpool(work), timeout=seconds)
+    except asyncio.TimeoutError:
+        raise timed_out(seconds) from None
