@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import decimal
 import functools
+import threading
 from typing import Any, Callable, TypeVar
 
 from .errors import EvaluationError
@@ -22,6 +23,7 @@ ENGINE_CONTEXT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN, Emin
                                  traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
 
 F = TypeVar("F", bound=Callable[..., Any])
+_entered = threading.local()  # per thread: the engine context this thread's outermost entry point set
 
 
 def in_engine_context(function: F) -> F:
@@ -29,10 +31,15 @@ def in_engine_context(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with decimal.localcontext(ENGINE_CONTEXT):
+        if decimal.getcontext() is getattr(_entered, "context", None):
+            return function(*args, **kwargs)  # called from inside the engine: already in its context
+        with decimal.localcontext(ENGINE_CONTEXT) as context:
+            outer, _entered.context = getattr(_entered, "context", None), context
             try:
                 return function(*args, **kwargs)
             except decimal.DecimalException as error:
                 raise EvaluationError(f"arithmetic out of the engine's range ({type(error).__name__})") from None
+            finally:
+                _entered.context = outer
 
     return wrapper  # type: ignore[return-value]
