@@ -4,16 +4,16 @@ from __future__ import annotations
 import os
 import threading
 import time
-from pathlib import Path
 from typing import Any, Mapping
 
 import warnings
 
 from .errors import DraftYearWarning, UnknownYearError
-from .rules import RuleSet, load_ruleset, rule_files, rules_dir
+from .rules import RuleSet, display_name, is_year_folder_name, load_ruleset, rules_dir
+from .snapshot import read_snapshot
 from .trace import Result
 
-_cache: dict[tuple[str, str], tuple[tuple, RuleSet]] = {}
+_cache: dict[tuple[str, str], tuple[str, RuleSet]] = {}
 _lock = threading.Lock()
 # (rules argument, $CTAX_RULES, year) -> (monotonic time of the last freshness check, rule set).
 # Stat-ing every rule file costs far more than an evaluation, so within RECHECK_SECONDS of the
@@ -34,11 +34,7 @@ def years(rules: str | os.PathLike | None = None) -> list[int]:
     base = rules_dir(rules)
     if not base.is_dir():
         return []
-    return sorted(int(p.name) for p in base.iterdir() if p.is_dir() and p.name.isdigit())
-
-
-def _signature(directory: Path) -> tuple:
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in rule_files(directory))
+    return sorted(int(p.name) for p in base.iterdir() if is_year_folder_name(p.name) and p.is_dir())
 
 
 def load(year: int | str, rules: str | os.PathLike | None = None) -> RuleSet:
@@ -63,17 +59,20 @@ def load(year: int | str, rules: str | os.PathLike | None = None) -> RuleSet:
 def _load_checked(year: int | str, rules: str | os.PathLike | None) -> RuleSet:
     base = rules_dir(rules)
     year_text = str(year).strip()
-    if not year_text.isdigit() or not (base / year_text).is_dir():
+    if not is_year_folder_name(year_text) or not (base / year_text).is_dir():
         available = ", ".join(map(str, years(rules))) or "none"
         raise UnknownYearError(f"no rules for tax year {year!r}; years with rules: {available}")
     directory = base / year_text
     key = (str(base.resolve()), year_text)
-    signature = _signature(directory)
+    # The key is a hash of the very bytes the rule set is built from: an edit that keeps size and
+    # modification time (cp -p, tar) is still seen, and the rule set is built from that snapshot only.
+    snapshot = read_snapshot(directory, lambda path: display_name(path, base))
+    signature = snapshot.digest()
     with _lock:
         cached = _cache.get(key)
         if cached and cached[0] == signature:
             return cached[1]
-    ruleset = load_ruleset(directory)
+    ruleset = load_ruleset(directory, snapshot=snapshot)
     with _lock:
         _cache[key] = (signature, ruleset)
     return ruleset

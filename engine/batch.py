@@ -25,6 +25,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import vector
+from .arithmetic import in_engine_context
 from .errors import (BatchInputError, BatchUnsupportedError, CtaxError, InputError, RowError, UnknownInputError,
                      did_you_mean)
 from .inputs import MAX_AMOUNT, InputSpec
@@ -442,6 +443,7 @@ def _arrow_column(value: Any, n: int, valid: np.ndarray, overrides: dict[int, An
 # ---------------------------------------------------------------- the entry point
 
 
+@in_engine_context
 def evaluate_batch(year: int | str, worksheet: str, table: Any, *, errors: str = "raise",
                    fallback: bool = False, rules: str | os.PathLike | None = None) -> Any:
     """Evaluate ``worksheet`` of tax ``year`` for every row of ``table``; outputs as columns.

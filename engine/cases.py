@@ -24,6 +24,7 @@ from typing import Any
 from . import api
 from .errors import CtaxError, did_you_mean
 from .loader import Document, load_file
+from .rules import is_year_folder_name
 from .trace import Result
 
 CASE_KEYS = {"name", "worksheet", "year", "inputs", "expected", "tolerance", "note"}
@@ -68,7 +69,7 @@ class Outcome:
 
 def _year_from_path(path: Path) -> int | None:
     name = path.parent.name
-    return int(name) if name.isdigit() else None
+    return int(name) if is_year_folder_name(name) else None
 
 
 def read_yaml(path: str | os.PathLike, display: str | None = None) -> Document:

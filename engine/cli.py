@@ -19,8 +19,8 @@ from . import __version__, api, render
 from .errors import EXTRAS, CtaxError, DraftYearWarning, MissingExtraError, Problem, RuleSetError, did_you_mean
 from .cases import read_yaml
 from .html import DOCS_BASE
+from .rules import check_ruleset, is_year_folder_name, rules_dir
 from .terminal import terminal_text
-from .rules import check_ruleset, rules_dir
 from .trace import plain
 
 
@@ -138,7 +138,8 @@ def _from_here(problem: Problem, base: Path) -> Problem:
     Rule-file problems name files relative to the folder holding the rules folder (see rules._display).
     """
     path = Path(problem.file)
-    path = (path if path.is_absolute() else base.parent / path).resolve()
+    path = path if path.is_absolute() else base.parent / path
+    path = path.parent.resolve() / path.name  # a refused symlink is named itself, never its target
     try:
         shown = str(path.relative_to(Path.cwd().resolve()))
     except ValueError:
@@ -169,7 +170,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     years = _years_to_check(args)
     problems = []
     for year in years:
-        _, found = check_ruleset(base / str(year))
+        try:
+            _, found = check_ruleset(base / str(year), use_cache=False)  # validate reads and checks every file
+        except RuleSetError as error:
+            found = error.problems
         problems.extend(_from_here(p, base) for p in found if p.severity == "error")
     for problem in sorted(problems):
         _say(terminal_text(problem))  # one line each: a newline in a key cannot forge another problem
@@ -186,7 +190,7 @@ def _years_to_check(args: argparse.Namespace) -> list[str]:
     if not years:
         raise CliError(f"no year folders under {base}")
     for year in years:
-        if not (base / str(year)).is_dir():
+        if not is_year_folder_name(str(year)) or not (base / str(year)).is_dir():
             raise CliError(f"no rules for tax year {year} under {base}")
     return years
 

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import numbers
+import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
+from .arithmetic import in_engine_context
 from .datevalue import parse_date
 from .errors import InvalidAmountError, InvalidFilingStatusError, InvalidInputError
 from .tables import FILING_STATUS_ALIASES, FILING_STATUSES, canonical_status, normalise_status
@@ -62,30 +65,84 @@ class InputSpec:
         return number
 
 
+MAX_SIGNIFICANT_DIGITS = 28  # every amount is exact in the engine's 28-digit context (engine.arithmetic)
+MAX_DECIMAL_PLACES = 20
+MAX_AMOUNT_TEXT = 100  # characters; a 10-million-digit string is refused before it is parsed
+# An amount as text: an optional sign and "$", then digits either grouped in threes by commas
+# ("1,234,567.89": the commas are thousands separators) or not grouped at all, where an exponent
+# may follow ("1.5e4"). Anything else ("60000,50", "1.234,56", "1,2e4", "1_000", "0x10") is refused.
+_AMOUNT_TEXT = re.compile(r"""
+    (?P<sign>[-+]?) \$? (?P<after_dollar>[-+]?)
+    (?: [0-9]{1,3} (?:,[0-9]{3})+ (?:\.[0-9]+)?
+      | (?: [0-9]+ (?:\.[0-9]*)? | \.[0-9]+ ) (?:[eE][-+]?[0-9]+)? )
+    """, re.VERBOSE | re.ASCII)
+_NOT_FINITE_TEXT = {"nan", "snan", "inf", "infinity"}
+
+
+def _from_text(name: str, value: str) -> Decimal:
+    text = value.strip()
+    if len(text) > MAX_AMOUNT_TEXT:
+        raise InvalidAmountError(name, f"input '{name}' is out of range (more than {MAX_AMOUNT_TEXT} characters)")
+    match = _AMOUNT_TEXT.fullmatch(text)
+    if match is None or (match["sign"] and match["after_dollar"]):
+        if text.lower().lstrip("+-") in _NOT_FINITE_TEXT:
+            raise InvalidAmountError(name, f"input '{name}' must be a finite number; got {value!r}")
+        hint = (" (digits with an optional sign and '$'; commas only as thousands separators, as in 1,234,567.89)"
+                if any(char.isdigit() for char in text) else "")
+        raise InvalidAmountError(name, f"input '{name}' must be a number; got {value!r}{hint}")
+    return Decimal(text.replace(",", "").replace("$", ""))
+
+
+def _from_object(name: str, value: Any) -> Decimal:
+    """An int, float, Decimal or NumPy number as its exact Decimal (floats by their shortest repr)."""
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int):
+        if value.bit_length() > 64:
+            raise InvalidAmountError(name, f"input '{name}' is out of range (more than {MAX_AMOUNT:,.0f} in size)")
+        return Decimal(value)
+    if isinstance(value, float):
+        # float.__repr__ also for numpy.float64 (a float subclass whose repr is 'np.float64(...)' under NumPy 2):
+        # the shortest text that reads back as the same float, so 60000.5 is 60000.5 exactly
+        text = float.__repr__(value)
+        return Decimal(text) if value == value and abs(value) != float("inf") else Decimal("NaN")
+    kind = type(value)
+    if kind.__module__ == "numpy" and kind.__name__ not in ("bool", "bool_"):
+        if isinstance(value, numbers.Integral):
+            return _from_object(name, int(value))
+        if isinstance(value, numbers.Real):
+            return Decimal(str(value))  # NumPy's str is the shortest repr at the value's own precision
+    raise InvalidAmountError(name, f"input '{name}' must be a number (int, float, str or Decimal); got "
+                                   f"{kind.__name__}")
+
+
+@in_engine_context
 def to_decimal(name: str, value: Any) -> Decimal:
-    """An amount as an exact Decimal ("$1,234" allowed); InvalidAmountError naming input ``name`` otherwise."""
+    """An amount as an exact Decimal ("$1,234" allowed); InvalidAmountError naming input ``name`` otherwise.
+
+    Accepted: int, float (by its shortest repr), Decimal, NumPy integers and floats (``numpy.float64``
+    by its shortest repr, so 60000.5 stays 60000.5), and text as described at _AMOUNT_TEXT. Refused:
+    non-finite values, more than MAX_SIGNIFICANT_DIGITS significant digits (they would be rounded),
+    more than MAX_DECIMAL_PLACES decimal places and sizes above MAX_AMOUNT.
+    """
     if isinstance(value, bool):
         raise InvalidAmountError(name, f"input '{name}' must be an amount, not a true/false value")
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int):
-        number = Decimal(value)
-    elif isinstance(value, float):
-        number = Decimal(repr(value)) if value == value and value not in (float("inf"), float("-inf")) else Decimal("NaN")
-    elif isinstance(value, str):
-        text = value.strip().replace(",", "").replace("$", "")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise InvalidAmountError(name, f"input '{name}' must be a number; got {value!r}") from None
-    else:
-        raise InvalidAmountError(name, f"input '{name}' must be a number (int, str or Decimal); got "
-                                       f"{type(value).__name__}")
+    number = _from_text(name, value) if isinstance(value, str) else _from_object(name, value)
     if not number.is_finite():
         raise InvalidAmountError(name, f"input '{name}' must be a finite number; got {value!r}")
+    if number and number.adjusted() > MAX_AMOUNT.adjusted():  # checked before any arithmetic on the number
+        raise InvalidAmountError(name, f"input '{name}' is out of range (more than {MAX_AMOUNT:,.0f} in size)")
     if abs(number) > MAX_AMOUNT:
         raise InvalidAmountError(name, f"input '{name}' is out of range (more than {MAX_AMOUNT:,.0f} in size)")
-    return number + 0  # normalises -0 to 0
+    if number:
+        _, digits, exponent = number.as_tuple()
+        trailing_zeros = len(digits) - len(bytes(digits).rstrip(b"\0"))
+        if len(digits) - trailing_zeros > MAX_SIGNIFICANT_DIGITS:
+            raise InvalidAmountError(name, f"input '{name}' has more than {MAX_SIGNIFICANT_DIGITS} significant "
+                                           "digits; it would be rounded")
+        if exponent + trailing_zeros < -MAX_DECIMAL_PLACES:
+            raise InvalidAmountError(name, f"input '{name}' has more than {MAX_DECIMAL_PLACES} decimal places")
+    return number + 0  # normalises -0 to 0 (exact: at most 28 significant digits)
 
 
 def to_bool(name: str, value: Any) -> bool:

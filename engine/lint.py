@@ -31,6 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
+from .arithmetic import in_engine_context
 from .errors import CtaxError, Problem
 from .loader import Document, citations
 from .review import markers
@@ -227,6 +228,7 @@ def _tax_falls(ruleset: RuleSet) -> list[Problem]:
     return found
 
 
+@in_engine_context
 def lint_ruleset(ruleset: RuleSet) -> list[Problem]:
     """Every warning for one year's valid rule set, sorted by file and line."""
     problems: list[Problem] = []

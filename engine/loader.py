@@ -7,6 +7,10 @@ never binary floats.
 """
 from __future__ import annotations
 
+import os
+import re
+import stat
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -19,10 +23,30 @@ from .errors import Problem
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 40
 
+EXCERPT_CHARS = 40
+
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:" + name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
 }
+
+
+def excerpt(value: object) -> str:
+    """A short, escaped stand-in for a value in a message: never more of a file than a line's first characters.
+
+    A file that is not a rule file at all (a private key copied into ``tables/``) must not come back in
+    ``ctax validate`` output, which may be a CI log.
+    """
+    if isinstance(value, dict):
+        return f"a mapping of {len(value)} key(s)"
+    if isinstance(value, list):
+        return f"a list of {len(value)} item(s)"
+    if isinstance(value, str):
+        first = value.split("\n", 1)[0]
+        cut = first[:EXCERPT_CHARS]
+        return repr(cut) + (" (cut)" if cut != value else "")
+    text = repr(value)
+    return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS] + "... (cut)"
 
 
 @dataclass
@@ -56,9 +80,52 @@ class _LoadFailure(Exception):
 
 
 _scalar_builder = yaml.SafeLoader("")
+_INT_TAG, _FLOAT_TAG = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float"
+# YAML 1.2 (core schema) number forms, decimal only. PyYAML implements YAML 1.1, where `060000` is octal
+# (24576), `1:20` base 60 (80), `0x1F`/`0b101` hexadecimal/binary and `1_000` a thousand; under these
+# resolvers the last four are text (refused wherever a number is meant), and a leading zero is refused
+# in _number below, since a reader, or a YAML 1.1 tool, could take it for octal.
+_YAML12_INT = re.compile(r"^[-+]?[0-9]+$")
+_YAML12_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$"
+                           r"|^[-+]?\.(?:inf|Inf|INF)$|^\.(?:nan|NaN|NAN)$")
+_LEADING_ZERO = re.compile(r"^[-+]?0[0-9]")
+MAX_NUMBER_CHARS = 40  # as for numbers in expressions (engine.expressions)
+# figures of 10^21 or more, or nonzero below 10^-20, are refused (as numbers in expressions are)
+
+
+def _yaml12(loader: type) -> type:
+    """``loader`` with YAML 1.2 number resolution (the other implicit types, such as booleans, unchanged)."""
+    resolvers = {first: [(tag, rx) for tag, rx in entries if tag not in (_INT_TAG, _FLOAT_TAG)]
+                 for first, entries in loader.yaml_implicit_resolvers.items()}
+    strict = type(f"Yaml12{loader.__name__}", (loader,), {"yaml_implicit_resolvers": resolvers})
+    strict.add_implicit_resolver(_INT_TAG, _YAML12_INT, list("-+0123456789"))
+    strict.add_implicit_resolver(_FLOAT_TAG, _YAML12_FLOAT, list("-+.0123456789"))
+    return strict
+
+
+_SAFE_LOADER = _yaml12(yaml.SafeLoader)
 # libyaml's parser is about ten times faster; when it finds a problem the file is parsed again
 # with the pure-Python parser so the messages and positions are always the same.
-_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FAST_LOADER = _yaml12(yaml.CSafeLoader) if hasattr(yaml, "CSafeLoader") else _SAFE_LOADER
+
+
+def _number(node: yaml.ScalarNode) -> Decimal | int:
+    """A plain number, exactly, within the bounds every file ctax reads keeps to; refused otherwise."""
+    text = node.value
+    if len(text) > MAX_NUMBER_CHARS:
+        raise _LoadFailure(node.start_mark, f"number {excerpt(text)} is longer than {MAX_NUMBER_CHARS} characters")
+    if _LEADING_ZERO.match(text):
+        raise _LoadFailure(node.start_mark, f"number '{text}' has a leading zero, which YAML 1.1 tools read "
+                                            "as octal; write it without the zero (or quote it if it is text)")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise _LoadFailure(node.start_mark, f"{excerpt(text)} is not a finite number") from None
+    if not number.is_finite():
+        raise _LoadFailure(node.start_mark, f"{excerpt(text)} is not a finite number")
+    if number and not -20 <= number.adjusted() < 21:  # no arithmetic: abs(1e999999999) would overflow
+        raise _LoadFailure(node.start_mark, f"number '{text}' is out of range (10^-20 to below 10^21)")
+    return int(number) if node.tag == _INT_TAG else number
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
@@ -69,17 +136,8 @@ def _scalar(node: yaml.ScalarNode) -> Any:
         return None
     if tag.endswith(":bool"):
         return _scalar_builder.construct_yaml_bool(node)
-    if tag.endswith(":int"):
-        return _scalar_builder.construct_yaml_int(node)
-    if tag.endswith(":float"):
-        text = node.value.replace("_", "")
-        try:
-            number = Decimal(text)
-        except InvalidOperation:
-            raise _LoadFailure(node.start_mark, f"'{node.value}' is not a finite number") from None
-        if not number.is_finite():
-            raise _LoadFailure(node.start_mark, f"'{node.value}' is not a finite number")
-        return number
+    if tag in (_INT_TAG, _FLOAT_TAG):
+        return _number(node)
     raise _LoadFailure(node.start_mark, f"unsupported scalar tag {tag}")
 
 
@@ -99,13 +157,13 @@ def _convert(node: yaml.Node, path: tuple, doc: Document, depth: int) -> Any:
             raise _LoadFailure(key_node.start_mark, "mapping keys must be plain text")
         key = key_node.value
         if key in result:
-            raise _LoadFailure(key_node.start_mark, f"duplicate key '{key}'")
+            raise _LoadFailure(key_node.start_mark, f"duplicate key {excerpt(key)}")
         doc.key_positions[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         result[key] = _convert(value_node, path + (key,), doc, depth + 1)
     return result
 
 
-def _refuse_aliases(text: str, loader: type = yaml.SafeLoader) -> None:
+def _refuse_aliases(text: str, loader: type = _SAFE_LOADER) -> None:
     """Stream the parser's events (no tree yet) and stop at the first alias, anchor or level too deep.
 
     Checking depth here, before any tree is built, matters: composing a document nested many
@@ -133,7 +191,7 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Problem]]:
         if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
             raise _LoadFailure(None, f"file is larger than {MAX_FILE_BYTES} bytes")
         node = None
-        if _FAST_LOADER is not yaml.SafeLoader:
+        if _FAST_LOADER is not _SAFE_LOADER:
             try:
                 _refuse_aliases(text, _FAST_LOADER)
                 node = yaml.compose(text, Loader=_FAST_LOADER)
@@ -144,7 +202,7 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Problem]]:
                     raise _LoadFailure(None, "file is empty")
         if node is None:
             _refuse_aliases(text)
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
+            node = yaml.compose(text, Loader=_SAFE_LOADER)
         if node is None:
             raise _LoadFailure(None, "file is empty")
         doc.data = _convert(node, (), doc, 0)
@@ -163,14 +221,91 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Problem]]:
 
 
 def load_file(path: Path, display_name: str) -> tuple[Document | None, list[Problem]]:
-    """Read and parse one rule file, refusing oversized files before reading them whole."""
+    """Read and parse one YAML file (a case or inputs file): a regular file, size-checked before reading.
+
+    Opened without blocking, so a FIFO or device given as a file is refused instead of hanging.
+    """
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return None, [Problem(display_name, 1, 1, f"file is larger than {MAX_FILE_BYTES} bytes")]
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return None, [Problem(display_name, 1, 1, f"cannot read file: {error}")]
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+        try:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode):
+                return None, [Problem(display_name, 1, 1, "is not a regular file; it was not read")]
+            if info.st_size > MAX_FILE_BYTES:
+                return None, [Problem(display_name, 1, 1, f"file is larger than {MAX_FILE_BYTES} bytes")]
+            chunks, remaining = [], MAX_FILE_BYTES + 1
+            while remaining > 0:
+                chunk = os.read(descriptor, min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                remaining -= len(chunk)
+        finally:
+            os.close(descriptor)
+    except OSError as error:
+        return None, [Problem(display_name, 1, 1, f"cannot read file: {error.strerror or type(error).__name__}")]
+    return load_bytes(b"".join(chunks), display_name)
+
+
+def load_bytes(data: bytes, display_name: str) -> tuple[Document | None, list[Problem]]:
+    """Parse a rule file's bytes (already read, and size-checked, by the caller)."""
+    if len(data) > MAX_FILE_BYTES:
+        return None, [Problem(display_name, 1, 1, f"file is larger than {MAX_FILE_BYTES} bytes")]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        return None, [Problem(display_name, line, column, "file is not valid UTF-8 text")]
     return load_text(text, display_name)
+
+
+# Text that may run over several lines: expressions (newlines are spaces there) and prose notes.
+MULTILINE_KEYS = frozenset({"expression", "formula", "when", "required_if", "note", "description"})
+# Unicode bidirectional embeddings, overrides and isolates: they make text display in another order than
+# it reads (the "Trojan Source" trick), so a label or a name could look unlike what it is.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def _bad_character(text: str, multiline: bool) -> tuple[int, str] | None:
+    for index, char in enumerate(text):
+        if char in "\n\t" and multiline:
+            continue
+        if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS or char in "\u2028\u2029":
+            return index, char
+    return None
+
+
+def control_character_problems(doc: Document) -> list[Problem]:
+    """Every key and text value holding a control character, located (a rule file's text is printed
+    in terminals, Markdown and HTML: a newline in a title would start a new Markdown line, an escape
+    sequence would drive the terminal). Newlines and tabs are allowed in MULTILINE_KEYS only."""
+    problems: list[Problem] = []
+
+    def check(text: str, path: tuple, key: bool) -> None:
+        field = [part for part in path if isinstance(part, str)]
+        multiline = not key and bool(field) and field[-1] in MULTILINE_KEYS
+        found = _bad_character(text, multiline)
+        if found is not None:
+            index, char = found
+            what = "key" if key else "text"
+            problems.append(doc.problem(path, f"{what} {excerpt(text)} holds the control character U+{ord(char):04X} "
+                                              f"at character {index + 1}; rule files may not hold control "
+                                              "characters in text", key=key))
+
+    def walk(value: Any, path: tuple) -> None:
+        if isinstance(value, dict):
+            for name, item in value.items():
+                check(name, path + (name,), True)
+                walk(item, path + (name,))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, path + (index,))
+        elif isinstance(value, str):
+            check(value, path, False)
+
+    walk(doc.data, ())
+    return problems
 
 
 def citations(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, dict]]:

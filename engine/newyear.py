@@ -21,11 +21,13 @@ The files are copied as text, so comments and layout survive. In the copy:
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
-import shutil
 from pathlib import Path
 
-from .errors import CtaxError
+from .errors import CtaxError, RuleSetError
+from .rules import is_year_folder_name
+from .snapshot import read_snapshot
 
 _DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 
@@ -79,29 +81,41 @@ def transform(text: str, kind: str, source_year: int, target_year: int) -> str:
 
 
 def new_year(rules: Path, source: str, target: str) -> list[Path]:
-    """Copy ``rules/source`` to ``rules/target`` with the changes above; returns the files written."""
-    if not (source.isdigit() and target.isdigit()):
-        raise NewYearError(f"years must be four digits, got {source!r} and {target!r}")
+    """Copy ``rules/source`` to ``rules/target`` with the changes above; returns the files written.
+
+    The source folder is read as one snapshot of regular files first (engine.snapshot): a symbolic
+    link or special file in it stops the copy before anything is written, so a link's target is never
+    copied into the new year.
+    """
+    if not (is_year_folder_name(source) and is_year_folder_name(target)):
+        raise NewYearError(f"years must be four ASCII digits, got {source!r} and {target!r}")
     origin, destination = rules / source, rules / target
     if not origin.is_dir():
         raise NewYearError(f"no rules for tax year {source} under {rules}")
-    if destination.exists():
+    if os.path.lexists(destination):
         raise NewYearError(f"{destination} already exists; remove it or choose another year")
+    try:
+        snapshot = read_snapshot(origin)
+    except RuleSetError as error:
+        raise NewYearError(f"cannot copy {origin}: {error.problems[0].message}") from None
+    if snapshot.problems:
+        raise NewYearError("nothing was copied: " + "; ".join(map(str, snapshot.problems)))
     written = []
     try:
-        for path in sorted(origin.rglob("*")):
-            relative = path.relative_to(origin)
+        for name, data in snapshot.files.items():
+            relative = Path(name)
             copy = destination / relative
-            if path.is_dir():
-                continue
             copy.parent.mkdir(parents=True, exist_ok=True)
-            if path.suffix == ".yaml" and (relative.parts[0] in ("tables", "worksheets") or
-                                           relative == Path("ruleset.yaml")):
+            if relative.suffix == ".yaml" and (relative.parts[0] in ("tables", "worksheets") or
+                                               relative == Path("ruleset.yaml")):
                 kind = "ruleset" if relative == Path("ruleset.yaml") else relative.parts[0][:-1]
-                copy.write_text(transform(path.read_text(encoding="utf-8"), kind, int(source), int(target)),
-                                encoding="utf-8")
-            else:
-                shutil.copy2(path, copy)
+                try:
+                    text = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    raise NewYearError(f"{origin / relative} is not UTF-8 text; nothing more was copied") from None
+                data = transform(text, kind, int(source), int(target)).encode("utf-8")
+            with open(copy, "xb") as handle:  # a new file: never writes through a link planted meanwhile
+                handle.write(data)
             written.append(copy)
     except OSError as error:
         raise NewYearError(f"cannot write {destination}: {error}") from None

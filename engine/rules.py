@@ -10,14 +10,21 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from . import cache
+from .arithmetic import in_engine_context
 from .errors import Problem, RuleSetError, UnknownWorksheetError, did_you_mean
-from .loader import Document, citations, load_file
+from .loader import Document, citations, control_character_problems, load_bytes
 from .resources import shipped
 from .review import draft_files
+from .snapshot import Snapshot, read_snapshot
 from .tables import Table, build_table
 from .worksheet import Worksheet, build_worksheet, link_steps
 
 DEFAULT_RULES_DIR = shipped("rules")
+
+
+def is_year_folder_name(name: str) -> bool:
+    """A year folder is named by exactly four ASCII digits ('²' or '٢٠٢٤' pass str.isdigit(), not this)."""
+    return len(name) == 4 and name.isascii() and name.isdigit()
 
 
 def rules_dir(override: str | os.PathLike | None = None) -> Path:
@@ -56,7 +63,7 @@ class RuleSet:
         return sheet
 
 
-def _display(path: Path, rules_root: Path) -> str:
+def display_name(path: Path, rules_root: Path) -> str:
     """A file's name as errors show it: relative to the folder holding ``rules/``."""
     try:
         return str(path.relative_to(rules_root.parent))
@@ -72,41 +79,49 @@ def _named_after_file(doc: Document, kind: str) -> list[Problem]:
     return [doc.problem((kind,), f"{kind} '{name}' is in file '{stem}.yaml'; name the file after the {kind}")]
 
 
-def rule_files(directory: Path) -> list[Path]:
-    """Every file of a year's rule set, in a stable order."""
-    return sorted(p for p in directory.rglob("*") if p.is_file() and not p.name.startswith("."))
+def _kind_of(relative: Path) -> str | None:
+    """ruleset, table or worksheet by where a file stands in its year folder; None for anything else."""
+    if relative == Path("ruleset.yaml"):
+        return "ruleset"
+    if len(relative.parts) == 2 and relative.parts[0] in ("tables", "worksheets") and relative.suffix == ".yaml":
+        return relative.parts[0][:-1]
+    return None
 
 
-def check_ruleset(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
-    """Load and check a year's folder; return the rule set (None on errors) and all problems."""
-    problems: list[Problem] = []
+@in_engine_context
+def check_ruleset(directory: Path, *, use_cache: bool = True,
+                  snapshot: Snapshot | None = None) -> tuple[RuleSet | None, list[Problem]]:
+    """Load and check a year's folder; return the rule set (None on errors) and all problems.
+
+    The folder is read once, as one consistent snapshot (see engine.snapshot); a folder that keeps
+    changing while it is read raises RuleSetError. ``use_cache=False`` (``ctax validate``) parses
+    and checks every file even when the on-disk cache holds a matching entry.
+    """
     base = directory.parent  # the rules folder
+    if snapshot is None:
+        snapshot = read_snapshot(directory, lambda path: display_name(path, base))
+    problems: list[Problem] = list(snapshot.problems)
     documents: dict[str, Document] = {}
     failed: dict[str, set[str]] = {"table": set(), "worksheet": set()}  # names (file stems) that failed to load
     kinds: dict[str, list[Document]] = {"ruleset": [], "table": [], "worksheet": []}
     head = directory / "ruleset.yaml"
-    files = rule_files(directory)
-    stamp, cached = cache.load(directory, files)
+    stamp, cached = cache.load(snapshot) if use_cache and not snapshot.problems else ("", None)
+    files = snapshot.files
     if cached is not None:
-        # Parsed and schema-checked before, and no file has changed since (see engine.cache).
+        # Parsed and schema-checked before from exactly these bytes (see engine.cache).
         for kind, doc in cached:
             documents[doc.file] = doc
             kinds[kind].append(doc)
-        files = []
-    for path in files:
-        name = _display(path, base)
-        relative = path.relative_to(directory)
-        if path == head:
-            kind = "ruleset"
-        elif len(relative.parts) == 2 and relative.parts[0] == "tables" and path.suffix == ".yaml":
-            kind = "table"
-        elif len(relative.parts) == 2 and relative.parts[0] == "worksheets" and path.suffix == ".yaml":
-            kind = "worksheet"
-        else:
+        files = {}
+    for relative_name, data in files.items():
+        path = directory / relative_name
+        name = display_name(path, base)
+        kind = _kind_of(Path(relative_name))
+        if kind is None:
             problems.append(Problem(name, 1, 1, "unexpected file: a year folder holds ruleset.yaml, "
                                                 "tables/*.yaml and worksheets/*.yaml only"))
             continue
-        doc, load_problems = load_file(path, name)
+        doc, load_problems = load_bytes(data, name)
         problems.extend(load_problems)
         if doc is None:
             failed.get(kind, set()).add(path.stem)
@@ -114,15 +129,15 @@ def check_ruleset(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
         from . import schema  # imported only when files are really read: jsonschema is slow to import
 
         schema_problems = schema.validate(doc, kind)
-        problems.extend(schema_problems)
+        problems.extend(schema_problems + control_character_problems(doc))
         if schema_problems:
             failed.get(kind, set()).add(path.stem)
             continue
         documents[name] = doc
         kinds[kind].append(doc)
 
-    if not head.exists():
-        problems.append(Problem(_display(head, base), 1, 1, "ruleset.yaml is missing"))
+    if "ruleset.yaml" not in snapshot.files:
+        problems.append(Problem(display_name(head, base), 1, 1, "ruleset.yaml is missing"))
     year = None
     sources: dict[str, dict] = {}
     title = ""
@@ -155,8 +170,8 @@ def check_ruleset(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
     errors = [p for p in problems if p.severity == "error"]
     if errors or year is None:
         return None, sorted(problems)
-    if cached is None and not problems:
-        cache.store(directory, stamp, [(kind, doc) for kind, docs in kinds.items() for doc in docs])
+    if use_cache and cached is None and not problems:
+        cache.store(snapshot, stamp, [(kind, doc) for kind, docs in kinds.items() for doc in docs])
     ruleset = RuleSet(year, title, directory, sources, tables, worksheets, documents,
                       [p for p in problems if p.severity != "error"], draft_files(documents))
     for worksheet in worksheets.values():
@@ -164,9 +179,9 @@ def check_ruleset(directory: Path) -> tuple[RuleSet | None, list[Problem]]:
     return ruleset, sorted(problems)
 
 
-def load_ruleset(directory: Path) -> RuleSet:
-    """The validated rule set of one year's folder; raises RuleSetError listing every problem."""
-    ruleset, problems = check_ruleset(directory)
+def load_ruleset(directory: Path, *, snapshot: Snapshot | None = None) -> RuleSet:
+    """The validated rule set of one year's folder (or of its ``snapshot``); raises RuleSetError listing every problem."""
+    ruleset, problems = check_ruleset(directory, snapshot=snapshot)
     if ruleset is None:
         raise RuleSetError([p for p in problems if p.severity == "error"] or
                            [Problem(str(directory), 1, 1, "rule set could not be loaded")])

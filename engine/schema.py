@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from .errors import Problem, did_you_mean
-from .loader import Document
+from .loader import EXCERPT_CHARS, Document, excerpt
 from .resources import shipped
 
 SCHEMA_DIR = shipped("schemas")
@@ -37,15 +37,40 @@ def _validator(kind: str) -> jsonschema.protocols.Validator:
     return _Validator(schema, registry=registry)
 
 
+MAX_MESSAGE_CHARS = 300
+
+
+def _shape(value: object) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a single text value"
+    return f"a single {type(value).__name__} value"
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    """jsonschema's message with the offending value shown as a short excerpt only."""
+    message = error.message
+    shown = repr(error.instance)
+    if len(shown) > EXCERPT_CHARS or "\\" in shown:
+        message = message.replace(shown, excerpt(error.instance))
+    if len(message) > MAX_MESSAGE_CHARS:
+        message = message[:MAX_MESSAGE_CHARS].encode("unicode_escape").decode("ascii") + "... (cut)"
+    return message
+
+
 def _describe(error: jsonschema.ValidationError) -> tuple[tuple, str, bool]:
     """The path to point at, a plain sentence, and whether to point at the key itself."""
     path = tuple(error.absolute_path)
-    where = ".".join(str(part) for part in path) or "the file"
+    where = ".".join(str(part) if len(str(part)) <= EXCERPT_CHARS and str(part).isprintable() else excerpt(part)
+                     for part in path) or "the file"
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         allowed = set(error.schema.get("properties", {}))
         extras = sorted(k for k in error.instance if k not in allowed)
         if extras:
             key = extras[0]
+            if len(key) > EXCERPT_CHARS or not key.isprintable():
+                return path + (key,), f"unknown key {excerpt(key)} in {where}", True
             suggestion = did_you_mean(key, sorted(allowed)) or f" (allowed: {', '.join(sorted(allowed))})"
             return path + (key,), f"unknown key '{key}' in {where}{suggestion}", True
     if error.validator == "required":
@@ -54,12 +79,16 @@ def _describe(error: jsonschema.ValidationError) -> tuple[tuple, str, bool]:
         best = jsonschema.exceptions.best_match(error.context)
         if best is not None and best.validator != "required":
             return _describe(best)
-        return path, f"{where} does not match any allowed form: {best.message if best else error.message}", False
-    return path, f"{where}: {error.message}", False
+        return path, f"{where} does not match any allowed form: {_message(best or error)}", False
+    return path, f"{where}: {_message(error)}", False
 
 
 def validate(document: Document, kind: str) -> list[Problem]:
     """Every schema problem in ``document`` as a located Problem."""
+    if not isinstance(document.data, dict):
+        # Not a rule file at all (perhaps a key or a token copied by mistake): say so without quoting it.
+        return [document.problem((), f"the file holds {_shape(document.data)}, not a mapping of keys; it is not a "
+                                     "rule file (its content is not shown)")]
     problems = []
     for error in _validator(kind).iter_errors(document.data):
         path, message, at_key = _describe(error)

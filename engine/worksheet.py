@@ -7,6 +7,7 @@ from functools import cached_property
 from typing import Any, Callable
 
 from . import observe
+from .arithmetic import in_engine_context
 from .errors import (CtaxError, EvaluationError, InvalidInputError, MissingInputError, Problem, UnknownInputError,
                      did_you_mean)
 from .expressions import Compiled, ExpressionProblem, Scope, compile_expression
@@ -134,6 +135,7 @@ class Worksheet:
                                                   f"needs it when {spec.required_if.text}")
         return env
 
+    @in_engine_context
     def run(self, given: dict[str, Any], trace: bool = True) -> Result:
         env = self._typed_inputs(given)
         for check in self.input_checks:

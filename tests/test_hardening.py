@@ -54,7 +54,7 @@ HOSTILE = {
 def parser(request, monkeypatch):
     # Both parsers are refused the same way: the fast one, and the one used for messages.
     if request.param == "pure-python":
-        monkeypatch.setattr(loader, "_FAST_LOADER", yaml.SafeLoader)
+        monkeypatch.setattr(loader, "_FAST_LOADER", loader._SAFE_LOADER)
     elif not getattr(yaml, "__with_libyaml__", False):
         pytest.fail("PyYAML without libyaml: the fast path is not exercised")
     return request.param

@@ -10,6 +10,7 @@ import pytest
 import engine
 from engine import api, cache, schema
 from engine.rules import check_ruleset, load_ruleset
+from engine.snapshot import read_snapshot
 
 RULES_2013 = Path(__file__).resolve().parent.parent / "rules" / "2013"
 
@@ -24,6 +25,13 @@ def year(tmp_path, monkeypatch):
 
 def _entries(tmp_path: Path) -> list[Path]:
     return sorted((tmp_path / "cache").glob("rules-*.json"))
+
+
+def _payload(tmp_path: Path, entry: Path) -> bytes:
+    """An entry's JSON, after checking its HMAC under the user's key."""
+    payload = cache._unseal((tmp_path / "cache" / "hmac.key").read_bytes(), entry.read_bytes())
+    assert payload is not None, "the entry is not sealed with the user's key"
+    return payload
 
 
 def test_second_load_uses_the_cache_and_skips_schema_checks(year, tmp_path, monkeypatch):
@@ -66,16 +74,17 @@ def test_a_corrupt_cache_is_ignored_and_replaced(year, tmp_path, garbage):
     ruleset = load_ruleset(year)
     assert ruleset.worksheets["tax_calculation"].run({"filing_status": "single", "ct_agi": 60000})[
         "ct_income_tax"] == 2813
-    assert json.loads(entry.read_text(encoding="utf-8"))["format"] == cache.CACHE_FORMAT
+    assert json.loads(_payload(tmp_path, entry))["format"] == cache.CACHE_FORMAT
 
 
 def test_a_forged_entry_with_a_wrong_fingerprint_is_not_used(year, tmp_path):
     load_ruleset(year)
     (entry,) = _entries(tmp_path)
-    data = json.loads(entry.read_text(encoding="utf-8"))
+    data = json.loads(_payload(tmp_path, entry))
     data["fingerprint"] = "0" * 64
-    entry.write_text(json.dumps(data), encoding="utf-8")
-    stamp, documents = cache.load(year, sorted(p for p in year.rglob("*") if p.is_file()))
+    key = (tmp_path / "cache" / "hmac.key").read_bytes()
+    entry.write_bytes(cache._seal(key, json.dumps(data).encode()))  # even correctly sealed by the user's key
+    stamp, documents = cache.load(read_snapshot(year))
     assert documents is None and stamp != "0" * 64
 
 
