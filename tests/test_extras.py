@@ -34,3 +34,36 @@ def test_evaluate_batch_without_numpy_raises_the_package_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "numpy", None)
     with pytest.raises(engine.MissingExtraError, match=r"evaluate_batch needs the 'batch' extra"):
         engine.evaluate_batch(2024, "tax_calculation", [])
+
+
+CORE_ONLY = """
+import importlib.abc, sys
+OPTIONAL = {"starlette", "uvicorn", "httpx", "numpy", "pandas", "pyarrow", "dask", "matplotlib"}
+class NotInstalled(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.split(".")[0] in OPTIONAL:
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, NotInstalled())
+from engine.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("argv, status, stream, expected", [
+    # the README's first command on a core install: 2024 single $60,000 is $2,317 (hand-worked in
+    # tests/cases/2024/tax_calculation_hand_worked.yaml)
+    (["evaluate", "2024", "tax_calculation", "filing_status=single", "ct_agi=60000", "--output", "ct_income_tax"],
+     0, "stdout", "2317\n"),
+    (["serve"], 1, "stderr", "error: ctax serve needs the 'serve' extra: pip install 'ctax[serve]' "
+                             "(no module named 'uvicorn')\n"),
+])
+def test_the_command_line_works_with_no_extra_installed(argv, status, stream, expected):
+    import subprocess
+    from pathlib import Path
+
+    # a fresh interpreter in which no optional module can be imported, as after `pip install ctax`:
+    # building the parser must not import any extra (ctax serve's options included)
+    done = subprocess.run([sys.executable, "-c", CORE_ONLY, *argv], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == status, done.stderr
+    assert getattr(done, stream) == expected

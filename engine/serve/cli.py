@@ -6,7 +6,7 @@ import argparse
 import os
 from typing import Any
 
-from .limits import Limits
+from .settings import Limits
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
