@@ -36,6 +36,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from .bounded_read import read_at_most
 from .loader import Document
 from .resources import shipped
 from .snapshot import Snapshot
@@ -164,14 +165,7 @@ def _read_private(path: Path, limit: int) -> bytes | None:
         info = os.fstat(descriptor)
         if not stat.S_ISREG(info.st_mode) or not _own(info) or info.st_size > limit:
             return None
-        chunks, remaining = [], limit + 1
-        while remaining > 0:
-            chunk = os.read(descriptor, min(remaining, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        data = b"".join(chunks)
+        data = read_at_most(descriptor, limit)
         return data if len(data) <= limit else None
     except OSError:
         return None

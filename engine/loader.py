@@ -18,6 +18,7 @@ from typing import Any, Iterator
 
 import yaml
 
+from .bounded_read import read_at_most
 from .errors import Problem
 
 MAX_FILE_BYTES = 1_000_000
@@ -233,18 +234,12 @@ def load_file(path: Path, display_name: str) -> tuple[Document | None, list[Prob
                 return None, [Problem(display_name, 1, 1, "is not a regular file; it was not read")]
             if info.st_size > MAX_FILE_BYTES:
                 return None, [Problem(display_name, 1, 1, f"file is larger than {MAX_FILE_BYTES} bytes")]
-            chunks, remaining = [], MAX_FILE_BYTES + 1
-            while remaining > 0:
-                chunk = os.read(descriptor, min(remaining, 1 << 20))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                remaining -= len(chunk)
+            data = read_at_most(descriptor, MAX_FILE_BYTES)
         finally:
             os.close(descriptor)
     except OSError as error:
         return None, [Problem(display_name, 1, 1, f"cannot read file: {error.strerror or type(error).__name__}")]
-    return load_bytes(b"".join(chunks), display_name)
+    return load_bytes(data, display_name)
 
 
 def load_bytes(data: bytes, display_name: str) -> tuple[Document | None, list[Problem]]:

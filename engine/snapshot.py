@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .bounded_read import read_at_most
 from .errors import Problem, RuleSetError
 from .loader import MAX_FILE_BYTES
 
@@ -96,14 +97,7 @@ def _read_regular(path: Path, info: os.stat_result) -> bytes:
         opened = os.fstat(descriptor)
         if not stat.S_ISREG(opened.st_mode) or (opened.st_ino, opened.st_dev) != (info.st_ino, info.st_dev):
             raise _Changed()
-        chunks, remaining = [], MAX_FILE_BYTES + 1
-        while remaining > 0:
-            chunk = os.read(descriptor, min(remaining, 1 << 20))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        return b"".join(chunks)
+        return read_at_most(descriptor, MAX_FILE_BYTES)
     finally:
         os.close(descriptor)
 
