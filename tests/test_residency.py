@@ -202,3 +202,20 @@ def test_impossible_day_counts_are_refused():
         engine.evaluate(2023, "residency", {"permanent_place_of_abode_in_ct": True, "days_in_ct": 400})
     with pytest.raises(InvalidAmountError, match="foreign_days_in_548_day_period"):
         engine.evaluate(2023, "residency", {"foreign_days_in_548_day_period": -1})
+
+
+@pytest.mark.parametrize("year", YEARS)
+@pytest.mark.parametrize("failing_condition", [{"ct_days_in_548_day_period": 91},
+                                               {"ct_days_in_548_day_period": 10, "family_in_ct_abode_over_90_days": True}])
+def test_group_b_asks_for_the_portions_only_while_conditions_1_and_2_hold(year, failing_condition):
+    # Group B: "2. During this period of 548 consecutive days, you did not spend more than 90 days in
+    # Connecticut and you did not maintain a permanent place of abode in Connecticut at which your spouse
+    # ... or minor children spent more than 90 days". With 91 days in Connecticut, or the family in the
+    # Connecticut abode, Group B fails whatever the nonresident portions hold, so they are not needed.
+    # Group A fails too (100 days in Connecticut, more than 30): the domiciliary stays a resident.
+    result = engine.evaluate(year, "residency", {
+        "domiciled_in_ct": True, "moved_during_year": False, "permanent_place_of_abode_in_ct": False,
+        "permanent_place_of_abode_outside_ct": True, "days_in_ct": 100, "foreign_days_in_548_day_period": 460,
+        **failing_condition})
+    assert result["residency"] == "resident"
+    assert result.line("group_b").value is False
