@@ -86,6 +86,7 @@ class Compiled:
 # string or list of any size, so both are refused when the rules load and again when a line runs.
 KINDS = ("number", "boolean", "text", "date", "list")
 _NOT_ARITHMETIC = (str, bytes, list, tuple, dict)
+_PLAIN_NUMBERS = frozenset({Decimal, int, bool})  # the usual operands: one set lookup, no isinstance
 
 
 def _no_sequences(left: Any, right: Any, text: str) -> None:
@@ -242,7 +243,8 @@ class _Compiler:
 
         def arithmetic(env, rec):
             a, b = left(env, rec), right(env, rec)
-            _no_sequences(a, b, text)  # a value whose kind was not known when the rules loaded
+            if a.__class__ not in _PLAIN_NUMBERS or b.__class__ not in _PLAIN_NUMBERS:
+                _no_sequences(a, b, text)  # a value whose kind was not known when the rules loaded
             return function(a, b)
         return arithmetic
 

@@ -15,6 +15,7 @@ from .errors import InvalidAmountError, InvalidFilingStatusError, InvalidInputEr
 from .tables import FILING_STATUS_ALIASES, FILING_STATUSES, canonical_status, normalise_status
 
 MAX_AMOUNT = Decimal("1e15")  # a quadrillion dollars: beyond any return, and keeps Decimal exact
+MAX_AMOUNT_INT = int(MAX_AMOUNT)
 
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
@@ -125,6 +126,8 @@ def to_decimal(name: str, value: Any) -> Decimal:
     non-finite values, more than MAX_SIGNIFICANT_DIGITS significant digits (they would be rounded),
     more than MAX_DECIMAL_PLACES decimal places and sizes above MAX_AMOUNT.
     """
+    if type(value) is int and -MAX_AMOUNT_INT <= value <= MAX_AMOUNT_INT:
+        return Decimal(value)  # the common case: an int in range is exact and passes every check below
     if isinstance(value, bool):
         raise InvalidAmountError(name, f"input '{name}' must be an amount, not a true/false value")
     number = _from_text(name, value) if isinstance(value, str) else _from_object(name, value)
