@@ -4,9 +4,8 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import Any, Mapping
-
 import warnings
+from typing import Any, Mapping
 
 from .errors import DraftYearWarning, UnknownYearError
 from .rules import RuleSet, display_name, is_year_folder_name, load_ruleset, rules_dir
@@ -16,7 +15,7 @@ from .trace import Result
 _cache: dict[tuple[str, str], tuple[str, RuleSet]] = {}
 _lock = threading.Lock()
 # (rules argument, $CTAX_RULES, year) -> (monotonic time of the last freshness check, rule set).
-# Stat-ing every rule file costs far more than an evaluation, so within RECHECK_SECONDS of the
+# Reading and hashing every rule file costs far more than an evaluation, so within RECHECK_SECONDS of the
 # last check a repeated call reuses the rule set without looking at the files again.
 _recent: dict[tuple, tuple[float, RuleSet]] = {}
 RECHECK_SECONDS = 1.0
