@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import yaml
 
@@ -303,14 +303,21 @@ def control_character_problems(doc: Document) -> list[Problem]:
     return problems
 
 
-def citations(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, dict]]:
-    """Every ``source`` mapping in a file's data, with its path (the loader checks document ids, lint pages)."""
+def find_key(data: Any, key: str, accept: Callable[[Any], bool] = lambda value: True,
+             path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    """Every (path, value) of ``key`` in a file's data, depth first, where ``accept(value)`` holds; a found
+    value is not searched further."""
     if isinstance(data, dict):
-        for key, value in data.items():
-            if key == "source" and isinstance(value, dict):
-                yield path + (key,), value
+        for name, value in data.items():
+            if name == key and accept(value):
+                yield path + (name,), value
             else:
-                yield from citations(value, path + (key,))
+                yield from find_key(value, key, accept, path + (name,))
     elif isinstance(data, list):
         for i, value in enumerate(data):
-            yield from citations(value, path + (i,))
+            yield from find_key(value, key, accept, path + (i,))
+
+
+def citations(data: Any) -> Iterator[tuple[tuple, dict]]:
+    """Every ``source`` mapping in a file's data, with its path (the loader checks document ids, lint pages)."""
+    return find_key(data, "source", lambda value: isinstance(value, dict))

@@ -14,24 +14,16 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .errors import CtaxError
-from .loader import Document, load_file
+from .loader import Document, find_key, load_file
 
 
 class ReviewError(CtaxError):
     """A review marker cannot be removed automatically; the message says where."""
 
 
-def markers(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, str]]:
+def markers(data: Any) -> Iterator[tuple[tuple, str]]:
     """Every (path, text) of a ``review:`` key in a file's data, depth first."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key == "review":
-                yield path + (key,), value
-            else:
-                yield from markers(value, path + (key,))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from markers(value, path + (i,))
+    return find_key(data, "review")
 
 
 def draft_files(documents: dict[str, Document]) -> list[str]:
