@@ -94,7 +94,7 @@ def cold(year: int, runs: int = 15) -> dict:
 
 
 def load_all() -> dict:
-    code = ("import time; t=time.perf_counter(); import engine; from engine.rules import check_ruleset, rules_dir; "
+    code = ("import time; t=time.perf_counter(); import engine; from engine.loading.ruleset import check_ruleset, rules_dir; "
             "i=time.perf_counter(); years=engine.years(); "
             "[check_ruleset(rules_dir()/str(y)) for y in years]; e=time.perf_counter(); "
             "print(i-t, e-i, len(years), sum(1 for y in years for p in (rules_dir()/str(y)).rglob('*.yaml')))")
@@ -114,7 +114,7 @@ def batch(year: int, n: int = 1_000_000) -> dict:
     import numpy as np
     import pandas as pd
 
-    from engine.batch import evaluate_batch
+    from engine.batch.evaluate import evaluate_batch
     from references import STATUSES, tax_2024_numpy
 
     rng = np.random.default_rng(0)

@@ -8,8 +8,8 @@
 from importlib import metadata
 from typing import Any
 
-from .api import evaluate, load, worksheets, years
-from .errors import (
+from engine.api import evaluate, load, worksheets, years
+from engine.errors import (
     BatchInputError,
     BatchUnsupportedError,
     CtaxError,
@@ -28,8 +28,8 @@ from .errors import (
     UnknownWorksheetError,
     UnknownYearError,
 )
-from .tables import FILING_STATUSES
-from .trace import Result
+from engine.model.status import FILING_STATUSES
+from engine.run.result import Result
 
 try:
     __version__ = metadata.version("ctax")  # one source of truth: pyproject.toml, via the installed metadata
@@ -38,12 +38,12 @@ except metadata.PackageNotFoundError:  # a source tree that was never installed
 
 
 def evaluate_batch(year: int | str, worksheet: str, table: Any, **options: Any) -> Any:
-    """Evaluate a worksheet for every row of a pandas DataFrame or pyarrow Table (see engine.batch).
+    """Evaluate a worksheet for every row of a pandas DataFrame or pyarrow Table (see engine.batch.evaluate).
 
     Needs the 'batch' extra (numpy, pandas, pyarrow); imported only when called.
     """
     try:
-        from .batch import evaluate_batch as run
+        from engine.batch.evaluate import evaluate_batch as run
     except ModuleNotFoundError as error:
         raise MissingExtraError("evaluate_batch", error) from None
     return run(year, worksheet, table, **options)

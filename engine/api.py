@@ -7,10 +7,10 @@ import time
 import warnings
 from typing import Any, Mapping
 
-from .errors import DraftYearWarning, UnknownYearError
-from .rules import RuleSet, display_name, is_year_folder_name, load_ruleset, rules_dir
-from .snapshot import read_snapshot
-from .trace import Result
+from engine.errors import DraftYearWarning, UnknownYearError
+from engine.loading.ruleset import RuleSet, display_name, is_year_folder_name, load_ruleset, rules_dir
+from engine.loading.snapshot import read_snapshot
+from engine.run.result import Result
 
 _cache: dict[tuple[str, str], tuple[str, RuleSet]] = {}
 _lock = threading.Lock()

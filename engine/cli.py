@@ -15,13 +15,14 @@ import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
-from . import __version__, api, render
-from .errors import EXTRAS, CtaxError, DraftYearWarning, MissingExtraError, Problem, RuleSetError, did_you_mean
-from .cases import read_yaml
-from .html import DOCS_BASE
-from .rules import check_ruleset, is_year_folder_name, rules_dir
-from .terminal import terminal_text
-from .trace import plain
+from engine import __version__, api
+from engine.present import text as render
+from engine.errors import EXTRAS, CtaxError, DraftYearWarning, MissingExtraError, Problem, RuleSetError, did_you_mean
+from engine.tools.cases import read_yaml
+from engine.present.html import DOCS_BASE
+from engine.loading.ruleset import check_ruleset, is_year_folder_name, rules_dir
+from engine.present.terminal import terminal_text
+from engine.run.result import plain
 
 
 def _say(text: Any = "", *, file: Any = None, end: str = "\n") -> None:
@@ -80,7 +81,7 @@ def _print_result(result: Any, fmt: str, docs: str = DOCS_BASE, extra: dict | No
     elif fmt == "markdown":
         _say(render.to_markdown(result), end="")
     elif fmt == "html":
-        from . import html
+        from engine.present import html
 
         _say(html.to_html(result, docs))
     else:
@@ -89,8 +90,8 @@ def _print_result(result: Any, fmt: str, docs: str = DOCS_BASE, extra: dict | No
 
 def _evaluate_case(args: argparse.Namespace, year: str | None, worksheet: str | None) -> int:
     """One named case of a case file: the filled-in worksheet, then expected vs got per output."""
-    from .cases import compare, find_case
-    from .render import show
+    from engine.tools.cases import compare, find_case
+    from engine.present.text import show
 
     if not args.input:
         raise CliError("--case NAME needs --input FILE, the case file that holds it")
@@ -116,7 +117,7 @@ def _evaluate_case(args: argparse.Namespace, year: str | None, worksheet: str | 
     verdicts = [(r.name, str(r.expected), "(none)" if r.problem else show(r.got), "ok" if r.ok else "DIFFERS")
                 for r in rows]
     if args.format == "markdown":
-        from .docs import md
+        from engine.present.docs import md
 
         _say(f"\n## {md(heading)}\n\n| Output | Expected | Got | |\n|---|---:|---:|---|", file=out)
         for cells in verdicts:
@@ -196,7 +197,7 @@ def _years_to_check(args: argparse.Namespace) -> list[str]:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from .lint import lint_ruleset
+    from engine.tools.lint import lint_ruleset
 
     base = rules_dir(args.rules)
     errors, warnings = [], []
@@ -207,7 +208,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
             warnings.extend(_from_here(p, base) for p in lint_ruleset(ruleset))
     drafts = []
     if args.release or args.strict:  # a release has no review markers left: each is an error
-        from .lint import REVIEW_MESSAGE
+        from engine.tools.lint import REVIEW_MESSAGE
 
         drafts = [p for p in warnings if p.message.startswith(REVIEW_MESSAGE)]
         warnings = [p for p in warnings if p not in drafts]
@@ -233,7 +234,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from . import diff
+    from engine.tools import diff
 
     old, new = api.load(args.year_a, args.rules), api.load(args.year_b, args.rules)
     grouped = diff.year_changes(old, new)
@@ -253,7 +254,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_new_year(args: argparse.Namespace) -> int:
-    from .newyear import new_year
+    from engine.tools.newyear import new_year
 
     base = rules_dir(args.rules)
     written = new_year(base, args.source, args.target)
@@ -269,7 +270,7 @@ def cmd_new_year(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from .docs import write_docs
+    from engine.present.docs import write_docs
 
     rulesets = [api.load(year, args.rules) for year in _years_to_check(args)]
     out = Path(args.out)
@@ -279,7 +280,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from .review import review
+    from engine.tools.review import review
 
     removed = 0
     for name in args.files:
@@ -291,8 +292,8 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
-    from .inputs import to_filing_status
-    from .plot import plot
+    from engine.model.inputs import to_filing_status
+    from engine.present.plot import plot
 
     status = to_filing_status("--status", args.status)
     out = Path(args.out or f"ctax-rates-{status}.png")
@@ -302,7 +303,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from . import coverage
+    from engine.tools import coverage
 
     record = None
     status = 0
@@ -450,10 +451,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("year")
     p.set_defaults(func=cmd_worksheets)
 
-    from .batch_cli import add_parser as add_batch
+    from engine.batch.cli import add_parser as add_batch
 
     add_batch(sub, add)
-    from .serve.cli import add_parser as add_serve
+    from engine.serve.cli import add_parser as add_serve
 
     add_serve(sub, add)
     return parser

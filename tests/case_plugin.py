@@ -1,7 +1,7 @@
 """A pytest plugin collecting YAML test cases (``cases/<year>/*.yaml``): each case is one pytest item.
 
 A failing case reports its file, line and name, and every expected output that differs, so a
-maintainer adds cases without writing Python (see engine/cases.py for the format).
+maintainer adds cases without writing Python (see engine/tools/cases.py for the format).
 """
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cases import Case, CaseFileError, load_cases, run_case
+from engine.tools.cases import Case, CaseFileError, load_cases, run_case
 
 
 class CaseFailure(Exception):

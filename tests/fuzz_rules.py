@@ -25,12 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine import CtaxError  # noqa: E402
-from engine.cases import load_cases, run_case  # noqa: E402
-from engine.inputs import to_decimal  # noqa: E402
-from engine.lint import lint_ruleset  # noqa: E402
-from engine.loader import load_bytes  # noqa: E402
-from engine.rules import check_ruleset  # noqa: E402
-from engine.snapshot import Snapshot  # noqa: E402
+from engine.tools.cases import load_cases, run_case  # noqa: E402
+from engine.model.inputs import to_decimal  # noqa: E402
+from engine.tools.lint import lint_ruleset  # noqa: E402
+from engine.loading.documents import load_bytes  # noqa: E402
+from engine.loading.ruleset import check_ruleset  # noqa: E402
+from engine.loading.snapshot import Snapshot  # noqa: E402
 
 RULES = ROOT / "rules"
 CASES = ROOT / "tests" / "cases"

@@ -10,7 +10,7 @@ import pytest
 
 import engine
 from engine import BatchInputError, BatchUnsupportedError, evaluate_batch
-from engine.tables import FILING_STATUSES
+from engine.model.status import FILING_STATUSES
 
 YEARS = [y for y in engine.years() if "tax_calculation" in engine.worksheets(y)]
 CASES = 100_000

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-import engine.batch
+import engine.batch.evaluate
 from engine.safefiles import atomic_output, same_file
 
 from cli_helpers import run
@@ -27,7 +27,7 @@ def _leftovers(folder) -> list[str]:
 
 
 def _interrupt_on_second_chunk(monkeypatch, interrupt) -> None:
-    real = engine.batch.evaluate_batch
+    real = engine.batch.evaluate.evaluate_batch
     calls = []
 
     def evaluate_then_interrupt(*args, **kwargs):
@@ -36,7 +36,7 @@ def _interrupt_on_second_chunk(monkeypatch, interrupt) -> None:
             interrupt()
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(engine.batch, "evaluate_batch", evaluate_then_interrupt)
+    monkeypatch.setattr(engine.batch.evaluate, "evaluate_batch", evaluate_then_interrupt)
 
 
 @pytest.mark.parametrize("interrupt", ["sigint", "sigterm"])

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from engine.errors import did_you_mean
-from engine.expressions import Scope, compile_expression
+from engine.lang.expressions import Scope, compile_expression
 from engine.errors import EvaluationError
-from engine.rules import check_ruleset
-from engine.worksheet import MAX_LINES_PER_EVALUATION, MAX_STEP_DEPTH
+from engine.loading.ruleset import check_ruleset
+from engine.model.worksheet import MAX_LINES_PER_EVALUATION, MAX_STEP_DEPTH
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
@@ -186,7 +186,7 @@ def test_did_you_mean_compares_a_bounded_number_of_short_names(monkeypatch):
 def test_the_lint_grid_is_bounded_whatever_the_largest_bound(monkeypatch):
     from decimal import Decimal
 
-    from engine import lint
+    from engine.tools import lint
 
     # a row ending at $1e12: the grid ran to 120% of it in $1,000 steps (1.2 billion points, out of memory)
     monkeypatch.setattr(lint, "_bounds", lambda ruleset: {Decimal(10) ** 12, Decimal(50_000)})
@@ -198,7 +198,7 @@ def test_the_lint_grid_is_bounded_whatever_the_largest_bound(monkeypatch):
 
 def test_the_lint_grid_of_the_shipped_rules_is_unchanged():
     import engine
-    from engine import lint
+    from engine.tools import lint
 
     # the largest bound of 2024 is $1,100,000 (Table D); 120% is $1,320,000 and the grid takes one
     # $1,000 step past it: $1,321,000, far below the $10,000,000 bound

@@ -28,7 +28,7 @@ def test_new_year_copies_marks_and_validates(capsys, tmp_path):
 
 
 def test_new_year_moves_dates_forward(capsys, tmp_path):
-    from engine.newyear import transform
+    from engine.tools.newyear import transform
 
     text = "table: due\nvalue: 2013-04-15\nnote: leap 2012-02-29\n"
     assert transform(text, "table", 2013, 2014).splitlines()[1:] == [
@@ -81,7 +81,7 @@ def test_diff_of_a_case_file_uses_every_case(capsys, tmp_path):
     run(capsys, "new-year", "2013", "2014", "--rules", str(rules))
     from cli_helpers import ROOT
 
-    from engine.cases import read_yaml
+    from engine.tools.cases import read_yaml
 
     status, out, _ = run(capsys, "diff", "2013", "2014", "--case", str(ROOT / "tests/cases/2013/ct_w4p.yaml"),
                          "--rules", str(rules))
@@ -91,7 +91,7 @@ def test_diff_of_a_case_file_uses_every_case(capsys, tmp_path):
 
 
 def test_new_year_moves_the_years_in_titles_and_labels():
-    from engine.newyear import transform
+    from engine.tools.newyear import transform
 
     text = ("table: due\ntitle: Installment 4 due date (January 15, 2014) for 2013\nsource: {document: IP 2013(8)}\n"
             "  - label: Tax for 2013\n")
@@ -104,7 +104,7 @@ def test_new_year_moves_the_years_in_titles_and_labels():
 def test_new_year_moves_the_prior_year_in_labels_too():
     # issue 15: the 2025 copy of estimated_tax said "100% of the 2023 tax" for the prior year's
     # return; the year before the tax year is the new year's prior year as well
-    from engine.newyear import transform
+    from engine.tools.newyear import transform
 
     text = "worksheet: w\n    label: 'the lesser of 66 2/3% of the 2024 tax and 100% of the 2023 tax'\n"
     assert transform(text, "worksheet", 2024, 2025).splitlines()[2] == (

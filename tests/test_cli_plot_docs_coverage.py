@@ -6,7 +6,7 @@ import struct
 import pytest
 
 from cli_helpers import copy_2013, run
-from engine.plot import rate_curves
+from engine.present.plot import rate_curves
 
 SUBCOMMANDS = ["evaluate", "validate", "lint", "diff", "new-year", "docs", "plot", "coverage", "years", "worksheets"]
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine import dates
+from engine.lang import dates
 from engine.errors import EvaluationError
 
 D = dt.date
@@ -119,7 +119,7 @@ def test_earliest_and_due_schedule():
 def test_date_table_with_a_non_iso_value_is_a_located_problem(tmp_path):
     import shutil
 
-    from engine.rules import check_ruleset
+    from engine.loading.ruleset import check_ruleset
 
     shutil.copytree("rules/2013", tmp_path / "rules" / "2013")
     table = tmp_path / "rules" / "2013" / "tables" / "ct_945_due_date.yaml"

@@ -109,7 +109,7 @@ def test_docs_does_not_enter_a_symlinked_folder(tmp_path, capsys):
 
 
 def test_writer_refuses_paths_leaving_the_folder(tmp_path):
-    from engine.outputs import OutputError, write_files
+    from engine.present.outputs import OutputError, write_files
 
     for bad in ("../x.md", "/etc/x", "a/../../x"):
         with pytest.raises(OutputError, match="not a plain path"):
@@ -120,7 +120,7 @@ def test_writer_refuses_paths_leaving_the_folder(tmp_path):
 
 
 def test_markdown_pages_escape_rule_text():
-    from engine.docs import Link, to_markdown
+    from engine.present.docs import Link, to_markdown
 
     hostile = "Table\ntouch /tmp/pwned\n# [click](http://evil) <img src=x> `x` *y* | z"
     text = to_markdown("2013/tables/t", hostile, [("p", hostile), ("p", "1. not a list"), ("quote", "- not a list"),
@@ -136,7 +136,7 @@ def test_markdown_pages_escape_rule_text():
 
 
 def test_html_pages_escape_rule_text():
-    from engine.docs import to_html
+    from engine.present.docs import to_html
 
     page = to_html("2013/tables/t", "a\n<script>alert(1)</script>", [("p", "<b>x</b>")])
     assert "<script>alert" not in page and "&lt;script&gt;" in page and "&lt;b&gt;x&lt;/b&gt;" in page

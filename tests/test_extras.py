@@ -29,7 +29,7 @@ def test_batch_without_pyarrow_names_the_batch_extra(capsys, monkeypatch, tmp_pa
 
 
 def test_evaluate_batch_without_numpy_raises_the_package_error(monkeypatch):
-    for name in [m for m in sys.modules if m == "engine.batch" or m.startswith(("engine.vector", "numpy"))]:
+    for name in [m for m in sys.modules if m == "engine.batch.evaluate" or m.startswith(("engine.run.column", "numpy"))]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "numpy", None)
     with pytest.raises(engine.MissingExtraError, match=r"evaluate_batch needs the 'batch' extra"):

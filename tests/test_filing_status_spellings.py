@@ -56,7 +56,7 @@ def test_the_command_line_takes_the_same_spellings(capsys):
 
 def test_batch_reads_the_other_spellings_in_columns_without_falling_back_row_by_row():
     import pandas as pd
-    from engine import batch
+    from engine.batch import evaluate as batch
 
     spellings = ["SINGLE", "Single", "JOINT", "MFS", "Head of Household", "SURVIVING_SPOUSE", "single"]
     sheet = engine.load(2024).worksheets["tax_calculation"]

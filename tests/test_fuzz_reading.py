@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import fuzz_rules  # noqa: E402
 from engine import CtaxError  # noqa: E402
 from engine.errors import InvalidAmountError  # noqa: E402
-from engine.inputs import to_decimal  # noqa: E402
+from engine.model.inputs import to_decimal  # noqa: E402
 
 def _fuzz(examples: int) -> settings:
     return settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow],

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine import RuleSetError, loader
-from engine.expressions import ExpressionProblem, Scope, compile_expression
-from engine.rules import load_ruleset
+from engine import RuleSetError
+from engine.loading import documents as loader
+from engine.lang.expressions import ExpressionProblem, Scope, compile_expression
+from engine.loading.ruleset import load_ruleset
 
 RULES_2013 = Path(__file__).resolve().parent.parent / "rules" / "2013"
 

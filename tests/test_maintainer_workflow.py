@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cli_helpers import ROOT, run
-from engine.cases import load_cases, run_case
+from engine.tools.cases import load_cases, run_case
 
 CASES = ROOT / "tests" / "cases"
 
@@ -23,7 +23,7 @@ def test_every_recent_year_has_hand_worked_cases(year):
 
 def test_copying_a_2024_case_file_into_a_new_year_runs_it_there(tmp_path):
     """Step 1 then step 6: new-year 2024 -> 2025, copy a 2024 case file, the copy runs on 2025."""
-    from engine.newyear import new_year
+    from engine.tools.newyear import new_year
 
     rules = tmp_path / "rules"
     shutil.copytree(ROOT / "rules" / "2024", rules / "2024")
@@ -43,7 +43,7 @@ def test_readme_guide_names_only_paths_that_exist():
     assert "copy a 2025 file" in guide
     for path in re.findall(r"`?(tests/cases/2025/)", guide):
         assert (ROOT / path).is_dir()
-    assert "engine/cases.py" in guide and (ROOT / "engine" / "cases.py").is_file()
+    assert "engine/tools/cases.py" in guide and (ROOT / "engine" / "tools" / "cases.py").is_file()
 
 
 def test_diff_with_a_2024_case_file_from_the_guide(capsys):
@@ -136,7 +136,7 @@ def test_diff_because_names_only_the_rows_the_case_matched(capsys):
 @pytest.fixture
 def draft_rules(tmp_path):
     """A rules folder with 2024 and its new-year copy 2025: a draft (every file marked review:)."""
-    from engine.newyear import new_year
+    from engine.tools.newyear import new_year
 
     rules = tmp_path / "rules"
     shutil.copytree(ROOT / "rules" / "2024", rules / "2024")
@@ -224,7 +224,7 @@ def test_lint_release_fails_until_every_file_is_reviewed(draft_rules, capsys):
 
 
 def test_review_removes_only_the_markers(tmp_path, capsys):
-    from engine.review import ReviewError, review
+    from engine.tools.review import ReviewError, review
 
     text = ("# a comment stays\ntable: t\nreview: \"copied: check\n  every figure\"\ntitle: T\n"
             "rows:\n  - {lo: 1}\n  - hi: 2\n    review: row two unsure\n    value: 3\n")
@@ -276,7 +276,7 @@ def test_lint_warns_on_a_citation_of_another_years_publication_without_a_note(tm
 
 
 def test_publication_year_comes_from_the_id_then_the_title():
-    from engine.lint import publication_year
+    from engine.tools.lint import publication_year
 
     assert publication_year("CT Nonresident Guide 2023", {"title": "... What's New for 2024"}) == 2023
     assert publication_year("IP 2013(8)", {}) == 2013
@@ -306,7 +306,7 @@ def test_batch_bad_rows_name_the_csv_line_and_quiet_silences_notes(tmp_path, cap
 
 
 def test_csv_lines_counts_quoted_newlines_and_skips_empty_lines(tmp_path):
-    from engine.batch_cli import csv_lines
+    from engine.batch.cli import csv_lines
 
     path = tmp_path / "x.csv"
     path.write_text('h\n"a\nb"\n\nc\n\n\nd\n')
@@ -320,7 +320,7 @@ def test_new_year_moves_a_due_date_by_its_rule_not_by_a_year(tmp_path, capsys):
     import datetime as dt
 
     import engine
-    from engine.newyear import new_year
+    from engine.tools.newyear import new_year
 
     rules = tmp_path / "rules"
     shutil.copytree(ROOT / "rules" / "2013", rules / "2013")
@@ -361,7 +361,7 @@ def test_a_date_rule_that_names_no_date_is_a_located_error(tmp_path, capsys):
 def test_daterule_words_and_resolution():
     import datetime as dt
 
-    from engine.daterule import describe, resolve
+    from engine.loading.daterule import describe, resolve
 
     rule = {"month": "March", "day": "last", "of": "the year after the tax year"}
     assert resolve(rule, 2013) == dt.date(2014, 3, 31)
@@ -376,7 +376,7 @@ def test_coverage_counts_untraced_evaluations_of_a_test_run(tmp_path, capsys, mo
     monkeypatch.delenv("CTAX_COVERAGE_FILE", raising=False)  # this test may itself run under --run-tests
     tests = tmp_path / "tests"
     tests.mkdir()
-    (tests / "conftest.py").write_text('pytest_plugins = ["engine.pytest_plugin"]\n')
+    (tests / "conftest.py").write_text('pytest_plugins = ["engine.tools.pytest_plugin"]\n')
     # a grid-style test: trace=False, as the grid tests evaluate
     (tests / "test_grid.py").write_text(
         "import engine\n\ndef test_two_points():\n"
@@ -424,7 +424,7 @@ def test_coverage_run_tests_names_the_failing_tests(tmp_path, capsys, monkeypatc
     monkeypatch.delenv("CTAX_COVERAGE_FILE", raising=False)
     tests = tmp_path / "tests"
     tests.mkdir()
-    (tests / "conftest.py").write_text('pytest_plugins = ["engine.pytest_plugin"]\n')
+    (tests / "conftest.py").write_text('pytest_plugins = ["engine.tools.pytest_plugin"]\n')
     (tests / "test_red.py").write_text("def test_red():\n    assert False\n")
     status, out, err = run(capsys, "coverage", "--run-tests", str(tests), "--cases", str(tmp_path), "--golden",
                            str(tmp_path))

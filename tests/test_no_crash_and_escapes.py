@@ -11,11 +11,11 @@ import pyarrow as pa
 import pytest
 
 import engine
-from engine import dates
-from engine.batch_cli import neutralise_formulas
+from engine.lang import dates
+from engine.batch.cli import neutralise_formulas
 from engine.errors import EvaluationError, InputError
-from engine.render import markdown_code, markdown_text, print_text, to_markdown
-from engine.terminal import terminal_text
+from engine.present.text import markdown_code, markdown_text, print_text, to_markdown
+from engine.present.terminal import terminal_text
 
 from cli_helpers import copy_2013, run
 
@@ -282,7 +282,7 @@ def test_a_fallback_column_mixing_many_decimals_and_large_amounts_stays_exact(tm
 def test_a_syntax_warning_is_a_located_refusal_not_noise_on_stderr(text):
     import warnings
 
-    from engine.expressions import ExpressionProblem, parse
+    from engine.lang.expressions import ExpressionProblem, parse
 
     # found by fuzzing: Python printed "<unknown>:1: SyntaxWarning: invalid decimal literal" to stderr
     with warnings.catch_warnings(record=True) as caught:

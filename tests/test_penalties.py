@@ -65,7 +65,7 @@ def test_weekly_schedule_each_weekday(paid, due):
     result = run(2013, "payment_due_date", classification="weekly", payment_date=paid)
     assert result["due_date"] == due
     # the schedule table and "the Wednesday following the weekly period" agree
-    assert due == engine.dates.wednesday_following(engine.dates.weekly_period_end(paid))
+    assert due == engine.lang.dates.wednesday_following(engine.lang.dates.weekly_period_end(paid))
 
 
 def test_weekly_schedule_rows_in_trace():

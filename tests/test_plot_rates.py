@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from cli_helpers import run
-from engine.plot import draw, form_name, taxes, windowed_marginal
+from engine.present.plot import draw, form_name, taxes, windowed_marginal
 
 
 def test_windowed_marginal_on_a_hand_made_schedule():

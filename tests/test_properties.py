@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import engine
-from engine.tables import FILING_STATUSES
+from engine.model.status import FILING_STATUSES
 
 YEARS = [y for y in engine.years() if "tax_calculation" in engine.worksheets(y)]
 SHEETS = [(y, name) for y in engine.years() for name in engine.worksheets(y)]
@@ -116,7 +116,7 @@ def test_year_and_worksheet_arguments_are_fuzzed_too(year, worksheet):
 def test_batch_input_layer_gives_results_or_row_errors(rows):
     import pandas as pd
 
-    from engine.batch import evaluate_batch
+    from engine.batch.evaluate import evaluate_batch
 
     frame = pd.DataFrame({"filing_status": pd.Series([r[0] for r in rows], dtype=object),
                           "ct_agi": pd.Series([r[1] for r in rows], dtype=object)})

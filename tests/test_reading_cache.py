@@ -17,8 +17,10 @@ import pytest
 
 import engine
 from cli_helpers import copy_2013, run
-from engine import RuleSetError, api, cache, snapshot
-from engine.rules import load_ruleset
+from engine import RuleSetError, api
+from engine.loading import cache
+from engine.loading import snapshot
+from engine.loading.ruleset import load_ruleset
 
 INPUTS = {"filing_status": "single", "ct_agi": 60000}
 # 2013, single, Connecticut AGI 60,000 (no exemption at this AGI): Table B "more than $50,000 ... $2,300 plus
@@ -62,7 +64,7 @@ def test_the_edit_used_in_this_test_changes_the_tax(rules):
 def test_a_file_saved_while_the_rules_load_is_not_cached_under_the_old_fingerprint(rules, tmp_path, monkeypatch):
     # the issue: an editor saving table_b.yaml during a run left the edited figures cached under the
     # old fingerprint; after the edit was undone every later run used the edited figures
-    from engine import rules as rules_module
+    from engine.loading import ruleset as rules_module
 
     table = _table_b(rules)
     original = table.read_text(encoding="utf-8")

@@ -15,10 +15,10 @@ import pytest
 import engine
 from cli_helpers import copy_2013, run
 from engine import RuleSetError, api
-from engine.cases import CaseFileError, read_yaml
-from engine.loader import MAX_FILE_BYTES
-from engine.rules import check_ruleset
-from engine.snapshot import read_snapshot
+from engine.tools.cases import CaseFileError, read_yaml
+from engine.loading.documents import MAX_FILE_BYTES
+from engine.loading.ruleset import check_ruleset
+from engine.loading.snapshot import read_snapshot
 
 SECRET = "AAAAC3NzaC1lZDI1NTE5AAAAIKEYMATERIALKEYMATERIAL"
 PRIVATE_KEY = f"-----BEGIN OPENSSH PRIVATE KEY-----\n{SECRET}\n-----END OPENSSH PRIVATE KEY-----\n"
@@ -132,7 +132,7 @@ def test_a_sparse_file_over_1_mb_is_never_read(rules, tmp_path, monkeypatch, cac
 
 
 def test_a_file_growing_past_1_mb_after_its_size_was_checked_is_still_refused(rules, monkeypatch):
-    from engine import snapshot
+    from engine.loading import snapshot
 
     grown = rules / "2013" / "tables" / "grown.yaml"
     grown.write_text("table: grown\n", encoding="utf-8")

@@ -16,10 +16,10 @@ import pytest
 
 import engine
 from cli_helpers import copy_2013, run
-from engine.cases import CaseFileError, load_cases, read_yaml
+from engine.tools.cases import CaseFileError, load_cases, read_yaml
 from engine.errors import InvalidAmountError
-from engine.inputs import to_decimal
-from engine.rules import check_ruleset
+from engine.model.inputs import to_decimal
+from engine.loading.ruleset import check_ruleset
 
 SINGLE = {"filing_status": "single"}
 TABLE_B_ROW = "- {more_than: 0, less_than_or_equal_to: 10000, base_tax: 0, rate: 0.03, excess_over: 0}"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from cli_helpers import copy_2013, run
-from engine.rules import check_ruleset
+from engine.loading.ruleset import check_ruleset
 
 TITLE = "title: Table B - Tax Calculation for 2013 Taxable Year"
 

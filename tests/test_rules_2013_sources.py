@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine.loader import citations
+from engine.loading.documents import citations
 
 ROOT = Path(__file__).resolve().parents[1]
 RULESET = engine.load(2013)

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine.rules import check_ruleset
+from engine.loading.ruleset import check_ruleset
 from reference import ct_reference as ref
 from reference.printed_tables import STATUSES, lookup, printed_formulas, printed_ira_share, printed_pension_table, printed_table
 

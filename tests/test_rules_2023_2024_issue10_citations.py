@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine.loader import citations
+from engine.loading.documents import citations
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = "CT Nonresident Guide 2023"

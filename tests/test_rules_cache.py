@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine import api, cache, schema
-from engine.rules import check_ruleset, load_ruleset
-from engine.snapshot import read_snapshot
+from engine import api
+from engine.loading import cache
+from engine.loading import schema
+from engine.loading.ruleset import check_ruleset, load_ruleset
+from engine.loading.snapshot import read_snapshot
 
 RULES_2013 = Path(__file__).resolve().parent.parent / "rules" / "2013"
 

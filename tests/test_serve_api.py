@@ -280,7 +280,7 @@ def test_time_limit_is_503():
 def test_rules_folder_is_configurable(tmp_path):
     import shutil
 
-    shutil.copytree(engine.rules.rules_dir() / "2013", tmp_path / "2013")
+    shutil.copytree(engine.loading.ruleset.rules_dir() / "2013", tmp_path / "2013")
     with TestClient(create_app(rules=tmp_path)) as only_2013:
         assert only_2013.get("/years").json() == {"years": [2013]}
         _problem(only_2013.get("/years/2024/worksheets"), 404, "year")
@@ -357,7 +357,7 @@ def test_the_explainer_page_loads_nothing_from_elsewhere(client):
 
 
 def test_explain_prints_each_line_as_the_engine_renders_it(client):
-    from engine.render import show, substituted, table_rows
+    from engine.present.text import show, substituted, table_rows
 
     data = client.post(f"{TAX}/explain", json={"filing_status": "single", "ct_agi": 60000}).json()
     result = engine.evaluate(2024, "tax_calculation", {"filing_status": "single", "ct_agi": 60000})

@@ -14,7 +14,7 @@ import uvicorn
 
 import engine
 from browser import CHROMIUM_FLAGS, chromium
-from engine.render import show, substituted, table_rows
+from engine.present.text import show, substituted, table_rows
 from engine.serve import create_app
 
 SINGLE_60000 = {"filing_status": "single", "ct_agi": "60000"}

@@ -3,9 +3,9 @@ from decimal import Decimal
 
 import pytest
 
-from engine import schema
-from engine.loader import load_text
-from engine.tables import build_table
+from engine.loading import schema
+from engine.loading.documents import load_text
+from engine.loading.tables import build_table
 
 SOURCE = "source: {document: Test, section: Test table, page: 1}\n"
 

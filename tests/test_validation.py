@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine.rules import check_ruleset
+from engine.loading.ruleset import check_ruleset
 
 RULES = Path(__file__).resolve().parent.parent / "rules"
 

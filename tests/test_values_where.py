@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from engine.errors import EvaluationError
-from engine.expressions import Scope, compile_expression
-from engine.functions import FUNCTIONS, values_where
+from engine.lang.expressions import Scope, compile_expression
+from engine.lang.functions import FUNCTIONS, values_where
 
 
 def test_keeps_the_values_whose_condition_is_true_in_order():

@@ -19,7 +19,7 @@ import yaml
 
 import engine
 from cli_helpers import run
-from engine.diff import year_changes
+from engine.tools.diff import year_changes
 
 ROOT = Path(__file__).resolve().parent.parent
 STATED_BY_THE_SOURCE = {

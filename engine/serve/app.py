@@ -19,8 +19,8 @@ from starlette.responses import FileResponse, JSONResponse, Response, StreamingR
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from .. import api
-from ..errors import CtaxError, InvalidInputError
+from engine import api
+from engine.errors import CtaxError, InvalidInputError
 from . import batch, describe, openapi, problems
 from .compare import compare
 from .explain import explain

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Iterator
 
-from .. import api
-from ..errors import CtaxError, MissingExtraError
-from ..trace import plain
+from engine import api
+from engine.errors import CtaxError, MissingExtraError
+from engine.run.result import plain
 from .limits import Limits, check_rows, timed_out
 from .problems import HttpProblem
 
@@ -154,7 +154,7 @@ def chunks(year: str, worksheet: str, batch: Batch, limits: Limits, started: flo
     import pyarrow.csv as csv
     import pyarrow.parquet as pq
 
-    from ..batch_cli import evaluate_chunk
+    from engine.batch.cli import evaluate_chunk
 
     spool = _Spool()
     if batch.kind == CSV:

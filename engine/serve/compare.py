@@ -1,14 +1,14 @@
 """One case in two years, line by line, for the explainer's "compare with another year" (what
-``ctax diff --case`` computes: engine.diff.compare_lines and the changed figures of each table)."""
+``ctax diff --case`` computes: engine.tools.diff.compare_lines and the changed figures of each table)."""
 from __future__ import annotations
 
 import os
 from typing import Any
 
-from .. import api
-from ..diff import compare_lines, year_changes
-from ..render import show
-from ..trace import plain
+from engine import api
+from engine.tools.diff import compare_lines, year_changes
+from engine.present.text import show
+from engine.run.result import plain
 
 
 def compare(year: str, other: str, worksheet: str, inputs: dict[str, Any],

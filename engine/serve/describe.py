@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..inputs import InputSpec
-from ..rules import RuleSet
-from ..tables import FILING_STATUSES, Column, Table, money_text, plain_text
-from ..trace import plain
-from ..worksheet import Worksheet
+from engine.model.inputs import InputSpec
+from engine.loading.ruleset import RuleSet
+from engine.model.status import FILING_STATUSES
+from engine.model.tables import Column, Table
+from engine.model.text import money_text, plain_text
+from engine.run.result import plain
+from engine.model.worksheet import Worksheet
 
 # How each input type is written in JSON; amounts may also be given as text ("$1,234"), as in Python.
 _TYPES: dict[str, dict[str, Any]] = {

@@ -1,11 +1,11 @@
 """A result as the explainer shows it: each line's label, value as printed, the expression with the
-values substituted, the table row it matched and its citation (engine.render's wording), outputs first."""
+values substituted, the table row it matched and its citation (engine.present.text's wording), outputs first."""
 from __future__ import annotations
 
 from typing import Any
 
-from ..render import show, substituted, table_rows
-from ..trace import LineTrace, Result, plain
+from engine.present.text import show, substituted, table_rows
+from engine.run.result import LineTrace, Result, plain
 
 
 def _line(line: LineTrace) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import os
 import re
 from typing import Any
 
-from .. import __version__, api
+from engine import __version__, api
 from . import describe
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}

@@ -11,7 +11,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from ..errors import (BatchInputError, CtaxError, EvaluationError, InputError, MissingExtraError, RuleSetError,
+from engine.errors import (BatchInputError, CtaxError, EvaluationError, InputError, MissingExtraError, RuleSetError,
                       UnknownWorksheetError, UnknownYearError)
 
 MEDIA_TYPE = "application/problem+json"

@@ -1,0 +1,263 @@
+"""An on-disk cache of a year's parsed and schema-checked rule documents, to start fast.
+
+Reading YAML and checking it against the JSON Schemas is most of the cost of loading a rule set,
+and the schema library alone takes tens of milliseconds to import. A year whose rule set loaded
+without any problem is stored as plain JSON (its documents' data and the line/column of every
+value) under ``$CTAX_CACHE_DIR`` (default ``$XDG_CACHE_HOME/ctax`` or ``~/.cache/ctax``), never
+inside ``rules/``. The entry is used only while its fingerprint still matches: a SHA-256 of the very
+bytes the rule files were parsed from (engine.loading.snapshot reads each file once), of the schema files
+and of the engine's own source files, so editing a rule, a schema or the engine invalidates it.
+
+The cache cannot change an answer:
+
+- it is per user: the folder is created private (0700) and used only while it is a real folder
+  (not a link) owned by the user with no access for others;
+- every entry is authenticated with an HMAC-SHA256 under a per-user random key kept in that folder
+  (0600), so an entry forged or damaged by anyone else is refused;
+- entries and the key are read only if they are regular files (no links, FIFOs or devices) of
+  bounded size owned by the user; any doubt at all means "no cache" and the files are read and
+  checked as usual;
+- it holds data only (JSON: never pickle), and tables and worksheets are still built and compiled
+  from it on every start, so the structural checks and the expression compiler's checks always run;
+- ``ctax validate`` never uses it.
+
+Set ``CTAX_CACHE_DIR=off`` to disable it.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import stat
+import tempfile
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from engine.loading.bounded_read import read_at_most
+from engine.loading.documents import Document
+from engine.loading.resources import shipped
+from engine.loading.snapshot import Snapshot
+
+CACHE_FORMAT = "ctax.rules-cache/2"
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
+KEY_BYTES = 32
+_KEY_FILE = "hmac.key"
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+_ENGINE_DIR = Path(__file__).resolve().parent
+_SCHEMA_DIR = shipped("schemas")
+
+
+class _Corrupt(Exception):
+    pass
+
+
+def cache_dir() -> Path | None:
+    """Where cache entries go, or None when caching is off."""
+    setting = os.environ.get("CTAX_CACHE_DIR")
+    if setting is not None:
+        if setting.strip().lower() in ("", "off", "0", "no", "false"):
+            return None
+        return Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "ctax"
+
+
+def fingerprint(snapshot: Snapshot) -> str:
+    """A digest that changes whenever a rule file, a schema or the engine's code changes."""
+    digest = hashlib.sha256(CACHE_FORMAT.encode())
+    for path in sorted(_ENGINE_DIR.glob("*.py")):
+        code = path.read_bytes()
+        digest.update(f"engine {path.name} {len(code)}\n".encode())
+        digest.update(code)
+    for path in sorted(_SCHEMA_DIR.glob("*.json")):
+        digest.update(f"schema {path.name}\n".encode())
+        digest.update(path.read_bytes())
+    digest.update(f"rules {snapshot.digest()}\n".encode())
+    return digest.hexdigest()
+
+
+def _entry_path(folder: Path, directory: Path) -> Path:
+    name = hashlib.sha256(str(directory.resolve()).encode()).hexdigest()[:32]
+    return folder / f"rules-{name}.json"
+
+
+def _encode(value: Any) -> Any:
+    # Every mapping is wrapped so a Decimal's tag can never be confused with rule data.
+    if isinstance(value, dict):
+        return {"m": {key: _encode(item) for key, item in value.items()}}
+    if isinstance(value, list):
+        return [_encode(item) for item in value]
+    if isinstance(value, Decimal):
+        return {"d": str(value)}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_decode(item) for item in value]
+    if isinstance(value, dict):
+        if len(value) == 1 and isinstance(value.get("m"), dict):
+            return {key: _decode(item) for key, item in value["m"].items()}
+        if len(value) == 1 and isinstance(value.get("d"), str):
+            try:
+                number = Decimal(value["d"])
+            except InvalidOperation:
+                raise _Corrupt("bad number") from None
+            if not number.is_finite():
+                raise _Corrupt("bad number")
+            return number
+        raise _Corrupt("unexpected mapping")
+    if value is None or isinstance(value, (str, int, bool)):
+        return value
+    raise _Corrupt("unexpected value")
+
+
+def _positions(items: Any) -> dict[tuple, tuple[int, int]]:
+    if not isinstance(items, list):
+        raise _Corrupt("positions")
+    result = {}
+    for item in items:
+        path, line, column = item
+        if not isinstance(path, list) or not isinstance(line, int) or not isinstance(column, int):
+            raise _Corrupt("position")
+        result[tuple(path)] = (line, column)
+    return result
+
+
+def _own(info: os.stat_result) -> bool:
+    return not hasattr(os, "getuid") or info.st_uid == os.getuid()
+
+
+def _private_dir() -> Path | None:
+    """The user's cache folder, created 0700; None unless it is a real folder owned by the user, private."""
+    base = cache_dir()
+    if base is None:
+        return None
+    try:
+        base.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(base)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or not _own(info):
+        return None
+    if hasattr(os, "getuid") and stat.S_IMODE(info.st_mode) & 0o077:
+        # the user's own folder, made by an older ctax or by hand: make it private (files others may have
+        # put there are not the user's, so _read_private refuses them)
+        try:
+            os.chmod(base, 0o700)  # a real folder (checked above with lstat), not a link
+            if stat.S_IMODE(os.lstat(base).st_mode) & 0o077:
+                return None
+        except (OSError, NotImplementedError):
+            return None
+    return base
+
+
+def _read_private(path: Path, limit: int) -> bytes | None:
+    """The bytes of a regular file owned by the user, at most ``limit``; None for anything else."""
+    try:
+        descriptor = os.open(path, _READ_FLAGS)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or not _own(info) or info.st_size > limit:
+            return None
+        data = read_at_most(descriptor, limit)
+        return data if len(data) <= limit else None
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+
+
+def _key(folder: Path, create: bool) -> bytes | None:
+    """The user's HMAC key (made on first store); None if missing, foreign or not exactly KEY_BYTES long."""
+    path = folder / _KEY_FILE
+    key = _read_private(path, KEY_BYTES)
+    if key is None and create:
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except OSError:
+            return None  # another process made it meanwhile, or the folder is not writable
+        try:
+            os.write(descriptor, secrets.token_bytes(KEY_BYTES))
+        finally:
+            os.close(descriptor)
+        key = _read_private(path, KEY_BYTES)
+    return key if key is not None and len(key) == KEY_BYTES else None
+
+
+def _seal(key: bytes, payload: bytes) -> bytes:
+    return hmac.new(key, payload, hashlib.sha256).hexdigest().encode() + b"\n" + payload
+
+
+def _unseal(key: bytes, data: bytes) -> bytes | None:
+    tag, newline, payload = data.partition(b"\n")
+    if not newline or not hmac.compare_digest(tag, hmac.new(key, payload, hashlib.sha256).hexdigest().encode()):
+        return None
+    return payload
+
+
+def load(snapshot: Snapshot) -> tuple[str, list[tuple[str, Document]] | None]:
+    """The fingerprint, and the cached (kind, document) list if an authentic, matching entry exists."""
+    try:
+        stamp = fingerprint(snapshot)
+    except OSError:
+        return "", None
+    folder = _private_dir()
+    if folder is None:
+        return stamp, None
+    try:
+        key = _key(folder, create=False)
+        data = _read_private(_entry_path(folder, snapshot.directory), MAX_ENTRY_BYTES) if key else None
+        payload = _unseal(key, data) if key and data else None
+        if payload is None:
+            return stamp, None
+        raw = json.loads(payload)
+        if not isinstance(raw, dict) or raw.get("format") != CACHE_FORMAT or raw.get("fingerprint") != stamp:
+            return stamp, None
+        documents = []
+        for item in raw["documents"]:
+            doc = Document(item["file"], _decode(item["data"]), _positions(item["positions"]),
+                           _positions(item["key_positions"]))
+            if item["kind"] not in ("ruleset", "table", "worksheet") or not isinstance(doc.file, str):
+                return stamp, None
+            documents.append((item["kind"], doc))
+        return stamp, documents
+    except Exception:  # noqa: BLE001 - any doubt about an entry means: read the rule files instead
+        return stamp, None
+
+
+def store(snapshot: Snapshot, stamp: str, documents: list[tuple[str, Document]]) -> None:
+    """Write the entry atomically (a new private file, then renamed); any failure only means no cache."""
+    folder = _private_dir()
+    if folder is None or not stamp:
+        return
+    payload = {
+        "format": CACHE_FORMAT,
+        "fingerprint": stamp,
+        "documents": [{"kind": kind, "file": doc.file, "data": _encode(doc.data),
+                       "positions": [[list(p), *where] for p, where in doc.positions.items()],
+                       "key_positions": [[list(p), *where] for p, where in doc.key_positions.items()]}
+                      for kind, doc in documents],
+    }
+    try:
+        key = _key(folder, create=True)
+        if key is None:
+            return
+        sealed = _seal(key, json.dumps(payload, separators=(",", ":")).encode("utf-8"))
+        if len(sealed) > MAX_ENTRY_BYTES:
+            return
+        fd, temporary = tempfile.mkstemp(prefix=".rules-", suffix=".tmp", dir=folder)  # created 0600
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(sealed)
+            os.replace(temporary, _entry_path(folder, snapshot.directory))
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except (OSError, ValueError, TypeError, RecursionError):
+        pass

@@ -1,0 +1,189 @@
+"""Loads one tax year's folder of rule files into a validated, compiled RuleSet.
+
+Order: read every file (loader) -> check it against its schema (schema) -> build tables
+(tables) -> compile worksheets (worksheet) -> cross-file checks. Every problem from every file
+is collected; a rule set with any error raises RuleSetError and is never evaluated.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from engine.loading import cache
+from engine.lang.arithmetic import in_engine_context
+from engine.errors import Problem, RuleSetError, UnknownWorksheetError, did_you_mean
+from engine.loading.documents import Document, citations, control_character_problems, load_bytes
+from engine.loading.resources import shipped
+from engine.tools.review import draft_files
+from engine.loading.snapshot import Snapshot, read_snapshot
+from engine.model.tables import Table
+from engine.loading.tables import build_table
+from engine.model.worksheet import Worksheet, build_worksheet, link_steps
+
+DEFAULT_RULES_DIR = shipped("rules")
+
+
+def is_year_folder_name(name: str) -> bool:
+    """A year folder is named by exactly four ASCII digits ('²' or '٢٠٢٤' pass str.isdigit(), not this)."""
+    return len(name) == 4 and name.isascii() and name.isdigit()
+
+
+def rules_dir(override: str | os.PathLike | None = None) -> Path:
+    """The rules folder: the argument, else $CTAX_RULES, else the shipped ``rules/``."""
+    if override is not None:
+        return Path(override)
+    return Path(os.environ.get("CTAX_RULES", DEFAULT_RULES_DIR))
+
+
+@dataclass
+class RuleSet:
+    """One tax year's validated tables and compiled worksheets, and the documents they came from."""
+
+    year: int
+    title: str
+    directory: Path
+    sources: dict[str, dict]
+    tables: dict[str, Table]
+    worksheets: dict[str, Worksheet]
+    documents: dict[str, Document] = field(default_factory=dict)  # by display file name
+    warnings: list[Problem] = field(default_factory=list)
+    draft_files: list[str] = field(default_factory=list)  # files still carrying a review: marker
+
+    @property
+    def draft(self) -> bool:
+        """A draft year: some file is still marked for review (see engine/tools/review.py)."""
+        return bool(self.draft_files)
+
+    def worksheet(self, name: str) -> Worksheet:
+        """The worksheet called ``name``; UnknownWorksheetError lists the year's worksheets."""
+        sheet = self.worksheets.get(name) if isinstance(name, str) else None
+        if sheet is None:
+            hint = did_you_mean(name, self.worksheets) if isinstance(name, str) else ""
+            raise UnknownWorksheetError(f"tax year {self.year} has no worksheet {name!r}{hint}; worksheets: "
+                                        f"{', '.join(sorted(self.worksheets))}")
+        return sheet
+
+
+def display_name(path: Path, rules_root: Path) -> str:
+    """A file's name as errors show it: relative to the folder holding ``rules/``."""
+    try:
+        return str(path.relative_to(rules_root.parent))
+    except ValueError:
+        return str(path)
+
+
+def _named_after_file(doc: Document, kind: str) -> list[Problem]:
+    """A table or worksheet lives in the file of its own name, which also keeps names unique."""
+    name, stem = doc.data[kind], Path(doc.file).stem
+    if name == stem:
+        return []
+    return [doc.problem((kind,), f"{kind} '{name}' is in file '{stem}.yaml'; name the file after the {kind}")]
+
+
+def _kind_of(relative: Path) -> str | None:
+    """ruleset, table or worksheet by where a file stands in its year folder; None for anything else."""
+    if relative == Path("ruleset.yaml"):
+        return "ruleset"
+    if len(relative.parts) == 2 and relative.parts[0] in ("tables", "worksheets") and relative.suffix == ".yaml":
+        return relative.parts[0][:-1]
+    return None
+
+
+@in_engine_context
+def check_ruleset(directory: Path, *, use_cache: bool = True,
+                  snapshot: Snapshot | None = None) -> tuple[RuleSet | None, list[Problem]]:
+    """Load and check a year's folder; return the rule set (None on errors) and all problems.
+
+    The folder is read once, as one consistent snapshot (see engine.loading.snapshot); a folder that keeps
+    changing while it is read raises RuleSetError. ``use_cache=False`` (``ctax validate``) parses
+    and checks every file even when the on-disk cache holds a matching entry.
+    """
+    base = directory.parent  # the rules folder
+    if snapshot is None:
+        snapshot = read_snapshot(directory, lambda path: display_name(path, base))
+    problems: list[Problem] = list(snapshot.problems)
+    documents: dict[str, Document] = {}
+    failed: dict[str, set[str]] = {"table": set(), "worksheet": set()}  # names (file stems) that failed to load
+    kinds: dict[str, list[Document]] = {"ruleset": [], "table": [], "worksheet": []}
+    head = directory / "ruleset.yaml"
+    stamp, cached = cache.load(snapshot) if use_cache and not snapshot.problems else ("", None)
+    files = snapshot.files
+    if cached is not None:
+        # Parsed and schema-checked before from exactly these bytes (see engine.loading.cache).
+        for kind, doc in cached:
+            documents[doc.file] = doc
+            kinds[kind].append(doc)
+        files = {}
+    for relative_name, data in files.items():
+        path = directory / relative_name
+        name = display_name(path, base)
+        kind = _kind_of(Path(relative_name))
+        if kind is None:
+            problems.append(Problem(name, 1, 1, "unexpected file: a year folder holds ruleset.yaml, "
+                                                "tables/*.yaml and worksheets/*.yaml only"))
+            continue
+        doc, load_problems = load_bytes(data, name)
+        problems.extend(load_problems)
+        if doc is None:
+            failed.get(kind, set()).add(path.stem)
+            continue
+        from engine.loading import schema  # imported only when files are really read: jsonschema is slow to import
+
+        schema_problems = schema.validate(doc, kind)
+        problems.extend(schema_problems + control_character_problems(doc))
+        if schema_problems:
+            failed.get(kind, set()).add(path.stem)
+            continue
+        documents[name] = doc
+        kinds[kind].append(doc)
+
+    if "ruleset.yaml" not in snapshot.files:
+        problems.append(Problem(display_name(head, base), 1, 1, "ruleset.yaml is missing"))
+    year = None
+    sources: dict[str, dict] = {}
+    title = ""
+    for doc in kinds["ruleset"]:
+        year, sources, title = doc.data["year"], doc.data["sources"], doc.data["title"]
+        if directory.name != str(year):
+            problems.append(doc.problem(("year",), f"year {year} does not match its folder '{directory.name}'"))
+
+    for doc in documents.values():
+        for path, citation in citations(doc.data):
+            if sources and citation.get("document") not in sources:
+                problems.append(doc.problem(path + ("document",), f"source document '{citation.get('document')}' "
+                                            f"is not listed in ruleset.yaml sources ({', '.join(sources)})"))
+
+    tables: dict[str, Table] = {}
+    for doc in kinds["table"]:
+        table, table_problems = build_table(doc, year)
+        problems.extend(table_problems + _named_after_file(doc, "table"))
+        tables[table.name] = table
+
+    worksheets: dict[str, Worksheet] = {}
+    worksheet_docs: dict[str, Document] = {}
+    for doc in kinds["worksheet"]:
+        worksheet, sheet_problems = build_worksheet(doc, tables, year or 0, frozenset(failed["table"] - set(tables)))
+        problems.extend(sheet_problems + _named_after_file(doc, "worksheet"))
+        worksheets[worksheet.name] = worksheet
+        worksheet_docs[worksheet.name] = doc
+    problems.extend(link_steps(worksheets, worksheet_docs, frozenset(failed["worksheet"] - set(worksheets))))
+
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or year is None:
+        return None, sorted(problems)
+    if use_cache and cached is None and not problems:
+        cache.store(snapshot, stamp, [(kind, doc) for kind, docs in kinds.items() for doc in docs])
+    ruleset = RuleSet(year, title, directory, sources, tables, worksheets, documents,
+                      [p for p in problems if p.severity != "error"], draft_files(documents))
+    for worksheet in worksheets.values():
+        worksheet.draft = ruleset.draft
+    return ruleset, sorted(problems)
+
+
+def load_ruleset(directory: Path, *, snapshot: Snapshot | None = None) -> RuleSet:
+    """The validated rule set of one year's folder (or of its ``snapshot``); raises RuleSetError listing every problem."""
+    ruleset, problems = check_ruleset(directory, snapshot=snapshot)
+    if ruleset is None:
+        raise RuleSetError([p for p in problems if p.severity == "error"] or
+                           [Problem(str(directory), 1, 1, "rule set could not be loaded")])
+    return ruleset

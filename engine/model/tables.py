@@ -1,0 +1,271 @@
+"""Table models (range, brackets, stepped formula, scalar) and their lookups.
+
+A lookup returns the value and a ``Match`` saying which printed row (or which formula step)
+produced it, so the trace can show the row with its bounds and citation.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from engine.model.source import Source
+from engine.model.text import money_text, plain_text, value_text
+
+MORE_THAN = "more_than"  # rows read "more than lo, less than or equal to hi"
+AT_LEAST = "at_least"  # rows read "at least lo, less than hi"
+
+
+@dataclass(frozen=True)
+class Match:
+    """What a table lookup used: the table, the column, the row's bounds and its value."""
+
+    table: str
+    column: str | None
+    description: str
+    lower: Decimal | None
+    upper: Decimal | None
+    value: Any
+    source: Source | None
+
+    def to_dict(self) -> dict:
+        return {
+            "table": self.table,
+            "column": self.column,
+            "row": self.description,
+            "lower": None if self.lower is None else str(self.lower),
+            "upper": None if self.upper is None else str(self.upper),
+            "value": str(self.value) if isinstance(self.value, (Decimal, dt.date)) else self.value,
+            "source": self.source.cite() if self.source else None,
+        }
+
+
+@dataclass(frozen=True)
+class Row:
+    lo: Decimal
+    hi: Decimal | None  # None: "and up"
+    value: Any
+    convention: str
+
+    def describe(self, money: bool = True, unit: str = "") -> str:
+        fmt = money_text if money else plain_text
+        suffix = f" {unit}" if unit else ""
+        if self.convention == MORE_THAN:
+            upper = "and up" if self.hi is None else f"less than or equal to {fmt(self.hi)}"
+            return f"more than {fmt(self.lo)}, {upper}{suffix}"
+        upper = "and up" if self.hi is None else f"less than {fmt(self.hi)}"
+        return f"at least {fmt(self.lo)}, {upper}{suffix}"
+
+
+@dataclass(frozen=True)
+class Bracket:
+    lo: Decimal
+    hi: Decimal | None
+    base_tax: Decimal
+    rate: Decimal
+    excess_over: Decimal
+
+    def tax(self, amount: Decimal) -> Decimal:
+        return self.base_tax + self.rate * (amount - self.excess_over)
+
+    def describe(self) -> str:
+        upper = "and up" if self.hi is None else f"less than or equal to {money_text(self.hi)}"
+        rate = plain_text(self.rate * 100)
+        return (f"more than {money_text(self.lo)}, {upper}: {money_text(self.base_tax)} plus {rate}% "
+                f"of the excess over {money_text(self.excess_over)}")
+
+
+# A stepped formula is compared with the printed rows at every step; these bound that work (the
+# shipped tables have at most 3 components and 55 steps).
+MAX_FORMULA_COMPONENTS = 20
+MAX_FORMULA_STEPS = 10_000
+
+
+@dataclass(frozen=True)
+class Component:
+    amount: Decimal
+    for_each: Decimal
+    or_fraction_thereof: bool
+    over: Decimal
+    up_to: Decimal
+    subtract: bool
+
+    def steps(self, amount: Decimal) -> int:
+        if amount <= self.over:
+            return 0
+        quotient = (amount - self.over) / self.for_each
+        return math.ceil(quotient) if self.or_fraction_thereof else math.floor(quotient)
+
+    def value(self, amount: Decimal) -> Decimal:
+        return min(self.amount * self.steps(amount), self.up_to)
+
+    def describe(self) -> str:
+        fraction = ", or fraction thereof," if self.or_fraction_thereof else ""
+        verb = "less " if self.subtract else ""
+        return (f"{verb}{money_text(self.amount)} for each {money_text(self.for_each)}{fraction} "
+                f"over {money_text(self.over)}, up to {money_text(self.up_to)}")
+
+
+@dataclass(frozen=True)
+class Formula:
+    start: Decimal
+    components: tuple[Component, ...]
+
+    def value(self, amount: Decimal) -> Decimal:
+        total = self.start
+        for component in self.components:
+            part = component.value(amount)
+            total = total - part if component.subtract else total + part
+        return total
+
+    def step_count(self) -> int:
+        """How many steps the components take before their caps (each counted at least twice)."""
+        total = 0
+        for c in self.components:
+            if c.amount > 0 and c.up_to / c.amount > MAX_FORMULA_STEPS:
+                return MAX_FORMULA_STEPS + 1  # no need to build a huge int to know it is too many
+            total += int(c.up_to / c.amount) + 2 if c.amount > 0 else 2
+        return total
+
+    def breakpoints(self) -> set[Decimal]:
+        """The amounts where a step may start, at most MAX_FORMULA_STEPS of them in all."""
+        points: set[Decimal] = set()
+        for c in self.components:
+            count = int(min(c.up_to / c.amount, MAX_FORMULA_STEPS)) + 2 if c.amount > 0 else 2
+            points.update(c.over + k * c.for_each for k in range(min(count, MAX_FORMULA_STEPS + 1 - len(points))))
+            if len(points) > MAX_FORMULA_STEPS:
+                break
+        return points
+
+    def describe(self, amount: Decimal) -> str:
+        parts = [f"start {money_text(self.start)}"] if self.start else []
+        for c in self.components:
+            parts.append(f"{c.describe()} ({c.steps(amount)} step(s): {money_text(c.value(amount))})")
+        return "; ".join(parts)
+
+
+@dataclass
+class Column:
+    """One printed column of a table, shared by one or more filing statuses."""
+
+    label: str | None
+    rows: tuple[Row, ...] = ()
+    brackets: tuple[Bracket, ...] = ()
+    formula: Formula | None = None
+    at_or_below_floor: Any = None
+    source: Source | None = None
+    lookup_unit: str = "dollars"  # what rows are looked up by: dollars, days or a count
+
+    def __post_init__(self) -> None:
+        self._uppers = [r.hi for r in (self.rows or self.brackets)][:-1]
+        self._convention = self.rows[0].convention if self.rows else MORE_THAN
+        self.floor = (self.rows or self.brackets)[0].lo if (self.rows or self.brackets) else None
+
+    def _index(self, amount: Decimal) -> int:
+        if self._convention == MORE_THAN:
+            return bisect_left(self._uppers, amount)
+        return bisect_right(self._uppers, amount)
+
+    def _below_floor(self, amount: Decimal) -> bool:
+        return amount <= self.floor if self._convention == MORE_THAN else amount < self.floor
+
+    def row_index(self, amount: Decimal) -> int:
+        """The index of the printed row holding ``amount``; -1 when it is below the first row."""
+        if self._below_floor(amount):
+            return -1
+        return self._index(amount)
+
+    def lookup(self, amount: Decimal) -> tuple[Any, tuple]:
+        """The value for ``amount`` and the pieces of its Match (description, lower, upper)."""
+        if self.rows:
+            if self._below_floor(amount):
+                word = "at or below" if self._convention == MORE_THAN else "below"
+                floor = value_text(self.floor, self.lookup_unit)
+                return self.at_or_below_floor, (f"{word} the first row ({floor})", None, self.floor)
+            row = self.rows[self._index(amount)]
+            money = self.lookup_unit == "dollars"
+            return row.value, (row.describe(money, "days" if self.lookup_unit == "days" else ""), row.lo, row.hi)
+        if self.brackets:
+            bracket = self.brackets[0] if amount <= self.floor else self.brackets[self._index(amount)]
+            return bracket.tax(max(amount, bracket.lo)), (bracket.describe(), bracket.lo, bracket.hi)
+        return self.formula.value(amount), (self.formula.describe(amount), None, None)
+
+
+@dataclass
+class Table:
+    """A table as the rule file gives it; ``columns`` maps each filing status (or None) to a Column."""
+
+    name: str
+    title: str
+    kind: str
+    source: Source
+    unit: str | None
+    value_label: str | None
+    columns: dict[str | None, Column]
+    scalar: dict[str | None, Any]
+    file: str = ""
+
+    @property
+    def by_status(self) -> bool:
+        return None not in self.columns and None not in self.scalar
+
+    @property
+    def arity(self) -> int:
+        """How many arguments an expression passes: (status?) + (amount?)."""
+        return int(self.by_status) + int(self.kind != "scalar")
+
+    def distinct_columns(self) -> list[Column]:
+        seen: dict[int, Column] = {}
+        for column in self.columns.values():
+            seen.setdefault(id(column), column)
+        return list(seen.values())
+
+    def __post_init__(self) -> None:
+        self._fast: dict[int, tuple] | None = None
+
+    def _prepare(self) -> dict[int, tuple]:
+        """Per column: the Match of every printed row (and of 'below the first row'), built once.
+
+        A range row's Match never changes, and a bracket's differs only in its value, so lookups
+        reuse them instead of formatting descriptions on every call.
+        """
+        fast: dict[int, tuple] = {}
+        for column in self.distinct_columns():
+            source = column.source or self.source
+            if column.rows:
+                matches = []
+                # each row's Match is made by Column.lookup itself at an amount inside the row, so
+                # it reads exactly as an unprepared lookup would; the last entry is 'below the first row'
+                probes = [(r.lo if r.convention == AT_LEAST else (r.hi if r.hi is not None else r.lo + 1))
+                          for r in column.rows] + [column.floor]
+                for probe in probes:
+                    value, (description, lower, upper) = column.lookup(probe)
+                    matches.append((value, Match(self.name, column.label, description, lower, upper, value, source)))
+                fast[id(column)] = ("rows", column, tuple(matches))
+            elif column.brackets:
+                fast[id(column)] = ("brackets", column, tuple(b.describe() for b in column.brackets), source)
+        self._fast = fast
+        return fast
+
+    def lookup(self, status: str | None, amount: Decimal | None) -> tuple[Any, Match]:
+        """The value for this filing status (None: not by status) and amount, and the Match behind it."""
+        if self.kind == "scalar":
+            value = self.scalar[status]
+            return value, Match(self.name, status, f"{self.title}: {value_text(value, self.unit)}", None, None, value,
+                                self.source)
+        fast = self._fast if self._fast is not None else self._prepare()
+        column = self.columns[status]
+        entry = fast.get(id(column))
+        if entry is None:  # a stepped formula: its description names the steps taken at this amount
+            value, (description, lower, upper) = column.lookup(amount)
+            return value, Match(self.name, column.label, description, lower, upper, value, column.source or self.source)
+        if entry[0] == "rows":
+            # index -1 is the 'at or below the first row' entry
+            return entry[2][column.row_index(amount)]
+        index = 0 if amount <= column.floor else column._index(amount)
+        bracket = column.brackets[index]
+        value = bracket.tax(max(amount, bracket.lo))
+        return value, Match(self.name, column.label, entry[2][index], bracket.lo, bracket.hi, value, entry[3])

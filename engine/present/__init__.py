@@ -1,0 +1,2 @@
+"""Showing results and rules to people: text and Markdown traces, HTML pages, the docs site,
+plots, and the escaping of everything printed to a terminal."""

@@ -1,0 +1,131 @@
+"""The result of evaluating a worksheet: outputs by name and the line-by-line trace."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Iterator, Mapping
+
+from engine.model.tables import Match
+from engine.model.source import Source
+
+RESULT_FORMAT = "ctax.result/1"
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready form of a value: Decimal as exact text, dates as ISO text."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): plain(v) for k, v in value.items()}
+    return value
+
+
+@dataclass
+class LineTrace:
+    """One filled-in line: what it says, what it computed, from what, and where the law says so."""
+
+    id: str
+    line: str
+    label: str
+    value: Any
+    expression: str
+    reads: dict[str, Any]
+    matches: list[Match]
+    source: Source
+    output: bool = False
+    rounding: str = "none"
+    step: "Result | None" = None
+    note: str | None = None
+
+    def to_dict(self) -> dict:
+        data = {
+            "id": self.id,
+            "line": self.line,
+            "label": self.label,
+            "value": plain(self.value),
+            "expression": self.expression,
+            "reads": plain(self.reads),
+            "rounding": self.rounding,
+            "table_rows": [m.to_dict() for m in self.matches],
+            "source": self.source.to_dict(),
+            "citation": self.source.cite(),
+            "output": self.output,
+        }
+        if self.step is not None:
+            data["step"] = self.step.to_dict()
+        return data
+
+
+@dataclass
+class CheckResult:
+    """A cross-check the form states, and whether it holds for these inputs."""
+
+    id: str
+    label: str
+    holds: bool
+    expression: str
+    reads: dict[str, Any]
+    source: Source
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "label": self.label, "holds": self.holds, "expression": self.expression,
+                "reads": plain(self.reads), "citation": self.source.cite()}
+
+
+@dataclass
+class Result(Mapping):
+    """Outputs by name (``result["ct_income_tax"]``), and every line in order (``result.lines``)."""
+
+    year: int
+    worksheet: str
+    title: str
+    inputs: dict[str, Any]
+    outputs: dict[str, Any]
+    lines: list[LineTrace] = field(default_factory=list)
+    checks: list[CheckResult] = field(default_factory=list)
+    money: frozenset[str] = frozenset()  # names of the inputs and lines that are dollar amounts
+    draft: bool = False  # computed from a draft year (files with review: markers)
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return self.outputs[name]
+        except KeyError:
+            raise KeyError(f"worksheet '{self.worksheet}' has no output '{name}'; outputs: "
+                           f"{', '.join(self.outputs)}") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.outputs)
+
+    def __len__(self) -> int:
+        return len(self.outputs)
+
+    def line(self, id_or_number: str) -> LineTrace:
+        """The traced line with this id or printed line number."""
+        for entry in self.lines:
+            if entry.id == id_or_number or entry.line == str(id_or_number):
+                return entry
+        raise KeyError(id_or_number)
+
+    @property
+    def checks_hold(self) -> bool:
+        return all(c.holds for c in self.checks)
+
+    def to_dict(self) -> dict:
+        data = {
+            "format": RESULT_FORMAT,
+            "year": self.year,
+            "worksheet": self.worksheet,
+            "title": self.title,
+            "inputs": plain(self.inputs),
+            "outputs": plain(self.outputs),
+            "lines": [line.to_dict() for line in self.lines],
+            "checks": [check.to_dict() for check in self.checks],
+        }
+        if self.draft:  # only then, so results of released years keep their exact form
+            data["draft"] = True
+        return data
