@@ -11,7 +11,7 @@ from engine.errors import did_you_mean
 from engine.lang.expressions import Scope, compile_expression
 from engine.errors import EvaluationError
 from engine.loading.ruleset import check_ruleset
-from engine.model.worksheet import MAX_LINES_PER_EVALUATION, MAX_STEP_DEPTH
+from engine.loading.worksheets import MAX_LINES_PER_EVALUATION, MAX_STEP_DEPTH
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"

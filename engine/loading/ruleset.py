@@ -18,7 +18,8 @@ from engine.tools.review import draft_files
 from engine.loading.snapshot import Snapshot, read_snapshot
 from engine.model.tables import Table
 from engine.loading.tables import build_table
-from engine.model.worksheet import Worksheet, build_worksheet, link_steps
+from engine.loading.worksheets import build_worksheet, link_steps
+from engine.model.worksheet import Worksheet
 
 DEFAULT_RULES_DIR = shipped("rules")
 

@@ -1,0 +1,229 @@
+"""Builds worksheets from schema-valid rule documents: input specs, lines compiled against the
+names in scope, checks, and the links of steps to their worksheets (no cycles, bounded depth);
+every problem is located in the file."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from engine.errors import CtaxError, Problem, did_you_mean
+from engine.lang.expressions import Compiled, ExpressionProblem, Scope, compile_expression
+from engine.lang.functions import FUNCTIONS
+from engine.loading.documents import Document
+from engine.model.inputs import InputSpec
+from engine.model.source import Source
+from engine.model.tables import Table
+from engine.model.worksheet import Check, Line, Worksheet
+
+
+def _input_spec(doc: Document, name: str, data: dict, problems: list[Problem]) -> InputSpec:
+    path = ("inputs", name)
+    minimum = data.get("minimum")
+    maximum = data.get("maximum")
+    spec = InputSpec(name, data["type"], data["label"], "default" in data, None, tuple(data.get("choices", ())),
+                     None if minimum is None else Decimal(minimum), None if maximum is None else Decimal(maximum))
+    if spec.type == "choice" and not spec.choices:
+        problems.append(doc.problem(path, f"input '{name}' is a choice but lists no 'choices'"))
+    if spec.has_default and data["default"] is not None:
+        try:
+            spec = InputSpec(**{**spec.__dict__, "default": spec.coerce(data["default"])})
+        except CtaxError as error:
+            problems.append(doc.problem(path + ("default",), f"default of input '{name}' is not valid: {error}"))
+    return spec
+
+
+def _report(doc: Document, where: tuple, prefix: str, problem: ExpressionProblem, problems: list[Problem]) -> None:
+    """One located problem per message of ``problem`` (none when its cause is reported in another file)."""
+    problems.extend(doc.problem(where, f"{prefix}: {message}") for message in problem.messages)
+
+
+# The kind of value (expressions.KINDS) each input type gives an expression.
+_INPUT_KINDS = {"money": "number", "number": "number", "integer": "number", "boolean": "boolean",
+                "filing_status": "text", "choice": "text", "date": "date"}
+
+
+def build_worksheet(doc: Document, tables: dict[str, Table], year: int,
+                    broken: frozenset[str] = frozenset()) -> tuple[Worksheet, list[Problem]]:
+    """Compile a schema-valid worksheet document; every problem is located in the file.
+
+    ``broken`` names the tables whose files failed to load: a use of one is not reported again here.
+    """
+    data = doc.data
+    problems: list[Problem] = []
+    inputs = {name: _input_spec(doc, name, spec, problems) for name, spec in data["inputs"].items()}
+    kinds = {name: _INPUT_KINDS[spec.type] for name, spec in inputs.items() if spec.type in _INPUT_KINDS}
+    for name in inputs:
+        if name in tables or name in FUNCTIONS:
+            problems.append(doc.problem(("inputs", name), f"input '{name}' has the same name as a "
+                                                          f"{'table' if name in tables else 'function'}", key=True))
+    for name, spec_data in data["inputs"].items():
+        if "required_if" in spec_data:
+            scope = Scope(values=set(inputs) - {name}, tables=tables, itself=name, broken=broken, kinds=kinds)
+            try:
+                inputs[name] = InputSpec(**{**inputs[name].__dict__,
+                                            "required_if": compile_expression(spec_data["required_if"], scope)})
+            except ExpressionProblem as problem:
+                _report(doc, ("inputs", name, "required_if"), f"required_if of input '{name}'", problem, problems)
+
+    all_lines = {entry["id"]: str(entry["line"]) for entry in data["lines"]}
+    known = set(inputs)
+    lines: list[Line] = []
+    for index, entry in enumerate(data["lines"]):
+        path = ("lines", index)
+        line_id = entry["id"]
+        if line_id in known or line_id in tables or line_id in FUNCTIONS:
+            what = "an input" if line_id in inputs else "an earlier line" if line_id in known else \
+                "a table" if line_id in tables else "a function"
+            problems.append(doc.problem(path + ("id",), f"line id '{line_id}' is already used by {what}"))
+        later = {k: v for k, v in all_lines.items() if k not in known and k != line_id}
+        scope = Scope(values=set(known), tables=tables, later=later, itself=line_id, broken=broken, kinds=kinds)
+        line = Line(line_id, str(entry["line"]), entry["label"], Source.from_data(entry["source"]),
+                    entry.get("round", "none"), bool(entry.get("output", False)), note=entry.get("note"))
+
+        def compile_at(text: str, where: tuple) -> Compiled | None:
+            try:
+                return compile_expression(text, scope)
+            except ExpressionProblem as problem:
+                _report(doc, where, f"line {line.line} ({line_id})", problem, problems)
+                return None
+
+        if "expression" in entry:
+            line.expression = compile_at(entry["expression"], path + ("expression",))
+            if line.expression is not None and line.expression.kind is not None:
+                kinds[line_id] = line.expression.kind
+        else:
+            step = entry["step"]
+            line.step_worksheet = step["worksheet"]
+            line.step_output = step["output"]
+            line.step_inputs = {k: c for k, text in step["inputs"].items()
+                                if (c := compile_at(text, path + ("step", "inputs", k))) is not None}
+        lines.append(line)
+        known.add(line_id)
+
+    checks = []
+    for index, entry in enumerate(data.get("checks", [])):
+        rejects_inputs = bool(entry.get("rejects_inputs", False))
+        scope = Scope(values=set(inputs) if rejects_inputs else set(known), tables=tables, broken=broken, kinds=kinds)
+        try:
+            checks.append(Check(entry["id"], entry["label"], Source.from_data(entry["source"]),
+                                compile_expression(entry["expression"], scope), rejects_inputs))
+        except ExpressionProblem as problem:
+            _report(doc, ("checks", index, "expression"), f"check {entry['id']}", problem, problems)
+    if not any(line.output for line in lines):
+        problems.append(doc.problem(("lines",), "no line is marked 'output: true'; a worksheet needs an output"))
+    worksheet = Worksheet(data["worksheet"], data["title"], data.get("form"), Source.from_data(data["source"]),
+                          inputs, lines, checks, doc.file, year)
+    return worksheet, problems
+
+
+def link_steps(worksheets: dict[str, Worksheet], documents: dict[str, Document],
+               broken: frozenset[str] = frozenset()) -> list[Problem]:
+    """Resolve each step to its worksheet, check its inputs and output, and refuse cycles.
+
+    A step to a worksheet in ``broken`` (its file failed to load, reported there) is not reported again.
+    """
+    problems: list[Problem] = []
+    for worksheet in worksheets.values():
+        doc = documents[worksheet.name]
+        for index, line in enumerate(worksheet.lines):
+            if line.step_worksheet is None:
+                continue
+            path = ("lines", index, "step")
+            target = worksheets.get(line.step_worksheet)
+            if target is None and line.step_worksheet in broken:
+                continue
+            if target is None:
+                hint = did_you_mean(line.step_worksheet, worksheets)
+                problems.append(doc.problem(path + ("worksheet",), f"line {line.line} uses unknown worksheet "
+                                                                   f"'{line.step_worksheet}'{hint}"))
+                continue
+            line.step_target = target
+            for name in line.step_inputs:
+                if name not in target.inputs:
+                    problems.append(doc.problem(path + ("inputs", name), f"line {line.line}: worksheet "
+                                                f"'{target.name}' has no input '{name}'", key=True))
+            for name, spec in target.inputs.items():
+                if not spec.has_default and name not in line.step_inputs:
+                    problems.append(doc.problem(path + ("inputs",), f"line {line.line}: worksheet '{target.name}' "
+                                                                    f"needs input '{name}'"))
+            if line.step_output not in target.outputs:
+                problems.append(doc.problem(path + ("output",), f"line {line.line}: worksheet '{target.name}' has "
+                                                                f"no output '{line.step_output}'; outputs: "
+                                                                f"{', '.join(target.outputs)}"))
+    cycles = _cycles(worksheets, documents)
+    problems.extend(cycles or _step_bounds(worksheets, documents))
+    return problems
+
+
+def _cycles(worksheets: dict[str, Worksheet], documents: dict[str, Document]) -> list[Problem]:
+    """Every step cycle, located at the step that closes it. Iterative: a chain of thousands of
+    worksheets must give a located error (see _step_bounds), not a RecursionError."""
+    edges = {name: [(i, l.step_worksheet) for i, l in enumerate(w.lines) if l.step_worksheet in worksheets]
+             for name, w in worksheets.items()}
+    problems, state = [], {}
+    for root in sorted(worksheets):
+        if root in state:
+            continue
+        state[root] = "open"
+        trail, stack = [root], [iter(edges[root])]
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                state[trail.pop()] = "done"
+                stack.pop()
+                continue
+            index, target = step
+            if state.get(target) == "open":
+                cycle = trail[trail.index(target):] + [target]
+                problems.append(documents[trail[-1]].problem(("lines", index, "step", "worksheet"),
+                                                             "worksheet cycle: " + " -> ".join(cycle)))
+            elif target not in state:
+                state[target] = "open"
+                trail.append(target)
+                stack.append(iter(edges[target]))
+    return problems
+
+
+MAX_STEP_DEPTH = 40  # worksheets nested through steps; the shipped rules nest 3 deep
+MAX_LINES_PER_EVALUATION = 20_000  # lines one evaluation runs, steps counted in full; the shipped rules run under 40
+
+
+def _step_bounds(worksheets: dict[str, Worksheet], documents: dict[str, Document]) -> list[Problem]:
+    """Refuse step chains nested deeper than MAX_STEP_DEPTH, and worksheets whose steps fan out to
+    more than MAX_LINES_PER_EVALUATION lines (6 worksheets of 30 steps each ran 30**6 lines).
+    The step graph has no cycle here; worksheets are visited leaves first, without recursion."""
+    depth: dict[str, int] = {}
+    lines: dict[str, int] = {}
+    problems: list[Problem] = []
+    for root in sorted(worksheets):
+        stack = [root]
+        while stack:
+            name = stack[-1]
+            if name in depth:
+                stack.pop()
+                continue
+            targets = [l.step_target.name for l in worksheets[name].lines
+                       if l.step_target is not None and l.step_target.name in worksheets]
+            pending = [t for t in targets if t not in depth]
+            if pending:
+                stack.extend(pending)
+                continue
+            stack.pop()
+            depth[name] = 1 + max((depth[t] for t in targets), default=0)
+            lines[name] = sum(1 + (lines[l.step_target.name] if l.step_target is not None else 0)
+                              for l in worksheets[name].lines)
+    for name, sheet in sorted(worksheets.items()):
+        steps = [(i, l) for i, l in enumerate(sheet.lines) if l.step_target is not None]
+        if not steps:
+            continue
+        index, deepest = max(steps, key=lambda s: (depth[s[1].step_target.name], lines[s[1].step_target.name]))
+        where = ("lines", index, "step", "worksheet")
+        if depth[name] > MAX_STEP_DEPTH:
+            problems.append(documents[name].problem(where, f"steps nest {depth[name]} worksheets deep through "
+                                                           f"'{deepest.step_worksheet}'; at most {MAX_STEP_DEPTH}"))
+        elif lines[name] > MAX_LINES_PER_EVALUATION:
+            index, heaviest = max(steps, key=lambda s: lines[s[1].step_target.name])
+            problems.append(documents[name].problem(("lines", index, "step", "worksheet"),
+                                                    f"one evaluation of '{name}' would run {lines[name]:,} lines "
+                                                    f"through its steps (most through '{heaviest.step_worksheet}'); "
+                                                    f"at most {MAX_LINES_PER_EVALUATION:,}"))
+    return problems
