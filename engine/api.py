@@ -7,6 +7,7 @@ import time
 import warnings
 from typing import Any, Mapping
 
+from engine.run import scalar
 from engine.errors import DraftYearWarning, UnknownYearError
 from engine.loading.ruleset import RuleSet, display_name, is_year_folder_name, load_ruleset, rules_dir
 from engine.loading.snapshot import read_snapshot
@@ -92,7 +93,7 @@ def evaluate(year: int | str, worksheet: str, inputs: Mapping[str, Any] | None =
     """
     ruleset = load(year, rules)
     warn_if_draft(ruleset)
-    return ruleset.worksheet(worksheet).run(dict(inputs or {}), trace=trace)
+    return scalar.evaluate(ruleset.worksheet(worksheet), dict(inputs or {}), trace=trace)
 
 
 def warn_if_draft(ruleset: RuleSet) -> None:

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine import CtaxError  # noqa: E402
+from engine.run import scalar
 from engine.tools.cases import load_cases, run_case  # noqa: E402
 from engine.model.inputs import to_decimal  # noqa: E402
 from engine.tools.lint import lint_ruleset  # noqa: E402
@@ -107,7 +108,7 @@ def rule_case(rng: random.Random, lint: bool = False) -> str:
     for sheet in ruleset.worksheets.values():
         inputs = {"filing_status": "single", "ct_agi": rng.choice([0, 1, 60000, "60000.50", 10 ** 9])}
         try:
-            sheet.run({k: v for k, v in inputs.items() if k in sheet.inputs})
+            scalar.evaluate(sheet, {k: v for k, v in inputs.items() if k in sheet.inputs})
         except CtaxError:
             pass
     if lint:

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from engine.errors import did_you_mean
-from engine.lang.expressions import Scope, compile_expression
+from engine.lang.expressions import Scope
+from engine.run.scalar import compile_expression
 from engine.errors import EvaluationError
 from engine.loading.ruleset import check_ruleset
 from engine.loading.worksheets import MAX_LINES_PER_EVALUATION, MAX_STEP_DEPTH

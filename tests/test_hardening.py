@@ -12,7 +12,8 @@ import yaml
 
 from engine import RuleSetError
 from engine.loading import documents as loader
-from engine.lang.expressions import ExpressionProblem, Scope, compile_expression
+from engine.lang.expressions import ExpressionProblem, Scope
+from engine.run.scalar import compile_expression
 from engine.loading.ruleset import load_ruleset
 
 RULES_2013 = Path(__file__).resolve().parent.parent / "rules" / "2013"

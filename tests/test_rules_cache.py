@@ -9,6 +9,7 @@ import pytest
 
 import engine
 from engine import api
+from engine.run import scalar
 from engine.loading import cache
 from engine.loading import schema
 from engine.loading.ruleset import check_ruleset, load_ruleset
@@ -42,8 +43,8 @@ def test_second_load_uses_the_cache_and_skips_schema_checks(year, tmp_path, monk
     assert not list(year.rglob("*.json")), "the cache is never written inside rules/"
     monkeypatch.setattr(schema, "validate", lambda *a, **k: pytest.fail("schema checked despite the cache"))
     second = load_ruleset(year)
-    assert second.worksheets["tax_calculation"].run({"filing_status": "single", "ct_agi": 60000}).outputs == \
-        first.worksheets["tax_calculation"].run({"filing_status": "single", "ct_agi": 60000}).outputs
+    assert scalar.evaluate(second.worksheets["tax_calculation"], {"filing_status": "single", "ct_agi": 60000}).outputs == \
+        scalar.evaluate(first.worksheets["tax_calculation"], {"filing_status": "single", "ct_agi": 60000}).outputs
     doc = second.documents["rules/2013/tables/table_b.yaml"] if "rules/2013/tables/table_b.yaml" in \
         second.documents else next(d for n, d in second.documents.items() if n.endswith("table_b.yaml"))
     assert doc.data["columns"][0]["brackets"][0]["rate"] == first.documents[doc.file].data["columns"][0]["brackets"][0]["rate"]
@@ -74,7 +75,7 @@ def test_a_corrupt_cache_is_ignored_and_replaced(year, tmp_path, garbage):
     (entry,) = _entries(tmp_path)
     entry.write_bytes(garbage)
     ruleset = load_ruleset(year)
-    assert ruleset.worksheets["tax_calculation"].run({"filing_status": "single", "ct_agi": 60000})[
+    assert scalar.evaluate(ruleset.worksheets["tax_calculation"], {"filing_status": "single", "ct_agi": 60000})[
         "ct_income_tax"] == 2813
     assert json.loads(_payload(tmp_path, entry))["format"] == cache.CACHE_FORMAT
 

@@ -6,8 +6,11 @@ from decimal import Decimal
 import pytest
 
 from engine.errors import EvaluationError
-from engine.lang.expressions import Scope, compile_expression
-from engine.lang.functions import FUNCTIONS, values_where
+from engine.lang.expressions import Scope
+from engine.run.scalar import compile_expression
+from engine.lang.registry import FUNCTIONS
+
+values_where = FUNCTIONS["values_where"].exact
 
 
 def test_keeps_the_values_whose_condition_is_true_in_order():

@@ -24,6 +24,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from engine.run import scalar
 from engine.run import column as vector
 from engine.lang.arithmetic import in_engine_context
 from engine.errors import (BatchInputError, BatchUnsupportedError, CtaxError, InputError, RowError, UnknownInputError,
@@ -399,7 +400,7 @@ def _scalar_rows(sheet: Worksheet, columns: dict[str, Any], rows: np.ndarray) ->
         columns = {name: series.to_numpy(dtype=object) for name, series in columns.items()}
     for row in rows:
         try:
-            results[row] = sheet.run(_row_inputs(columns, int(row)), trace=False).outputs
+            results[row] = scalar.evaluate(sheet, _row_inputs(columns, int(row)), trace=False).outputs
         except InputError as error:
             errors.append(RowError(int(row), error.field, str(error)))
         except CtaxError as error:

@@ -57,7 +57,7 @@ def _whole(name: str, value: Any) -> int:
     return int(value)
 
 
-def _in_calendar(function: Callable[..., Any]) -> Callable[..., Any]:
+def in_calendar(function: Callable[..., Any]) -> Callable[..., Any]:
     """``function``, with a date pushed past year 1 or 9999 reported as the package's error."""
     @functools.wraps(function)
     def guarded(*args: Any) -> Any:
@@ -69,7 +69,7 @@ def _in_calendar(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @lru_cache(maxsize=64)
-def _holidays(year: int) -> "holidays.HolidayBase":
+def _holidays(year: int) -> Any:  # holidays.HolidayBase, imported on first use
     import holidays  # imported on first use: loading rules and most evaluations need no calendar
 
     return holidays.country_holidays(HOLIDAY_COUNTRY, subdiv=HOLIDAY_SUBDIVISION, years=year, observed=True)
@@ -147,10 +147,6 @@ def day_of_weekly_period(day: Any) -> Decimal:
     return Decimal((day.weekday() - SATURDAY) % 7 + 1)
 
 
-def weekday_name(day: Any) -> str:
-    return calendar.day_name[_date("date", day).weekday()]
-
-
 def wednesday_following(day: Any, count: Any = 1) -> dt.date:
     """The ``count``-th Wednesday after ``day`` (a Wednesday does not follow itself)."""
     day = _date("date", day)
@@ -220,32 +216,3 @@ def due_schedule(*pairs: Any) -> list[dict[str, Any]]:
     if len(pairs) % 2:
         raise EvaluationError("due_schedule() takes pairs of due date and amount")
     return [{"due_date": _date("due date", pairs[i]), "amount": pairs[i + 1]} for i in range(0, len(pairs), 2)]
-
-
-DATE_FUNCTIONS = {
-    "business_day": (business_day, 1, 1, "the date, or the next business day after a Saturday, Sunday or CT legal holiday"),
-    "is_business_day": (is_business_day, 1, 1, "true on a weekday that is not a CT legal holiday"),
-    "add_days": (add_days, 2, 2, "add_days(date, n): n calendar days later"),
-    "days_between": (days_between, 2, 2, "days_between(start, end): calendar days from start to end"),
-    "add_months": (add_months, 2, 2, "add_months(date, n): same day n months later (month end if shorter)"),
-    "months_or_fraction": (months_or_fraction, 2, 2, "months_or_fraction(due, paid): months or fraction of a month late; 0 if on time"),
-    "weekly_period_start": (weekly_period_start, 1, 1, "the Saturday starting the weekly period of the date"),
-    "weekly_period_end": (weekly_period_end, 1, 1, "the Friday ending the weekly period of the date"),
-    "day_of_weekly_period": (day_of_weekly_period, 1, 1, "1 for Saturday ... 7 for Friday"),
-    "weekday_name": (weekday_name, 1, 1, "the weekday's name"),
-    "wednesday_following": (wednesday_following, 1, 2, "wednesday_following(date, n=1): the n-th Wednesday after the date"),
-    "last_day_of_month": (last_day_of_month, 1, 1, "the last day of the date's month"),
-    "fifteenth_of_following_month": (fifteenth_of_following_month, 1, 1, "the 15th of the next month"),
-    "quarter": (quarter, 1, 1, "the calendar quarter (1-4) of the date"),
-    "last_day_of_month_following_quarter": (last_day_of_month_following_quarter, 1, 1,
-                                            "the last day of the month after the date's quarter"),
-    "make_date": (make_date, 3, 3, "make_date(year, month, day)"),
-    "year_of": (year_of, 1, 1, "the year of the date"),
-    "first_listed_date_on_or_after": (first_listed_date_on_or_after, 2, 2,
-                                      "first_listed_date_on_or_after(date, 'MM-DD, MM-DD'): next listed yearly date"),
-    "earliest": (earliest, 1, 20, "the earliest of the dates given (None ignored)"),
-    "due_schedule": (due_schedule, 0, 20, "due_schedule(date1, amount1, ...): a list of {due_date, amount}"),
-}
-
-DATE_FUNCTIONS = {name: (_in_calendar(function), low, high, help_text)
-                  for name, (function, low, high, help_text) in DATE_FUNCTIONS.items()}

@@ -1,43 +1,43 @@
-"""Parses rule-file expressions once (with simpleeval's parser) and compiles them to closures.
+"""Parses rule-file expressions (with simpleeval's parser) and checks them into the typed form.
 
 Only a small, safe part of Python's expression syntax is accepted: numbers, text, names of
-inputs, earlier lines and tables, calls of the whitelisted functions and tables, arithmetic
+inputs, earlier lines and tables, calls of the registry's functions and of tables, arithmetic
 (+ - * /), comparisons, and/or/not and ``a if condition else b``. Attribute access, subscripts,
 powers, comprehensions, lambdas and keyword arguments are refused when the rules load, so a
 rule file can never reach Python internals or spend unbounded time. Numbers are exact Decimals.
+
+The check also knows kinds (engine.lang.typed.KINDS): text and lists never take part in
+arithmetic, the two branches of ``a if c else b`` give the same kind, only like kinds are
+compared, and functions and tables get the kinds they take. A rule that breaks one of these is
+refused when the rules load (``ctax validate``), not when some income reaches it.
 """
 from __future__ import annotations
 
 import ast
 import itertools
-import operator
 import warnings
 from dataclasses import dataclass, field
-from decimal import Decimal, DivisionByZero, InvalidOperation
-from typing import Any, Callable, Iterator
+from decimal import Decimal
+from typing import Any, Iterator
 
 import simpleeval
 
-from engine.errors import EvaluationError, did_you_mean
-from engine.lang.functions import FUNCTIONS
-from engine.model.tables import Table
+from engine.errors import did_you_mean
+from engine.lang import typed
+from engine.lang.registry import FUNCTIONS, Function
 
 MAX_EXPRESSION_LENGTH = 2000
 MAX_NODES = 400
 MAX_NUMBER_CHARACTERS = 40
 MAX_MAGNITUDE = 20  # a constant's size: below 10**21 and not smaller than 10**-20
 
-Closure = Callable[[dict, "list | None"], Any]
-
-_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
-_COMPARE = {
-    ast.Eq: operator.eq, ast.NotEq: operator.ne, ast.Lt: operator.lt, ast.LtE: operator.le,
-    ast.Gt: operator.gt, ast.GtE: operator.ge,
-    ast.In: lambda a, b: a in b, ast.NotIn: lambda a, b: a not in b,
-}
-_SYMBOL = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.FloorDiv: "//",
-           ast.Mod: "%", ast.LShift: "<<", ast.RShift: ">>", ast.BitAnd: "&", ast.BitOr: "|", ast.BitXor: "^",
-           ast.MatMult: "@"}
+_BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
+_COMPARE = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
+            ast.In: "in", ast.NotIn: "not in"}
+_SYMBOL = {ast.Pow: "**", ast.FloorDiv: "//", ast.Mod: "%", ast.LShift: "<<", ast.RShift: ">>", ast.BitAnd: "&",
+           ast.BitOr: "|", ast.BitXor: "^", ast.MatMult: "@"}
+_KIND_WORDS = {"number": "a number", "boolean": "a true/false value", "text": "text", "date": "a date",
+               "list": "a list", "none": "None"}
 
 
 class ExpressionProblem(Exception):
@@ -52,50 +52,45 @@ class ExpressionProblem(Exception):
         self.messages = [message] if messages is None else messages
 
 
+class UnknownName(ExpressionProblem):
+    """An expression uses a name its scope does not have."""
+
+
 @dataclass
 class Scope:
-    """The names an expression may use, and the later lines it must not."""
+    """The names an expression may use, and the later lines it must not.
+
+    ``tables`` maps a name to a table of the model: the check reads its ``name``, ``arity``,
+    ``by_status`` and ``value_kind``. ``kinds`` gives the kind of a value where known, and
+    ``choices`` the values a text input can take (filing statuses, a choice's list).
+    """
 
     values: set[str]
-    tables: dict[str, Table]
+    tables: dict[str, Any]
     later: dict[str, str] = field(default_factory=dict)  # later line id -> its printed line number
     itself: str | None = None
-    functions: dict = field(default_factory=lambda: FUNCTIONS)
+    functions: dict[str, Function] = field(default_factory=lambda: FUNCTIONS)
     broken: frozenset[str] = frozenset()  # tables whose file failed to load: known to exist, not usable
-    kinds: dict[str, str] = field(default_factory=dict)  # name -> kind of its value, where known (see KINDS)
+    kinds: dict[str, str] = field(default_factory=dict)
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def all_names(self) -> Iterator[str]:
         """Every name in scope, unsorted (did_you_mean picks deterministically): no sort per unknown name."""
         return itertools.chain(self.values, self.tables, self.functions, self.later)
 
 
-@dataclass
-class Compiled:
-    """A compiled expression: call ``run(env, recorder)``; ``reads`` lists the values it uses and
-    ``kind`` is the kind of its result when it is known before running (one of KINDS), else None."""
+@dataclass(frozen=True, eq=False)
+class Expression:
+    """A checked expression: its text, its typed form, the values and tables it reads, its kind."""
 
     text: str
-    run: Closure
+    node: typed.Node
     reads: tuple[str, ...]
     tables: tuple[str, ...]
-    kind: str | None = None
 
-
-# What an expression's result is, where the parts say so before any input is known. Text and lists
-# never take part in arithmetic: 'x' * n (n built from booleans, a line or an input) would build a
-# string or list of any size, so both are refused when the rules load and again when a line runs.
-KINDS = ("number", "boolean", "text", "date", "list")
-_NOT_ARITHMETIC = (str, bytes, list, tuple, dict)
-_PLAIN_NUMBERS = frozenset({Decimal, int, bool})  # the usual operands: one set lookup, no isinstance
-
-
-def _no_sequences(left: Any, right: Any, text: str) -> None:
-    if isinstance(left, _NOT_ARITHMETIC) or isinstance(right, _NOT_ARITHMETIC):
-        raise EvaluationError(f"text or a list cannot be used in arithmetic in '{text}'")
-
-
-class UnknownName(ExpressionProblem):
-    """An expression uses a name its scope does not have."""
+    @property
+    def kind(self) -> str | None:
+        return self.node.kind
 
 
 def _unknown(name: str, scope: Scope) -> ExpressionProblem:
@@ -103,7 +98,7 @@ def _unknown(name: str, scope: Scope) -> ExpressionProblem:
         return UnknownName(f"'{name}' refers to this line itself")
     if name in scope.later:
         return UnknownName(f"'{name}' is line {scope.later[name]}, which comes later; a line may use only "
-                                 f"inputs and earlier lines")
+                           f"inputs and earlier lines")
     return UnknownName(f"unknown name '{name}'{did_you_mean(name, scope.all_names())}")
 
 
@@ -128,204 +123,189 @@ def parse(text: str) -> ast.expr:
     return statement.value
 
 
-class _Compiler:
+_REFUSALS = {
+    "Attribute": "attribute access (x.y) is not allowed",
+    "Subscript": "subscripts (x[...]) are not allowed",
+    "Lambda": "lambda is not allowed",
+    "ListComp": "comprehensions are not allowed", "SetComp": "comprehensions are not allowed",
+    "DictComp": "comprehensions are not allowed", "GeneratorExp": "comprehensions are not allowed",
+    "NamedExpr": "assignment (:=) is not allowed", "JoinedStr": "f-strings are not allowed",
+    "Starred": "* unpacking is not allowed", "Dict": "dictionaries are not allowed",
+    "Set": "sets are not allowed", "Await": "await is not allowed", "Yield": "yield is not allowed",
+}
+
+
+class _Checker:
     def __init__(self, text: str, scope: Scope):
         self.text = text
+        self.source = text.strip()
         self.scope = scope
         self.reads: list[str] = []
         self.tables: list[str] = []
 
-    def kind(self, node: ast.AST) -> str | None:
-        """The kind (one of KINDS) of ``node``'s value when its form alone says it, else None."""
-        if isinstance(node, ast.Constant):
-            value = node.value
-            return ("boolean" if isinstance(value, bool) else "text" if isinstance(value, str)
-                    else "number" if isinstance(value, (int, float)) else None)
-        if isinstance(node, ast.Name):
-            return self.scope.kinds.get(node.id)
-        if isinstance(node, (ast.Tuple, ast.List)):
-            return "list"
-        if isinstance(node, ast.BinOp):
-            return "number"
-        if isinstance(node, ast.UnaryOp):
-            return "boolean" if isinstance(node.op, ast.Not) else "number"
-        if isinstance(node, (ast.BoolOp, ast.Compare)):
-            return "boolean"
-        if isinstance(node, ast.IfExp):
-            body, orelse = self.kind(node.body), self.kind(node.orelse)
-            return body if body == orelse else None
-        return None
+    def segment(self, node: ast.AST) -> str:
+        return ast.get_source_segment(self.source, node) or ast.unparse(node)
 
-    def compile(self, node: ast.AST) -> Closure:
+    def check(self, node: ast.AST) -> typed.Node:
         method = getattr(self, "_" + type(node).__name__, None)
         if method is None:
-            raise ExpressionProblem(self._refusal(node))
+            raise ExpressionProblem(_REFUSALS.get(type(node).__name__, f"{type(node).__name__} is not allowed in an "
+                                                                        f"expression"))
         return method(node)
 
-    def _refusal(self, node: ast.AST) -> str:
-        kind = type(node).__name__
-        reasons = {
-            "Attribute": "attribute access (x.y) is not allowed",
-            "Subscript": "subscripts (x[...]) are not allowed",
-            "Lambda": "lambda is not allowed",
-            "ListComp": "comprehensions are not allowed", "SetComp": "comprehensions are not allowed",
-            "DictComp": "comprehensions are not allowed", "GeneratorExp": "comprehensions are not allowed",
-            "NamedExpr": "assignment (:=) is not allowed", "JoinedStr": "f-strings are not allowed",
-            "Starred": "* unpacking is not allowed", "Dict": "dictionaries are not allowed",
-            "Set": "sets are not allowed", "Await": "await is not allowed", "Yield": "yield is not allowed",
-        }
-        return reasons.get(kind, f"{kind} is not allowed in an expression")
+    def offset(self, node: ast.AST) -> int:
+        return getattr(node, "col_offset", 0)
 
-    def _Constant(self, node: ast.Constant) -> Closure:
+    def want(self, part: typed.Node, node: ast.AST, kind: str, role: str) -> None:
+        """Refuse ``part`` (written as ``node``) unless its kind is ``kind`` or not known before running."""
+        if part.kind is not None and part.kind != kind:
+            raise ExpressionProblem(f"{role} needs {_KIND_WORDS[kind]}, but '{self.segment(node)}' is "
+                                    f"{_KIND_WORDS[part.kind]}")
+
+    def _Constant(self, node: ast.Constant) -> typed.Node:
         value = node.value
-        if isinstance(value, bool) or value is None or isinstance(value, str):
-            return lambda env, rec, value=value: value
+        at = self.offset(node)
+        if isinstance(value, bool):
+            return typed.Constant("boolean", at, value)
+        if value is None:
+            return typed.Constant("none", at, None)
+        if isinstance(value, str):
+            return typed.Constant("text", at, value)
         if isinstance(value, (int, float)):
-            raw = ast.get_source_segment(self.text.strip(), node) or repr(value)
+            raw = ast.get_source_segment(self.source, node) or repr(value)
             if len(raw) > MAX_NUMBER_CHARACTERS:
                 raise ExpressionProblem(f"number {raw[:20]}... is too long")
             number = Decimal(raw.replace("_", ""))
             if not number.is_finite() or (number and abs(number.adjusted()) > MAX_MAGNITUDE):
                 # keeps every product of a few terms far inside Decimal's exact range
                 raise ExpressionProblem(f"number {raw} is out of range (more than {MAX_MAGNITUDE} digits)")
-            return lambda env, rec, number=number: number
+            return typed.Constant("number", at, number)
         raise ExpressionProblem(f"constant {value!r} is not allowed")
 
-    def _Name(self, node: ast.Name) -> Closure:
+    def _Name(self, node: ast.Name) -> typed.Node:
         name = node.id  # True and False parse as constants, never as names
         if name in self.scope.values:
             if name not in self.reads:
                 self.reads.append(name)
-            return lambda env, rec: env[name]
+            return typed.Name(self.scope.kinds.get(name), self.offset(node), name, self.scope.choices.get(name))  # type: ignore[arg-type]
         if name in self.scope.tables and self.scope.tables[name].arity == 0:
-            return self._table_call(self.scope.tables[name], [])
+            return self._lookup(node, self.scope.tables[name], [], [])
         if name in self.scope.tables or name in self.scope.functions:
             raise ExpressionProblem(f"'{name}' must be called with arguments, as {name}(...)")
         raise _unknown(name, self.scope)
 
-    def _Tuple(self, node: ast.Tuple) -> Closure:
-        items = [self.compile(e) for e in node.elts]
-        return lambda env, rec: tuple(item(env, rec) for item in items)
+    def _Tuple(self, node: ast.Tuple | ast.List) -> typed.Node:
+        return typed.Items("list", self.offset(node), tuple(self.check(e) for e in node.elts))
 
     _List = _Tuple
 
-    def _UnaryOp(self, node: ast.UnaryOp) -> Closure:
-        operand = self.compile(node.operand)
-        if isinstance(node.op, ast.USub):
-            return lambda env, rec: -operand(env, rec)
+    def _UnaryOp(self, node: ast.UnaryOp) -> typed.Node:
+        operand = self.check(node.operand)
         if isinstance(node.op, ast.UAdd):
+            self.want(operand, node.operand, "number", "'+'")
             return operand
+        if isinstance(node.op, ast.USub):
+            self.want(operand, node.operand, "number", "'-'")
+            return typed.Negate("number", self.offset(node), operand)
         if isinstance(node.op, ast.Not):
-            return lambda env, rec: not operand(env, rec)
+            return typed.Not("boolean", self.offset(node), operand)
         raise ExpressionProblem("operator ~ is not allowed")
 
-    def _BinOp(self, node: ast.BinOp) -> Closure:
-        function = _BINARY.get(type(node.op))
-        if function is None:
+    def _BinOp(self, node: ast.BinOp) -> typed.Node:
+        op = _BINARY.get(type(node.op))
+        if op is None:
             raise ExpressionProblem(f"operator {_SYMBOL.get(type(node.op), '?')} is not allowed; use + - * /")
-        for side in (node.left, node.right):
-            kind = self.kind(side)
-            if kind in ("text", "list"):
-                # 'x' * 10**9 would build a huge string: text never takes part in arithmetic
-                raise ExpressionProblem("text cannot be used in arithmetic" if kind == "text"
-                                        else "a list cannot be used in arithmetic")
-        left, right = self.compile(node.left), self.compile(node.right)
-        text = self.text
-        if isinstance(node.op, ast.Div):
-            def divide(env, rec):
-                denominator = right(env, rec)  # first, as before: traces list the table rows in this order
-                numerator = left(env, rec)
-                _no_sequences(numerator, denominator, text)
-                if denominator == 0:
-                    raise EvaluationError(f"division by zero in '{text}'")
-                return numerator / denominator
-            return divide
+        left, right = self.check(node.left), self.check(node.right)
+        for part, side in ((left, node.left), (right, node.right)):
+            # 'x' * 10**9 would build a huge string: text never takes part in arithmetic, nor do
+            # true/false values (True + True) or dates (days_between and add_days say what is meant)
+            if part.kind is not None and part.kind != "number":
+                raise ExpressionProblem(f"{_KIND_WORDS[part.kind]} cannot be used in arithmetic: "
+                                        f"'{self.segment(side)}' in '{self.segment(node)}'")
+        return typed.Arithmetic("number", self.offset(node), op, left, right)
 
-        def arithmetic(env, rec):
-            a, b = left(env, rec), right(env, rec)
-            if a.__class__ not in _PLAIN_NUMBERS or b.__class__ not in _PLAIN_NUMBERS:
-                _no_sequences(a, b, text)  # a value whose kind was not known when the rules loaded
-            return function(a, b)
-        return arithmetic
+    def _BoolOp(self, node: ast.BoolOp) -> typed.Node:
+        parts = tuple(self.check(v) for v in node.values)
+        return typed.Logic("boolean", self.offset(node), "and" if isinstance(node.op, ast.And) else "or", parts)
 
-    def _BoolOp(self, node: ast.BoolOp) -> Closure:
-        parts = [self.compile(v) for v in node.values]
-        if isinstance(node.op, ast.And):
-            return lambda env, rec: all(p(env, rec) for p in parts)
-        return lambda env, rec: any(p(env, rec) for p in parts)
+    def _Compare(self, node: ast.Compare) -> typed.Node:
+        ops = []
+        for op in node.ops:
+            if type(op) not in _COMPARE:
+                raise ExpressionProblem("'is' comparisons are not allowed; use == or !=")
+            ops.append(_COMPARE[type(op)])
+        written = [node.left, *node.comparators]
+        operands = [self.check(part) for part in written]
+        for op, (left, right), (left_node, right_node) in zip(ops, itertools.pairwise(operands),
+                                                              itertools.pairwise(written)):
+            if op in ("in", "not in"):
+                self.want(right, right_node, "list", f"'{op}'")
+                continue
+            kinds = {left.kind, right.kind} - {None}
+            if op in ("==", "!=") and "none" in kinds:
+                continue  # an optional value compared with None
+            if len(kinds) == 2:
+                raise ExpressionProblem(f"'{self.segment(left_node)}' ({_KIND_WORDS[left.kind]}) cannot be compared "  # type: ignore[index]
+                                        f"with '{self.segment(right_node)}' ({_KIND_WORDS[right.kind]})")  # type: ignore[index]
+            if op not in ("==", "!=") and kinds & {"boolean", "list", "none"}:
+                raise ExpressionProblem(f"'{op}' cannot order {_KIND_WORDS[kinds.pop()]}")
+        return typed.Compare("boolean", self.offset(node), tuple(ops), tuple(operands))
 
-    def _Compare(self, node: ast.Compare) -> Closure:
-        first = self.compile(node.left)
-        steps = [(_COMPARE[type(op)], self.compile(c)) for op, c in zip(node.ops, node.comparators)
-                 if type(op) in _COMPARE]
-        if len(steps) != len(node.ops):
-            raise ExpressionProblem("'is' comparisons are not allowed; use == or !=")
+    def _IfExp(self, node: ast.IfExp) -> typed.Node:
+        test, body, orelse = self.check(node.test), self.check(node.body), self.check(node.orelse)
+        kinds = {body.kind, orelse.kind} - {None, "none"}
+        if len(kinds) == 2:
+            raise ExpressionProblem(f"the two branches of '{self.segment(node)}' give different kinds of value: "
+                                    f"'{self.segment(node.body)}' is {_KIND_WORDS[body.kind]} and "  # type: ignore[index]
+                                    f"'{self.segment(node.orelse)}' is {_KIND_WORDS[orelse.kind]}")  # type: ignore[index]
+        kind = body.kind if body.kind == orelse.kind else (kinds.pop() if kinds and None not in
+                                                           (body.kind, orelse.kind) else None)
+        return typed.Choose(kind, self.offset(node), test, body, orelse)  # type: ignore[arg-type]
 
-        def compare(env, rec):
-            left = first(env, rec)
-            for function, comparator in steps:
-                right = comparator(env, rec)
-                if not function(left, right):
-                    return False
-                left = right
-            return True
-        return compare
-
-    def _IfExp(self, node: ast.IfExp) -> Closure:
-        test, body, orelse = self.compile(node.test), self.compile(node.body), self.compile(node.orelse)
-        return lambda env, rec: body(env, rec) if test(env, rec) else orelse(env, rec)
-
-    def _Call(self, node: ast.Call) -> Closure:
+    def _Call(self, node: ast.Call) -> typed.Node:
         if not isinstance(node.func, ast.Name):
             raise ExpressionProblem("only named functions and tables can be called")
         if node.keywords:
             raise ExpressionProblem("keyword arguments are not allowed")
         name = node.func.id
-        args = [self.compile(a) for a in node.args]
+        args = [self.check(a) for a in node.args]
         if name in self.scope.tables:
-            return self._table_call(self.scope.tables[name], args)
+            return self._lookup(node, self.scope.tables[name], args, node.args)
         if name in self.scope.functions:
-            function, low, high, _ = self.scope.functions[name]
-            if not low <= len(args) <= high:
-                expected = str(low) if low == high else f"{low} to {high}"
+            function = self.scope.functions[name]
+            if not function.low <= len(args) <= function.high:
+                expected = str(function.low) if function.low == function.high else f"{function.low} to {function.high}"
                 raise ExpressionProblem(f"{name}() takes {expected} argument(s), not {len(args)}")
-            return lambda env, rec: function(*(a(env, rec) for a in args))
+            result = function.result
+            if function.argument == "orderable":
+                kinds = {a.kind for a in args} - {None}
+                if len(kinds) > 1 or kinds - {"number", "date"}:
+                    raise ExpressionProblem(f"{name}() needs all numbers or all dates, but its arguments are "
+                                            f"{' and '.join(sorted(_KIND_WORDS[k] for k in kinds))}")  # type: ignore[index]
+                result = kinds.pop() if len(kinds) == 1 and None not in {a.kind for a in args} else None
+            elif function.argument is not None:
+                for part, written in zip(args, node.args):
+                    if part.kind != "none":
+                        self.want(part, written, function.argument, f"{name}()")
+            return typed.Call(result, self.offset(node), function, tuple(args))  # type: ignore[arg-type]
         if name in self.scope.values:
             raise ExpressionProblem(f"'{name}' is a value, not a function or table")
         raise _unknown(name, self.scope)
 
-    def _table_call(self, table: Table, args: list[Closure]) -> Closure:
+    def _lookup(self, node: ast.AST, table: Any, args: list[typed.Node], written: list[ast.expr]) -> typed.Node:
         if len(args) != table.arity:
             shape = {0: f"{table.name}", 1: f"{table.name}(filing_status)" if table.by_status else f"{table.name}(amount)",
                      2: f"{table.name}(filing_status, amount)"}[table.arity]
             raise ExpressionProblem(f"table '{table.name}' is used as {shape}; it was given {len(args)} argument(s)")
         if table.name not in self.tables:
             self.tables.append(table.name)
-        lookup = table.lookup
-        if table.arity == 0:
-            def call(env, rec):
-                value, match = lookup(None, None)
-                if rec is not None:
-                    rec.append(match)
-                return value
-        elif table.arity == 1 and table.by_status:
-            status_of = args[0]
-
-            def call(env, rec):
-                value, match = lookup(status_of(env, rec), None)
-                if rec is not None:
-                    rec.append(match)
-                return value
-        else:
-            status_of = args[0] if table.by_status else (lambda env, rec: None)
-            amount_of = args[-1]
-
-            def call(env, rec):
-                value, match = lookup(status_of(env, rec), amount_of(env, rec))
-                if rec is not None:
-                    rec.append(match)
-                return value
-        return call
+        status = args[0] if table.by_status else None
+        amount = args[-1] if table.arity and table.kind != "scalar" else None
+        if status is not None:
+            self.want(status, written[0], "text", f"table '{table.name}' (a filing status)")
+        if amount is not None:
+            self.want(amount, written[-1], "number", f"table '{table.name}' (an amount)")
+        return typed.Lookup(table.value_kind, self.offset(node), table, status, amount)
 
 
 def _check_names(tree: ast.expr, scope: Scope) -> None:
@@ -340,23 +320,13 @@ def _check_names(tree: ast.expr, scope: Scope) -> None:
         raise ExpressionProblem(cause, messages)
 
 
-def compile_expression(text: str, scope: Scope) -> Compiled:
-    """Parse and compile ``text`` once; raises ExpressionProblem with a plain sentence."""
+def check(text: str, scope: Scope) -> Expression:
+    """Parse ``text`` and check it into the typed form; raises ExpressionProblem with a plain sentence."""
     tree = parse(text)
-    compiler = _Compiler(text, scope)
+    checker = _Checker(text, scope)
     try:
-        closure = compiler.compile(tree)
+        node = checker.check(tree)
     except UnknownName:
         _check_names(tree, scope)  # report every unknown name, not the first only
         raise
-    kind = compiler.kind(tree)
-
-    def run(env: dict, rec: list | None) -> Any:
-        try:
-            return closure(env, rec)
-        except EvaluationError:
-            raise
-        except (TypeError, InvalidOperation, DivisionByZero, KeyError, ArithmeticError) as error:
-            raise EvaluationError(f"cannot compute '{text}': {error}") from None
-
-    return Compiled(text, run, tuple(compiler.reads), tuple(compiler.tables), kind)
+    return Expression(text, node, tuple(checker.reads), tuple(checker.tables))

@@ -6,11 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from engine.errors import CtaxError, Problem, did_you_mean
-from engine.lang.expressions import Compiled, ExpressionProblem, Scope, compile_expression
-from engine.lang.functions import FUNCTIONS
+from engine.lang.expressions import Expression, ExpressionProblem, Scope, check
+from engine.lang.registry import FUNCTIONS
 from engine.loading.documents import Document
 from engine.model.inputs import InputSpec
 from engine.model.source import Source
+from engine.model.status import FILING_STATUSES
 from engine.model.tables import Table
 from engine.model.worksheet import Check, Line, Worksheet
 
@@ -36,7 +37,7 @@ def _report(doc: Document, where: tuple, prefix: str, problem: ExpressionProblem
     problems.extend(doc.problem(where, f"{prefix}: {message}") for message in problem.messages)
 
 
-# The kind of value (expressions.KINDS) each input type gives an expression.
+# The kind of value (engine.lang.typed.KINDS) each input type gives an expression.
 _INPUT_KINDS = {"money": "number", "number": "number", "integer": "number", "boolean": "boolean",
                 "filing_status": "text", "choice": "text", "date": "date"}
 
@@ -51,16 +52,19 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int,
     problems: list[Problem] = []
     inputs = {name: _input_spec(doc, name, spec, problems) for name, spec in data["inputs"].items()}
     kinds = {name: _INPUT_KINDS[spec.type] for name, spec in inputs.items() if spec.type in _INPUT_KINDS}
+    choices = {name: FILING_STATUSES if spec.type == "filing_status" else spec.choices
+               for name, spec in inputs.items() if spec.type in ("filing_status", "choice")}
     for name in inputs:
         if name in tables or name in FUNCTIONS:
             problems.append(doc.problem(("inputs", name), f"input '{name}' has the same name as a "
                                                           f"{'table' if name in tables else 'function'}", key=True))
     for name, spec_data in data["inputs"].items():
         if "required_if" in spec_data:
-            scope = Scope(values=set(inputs) - {name}, tables=tables, itself=name, broken=broken, kinds=kinds)
+            scope = Scope(values=set(inputs) - {name}, tables=tables, itself=name, broken=broken, kinds=kinds,
+                          choices=choices)
             try:
                 inputs[name] = InputSpec(**{**inputs[name].__dict__,
-                                            "required_if": compile_expression(spec_data["required_if"], scope)})
+                                            "required_if": check(spec_data["required_if"], scope)})
             except ExpressionProblem as problem:
                 _report(doc, ("inputs", name, "required_if"), f"required_if of input '{name}'", problem, problems)
 
@@ -75,13 +79,17 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int,
                 "a table" if line_id in tables else "a function"
             problems.append(doc.problem(path + ("id",), f"line id '{line_id}' is already used by {what}"))
         later = {k: v for k, v in all_lines.items() if k not in known and k != line_id}
-        scope = Scope(values=set(known), tables=tables, later=later, itself=line_id, broken=broken, kinds=kinds)
+        scope = Scope(values=set(known), tables=tables, later=later, itself=line_id, broken=broken, kinds=kinds,
+                      choices=choices)
+        where = path + ("expression",) if "expression" in entry else path + ("step",)
+        row, column = doc.where(where)
         line = Line(line_id, str(entry["line"]), entry["label"], Source.from_data(entry["source"]),
-                    entry.get("round", "none"), bool(entry.get("output", False)), note=entry.get("note"))
+                    entry.get("round", "none"), bool(entry.get("output", False)), note=entry.get("note"),
+                    position=f"{doc.file}:{row}:{column}")
 
-        def compile_at(text: str, where: tuple) -> Compiled | None:
+        def compile_at(text: str, where: tuple) -> Expression | None:
             try:
-                return compile_expression(text, scope)
+                return check(text, scope)
             except ExpressionProblem as problem:
                 _report(doc, where, f"line {line.line} ({line_id})", problem, problems)
                 return None
@@ -102,10 +110,11 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int,
     checks = []
     for index, entry in enumerate(data.get("checks", [])):
         rejects_inputs = bool(entry.get("rejects_inputs", False))
-        scope = Scope(values=set(inputs) if rejects_inputs else set(known), tables=tables, broken=broken, kinds=kinds)
+        scope = Scope(values=set(inputs) if rejects_inputs else set(known), tables=tables, broken=broken, kinds=kinds,
+                      choices=choices)
         try:
             checks.append(Check(entry["id"], entry["label"], Source.from_data(entry["source"]),
-                                compile_expression(entry["expression"], scope), rejects_inputs))
+                                check(entry["expression"], scope), rejects_inputs))
         except ExpressionProblem as problem:
             _report(doc, ("checks", index, "expression"), f"check {entry['id']}", problem, problems)
     if not any(line.output for line in lines):

@@ -217,6 +217,24 @@ class Table:
         """How many arguments an expression passes: (status?) + (amount?)."""
         return int(self.by_status) + int(self.kind != "scalar")
 
+    @property
+    def value_kind(self) -> str | None:
+        """The kind of value a lookup gives (engine.lang.typed.KINDS): number, date, or None when mixed."""
+        values: list[Any] = list(self.scalar.values())
+        for column in self.distinct_columns():
+            if column.brackets or column.formula is not None:
+                values.append(Decimal(0))
+            values.extend(row.value for row in column.rows)
+            if column.rows:
+                values.append(column.at_or_below_floor)
+        if all(isinstance(v, (int, Decimal)) and not isinstance(v, bool) for v in values):
+            return "number"
+        if all(isinstance(v, dt.date) for v in values):
+            return "date"
+        if all(isinstance(v, bool) for v in values):
+            return "boolean"
+        return None
+
     def distinct_columns(self) -> list[Column]:
         seen: dict[int, Column] = {}
         for column in self.columns.values():

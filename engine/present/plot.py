@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import api
+from engine.run import scalar
 from engine.errors import CtaxError, MissingExtraError
 from engine.model.worksheet import Worksheet
 
@@ -40,7 +41,7 @@ def taxes(year: int | str, status: str, top: int, step: int,
     """CT AGI from 0 to ``top`` every ``step`` dollars, and the tax at each."""
     sheet = _sheet(year, rules)
     incomes = list(range(0, top + step, step))
-    return incomes, [sheet.run({"filing_status": status, "ct_agi": Decimal(agi)}, trace=False).outputs[OUTPUT]
+    return incomes, [scalar.evaluate(sheet, {"filing_status": status, "ct_agi": Decimal(agi)}, trace=False).outputs[OUTPUT]
                      for agi in incomes]
 
 

@@ -41,6 +41,7 @@ class LineTrace:
     rounding: str = "none"
     step: "Result | None" = None
     note: str | None = None
+    position: str | None = None  # the rule's file:line:column
 
     def to_dict(self) -> dict:
         data = {

@@ -31,6 +31,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterator
 
+from engine.run import scalar
 from engine.lang.arithmetic import in_engine_context
 from engine.errors import CtaxError, Problem
 from engine.loading.documents import Document, citations
@@ -217,7 +218,7 @@ def _tax_falls(ruleset: RuleSet) -> list[Problem]:
             previous = None
             for amount in amounts:
                 try:
-                    value = sheet.run({statuses[0]: status, money[0]: amount}, trace=False).outputs[output]
+                    value = scalar.evaluate(sheet, {statuses[0]: status, money[0]: amount}, trace=False).outputs[output]
                 except CtaxError:
                     continue
                 if previous is not None and isinstance(value, Decimal) and value < previous[1]:

@@ -1,0 +1,122 @@
+"""The one registry of what rule expressions may call, and of the roundings a line may ask for.
+
+Each function has its arity, the kind of its result and of its arguments (where fixed), its exact
+meaning over Decimals and dates, and its column meaning over fixed-point columns
+(``engine.lang.fixed``) or None when it has none. Both evaluators take their meanings from here,
+so they can differ only in these leaves. Nothing else is callable; a function no rule file calls
+is not kept (each one is vocabulary both evaluators must honour).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Callable
+
+from engine.errors import EvaluationError
+from engine.lang import dates
+
+
+@dataclass(frozen=True, eq=False)
+class Function:
+    name: str
+    low: int  # fewest arguments
+    high: int  # most arguments
+    help: str
+    exact: Callable[..., Any]
+    result: str | None  # the kind of the result (engine.lang.typed.KINDS), None: any; "argument": as the arguments
+    argument: str | None = None  # the kind every argument must have, None: any; "orderable": all numbers or all dates
+    column: Callable[[list[Any]], Any] | None = None  # over engine.lang.fixed values; None: no column form
+
+
+@dataclass(frozen=True)
+class Rounding:
+    """Round half up (DRS: "50 cents and up rounds up") to ``places`` decimal places."""
+
+    name: str
+    places: int
+
+    def exact(self, amount: Decimal) -> Decimal:
+        return amount.quantize(Decimal(1).scaleb(-self.places), rounding=ROUND_HALF_UP)
+
+    def column(self, value: Any) -> Any:
+        from engine.lang import fixed
+
+        return fixed.round_half_up(value, self.places)
+
+
+ROUNDINGS: dict[str, Rounding | None] = {
+    "dollars": Rounding("dollars", 0),
+    "cents": Rounding("cents", 2),
+    "four_decimals": Rounding("four_decimals", 4),
+    "none": None,
+}
+
+
+def _values_where(*pairs: Any) -> list:
+    """The values whose condition is true, in order: a list output (such as every reason that
+    applies) without comprehensions or subscripts, which expressions do not allow."""
+    if len(pairs) % 2:
+        raise EvaluationError(f"values_where() takes pairs of condition and value; it was given {len(pairs)} "
+                              f"argument(s)")
+    return [value for condition, value in zip(pairs[::2], pairs[1::2]) if condition]
+
+
+def _column(name: str) -> Callable[[list[Any]], Any]:
+    def meaning(args: list[Any]) -> Any:
+        from engine.lang import fixed
+
+        return fixed.FUNCTIONS[name](args)
+    return meaning
+
+
+def _dated(function: Callable[..., Any]) -> Callable[..., Any]:
+    return dates.in_calendar(function)
+
+
+_DOLLARS = ROUNDINGS["dollars"]
+assert _DOLLARS is not None
+
+_FUNCTIONS = [
+    Function("max", 2, 20, "the largest of the arguments", lambda *values: max(values), "argument", "orderable",
+             _column("max")),
+    Function("min", 2, 20, "the smallest of the arguments", lambda *values: min(values), "argument", "orderable",
+             _column("min")),
+    Function("clamp", 3, 3, "clamp(x, low, high): x held within low..high",
+             lambda value, low, high: min(max(value, low), high), "number", "number", _column("clamp")),
+    Function("round_dollars", 1, 1, "whole dollars, 50 cents and up rounds up", _DOLLARS.exact, "number", "number",
+             _DOLLARS.column and (lambda args: _DOLLARS.column(args[0]))),
+    Function("values_where", 2, 40, "values_where(condition, value, ...): the values whose condition is true",
+             _values_where, "list"),
+    Function("business_day", 1, 1, "the date, or the next business day after a Saturday, Sunday or CT legal holiday",
+             _dated(dates.business_day), "date", "date"),
+    Function("add_days", 2, 2, "add_days(date, n): n calendar days later", _dated(dates.add_days), "date"),
+    Function("days_between", 2, 2, "days_between(start, end): calendar days from start to end", _dated(dates.days_between),
+             "number", "date"),
+    Function("add_months", 2, 2, "add_months(date, n): same day n months later (month end if shorter)",
+             _dated(dates.add_months), "date"),
+    Function("months_or_fraction", 2, 2, "months_or_fraction(due, paid): months or fraction of a month late; "
+             "0 if on time", _dated(dates.months_or_fraction), "number", "date"),
+    Function("weekly_period_start", 1, 1, "the Saturday starting the weekly period of the date",
+             _dated(dates.weekly_period_start), "date", "date"),
+    Function("weekly_period_end", 1, 1, "the Friday ending the weekly period of the date", _dated(dates.weekly_period_end),
+             "date", "date"),
+    Function("day_of_weekly_period", 1, 1, "1 for Saturday ... 7 for Friday", _dated(dates.day_of_weekly_period), "number",
+             "date"),
+    Function("wednesday_following", 1, 2, "wednesday_following(date, n=1): the n-th Wednesday after the date",
+             _dated(dates.wednesday_following), "date"),
+    Function("last_day_of_month", 1, 1, "the last day of the date's month", _dated(dates.last_day_of_month), "date", "date"),
+    Function("fifteenth_of_following_month", 1, 1, "the 15th of the next month", _dated(dates.fifteenth_of_following_month),
+             "date", "date"),
+    Function("quarter", 1, 1, "the calendar quarter (1-4) of the date", _dated(dates.quarter), "number", "date"),
+    Function("last_day_of_month_following_quarter", 1, 1, "the last day of the month after the date's quarter",
+             _dated(dates.last_day_of_month_following_quarter), "date", "date"),
+    Function("make_date", 3, 3, "make_date(year, month, day)", _dated(dates.make_date), "date", "number"),
+    Function("year_of", 1, 1, "the year of the date", _dated(dates.year_of), "number", "date"),
+    Function("first_listed_date_on_or_after", 2, 2,
+             "first_listed_date_on_or_after(date, 'MM-DD, MM-DD'): next listed yearly date",
+             _dated(dates.first_listed_date_on_or_after), "date"),
+    Function("earliest", 1, 20, "the earliest of the dates given (None ignored)", _dated(dates.earliest), "date"),
+    Function("due_schedule", 0, 20, "due_schedule(date1, amount1, ...): a list of {due_date, amount}",
+             _dated(dates.due_schedule), "list"),
+]
+FUNCTIONS: dict[str, Function] = {function.name: function for function in _FUNCTIONS}

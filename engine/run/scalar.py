@@ -1,0 +1,294 @@
+"""The scalar evaluator: the typed form as closures over exact Decimals, and the worksheet loop
+that runs one return with its trace.
+
+A closure is called as ``closure(env, rec)``: ``env`` maps inputs and earlier lines to values,
+``rec`` is a list that table lookups append their Match to (None when nobody reads it). Every
+function and rounding takes its meaning from the registry (engine.lang.registry).
+"""
+from __future__ import annotations
+
+import operator
+import weakref
+from dataclasses import dataclass
+from decimal import Decimal, DivisionByZero, InvalidOperation
+from typing import Any, Callable
+
+from engine.errors import (CtaxError, EvaluationError, InvalidInputError, MissingInputError, UnknownInputError,
+                           did_you_mean)
+from engine.lang import typed
+from engine.lang.arithmetic import in_engine_context
+from engine.lang.expressions import Expression, Scope, check
+from engine.lang.registry import ROUNDINGS
+from engine.model.worksheet import Check, Line, Worksheet
+from engine.run import observe
+from engine.run.result import CheckResult, LineTrace, Result
+
+Closure = Callable[[dict, "list | None"], Any]
+
+_ARITHMETIC = {"+": operator.add, "-": operator.sub, "*": operator.mul}
+_COMPARE = {
+    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+    "in": lambda a, b: a in b, "not in": lambda a, b: a not in b,
+}
+_NOT_ARITHMETIC = (str, bytes, list, tuple, dict)
+_PLAIN_NUMBERS = frozenset({Decimal, int, bool})  # the usual operands: one set lookup, no isinstance
+
+
+def _no_sequences(left: Any, right: Any, text: str) -> None:
+    if isinstance(left, _NOT_ARITHMETIC) or isinstance(right, _NOT_ARITHMETIC):
+        raise EvaluationError(f"text or a list cannot be used in arithmetic in '{text}'")
+
+
+def _closure(node: typed.Node, text: str) -> Closure:
+    """``node`` as a closure; ``text`` is the whole expression, for error messages."""
+    if isinstance(node, typed.Constant):
+        value = node.value
+        return lambda env, rec: value
+    if isinstance(node, typed.Name):
+        name = node.name
+        return lambda env, rec: env[name]
+    if isinstance(node, typed.Items):
+        items = [_closure(e, text) for e in node.elements]
+        return lambda env, rec: tuple(item(env, rec) for item in items)
+    if isinstance(node, typed.Negate):
+        operand = _closure(node.operand, text)
+        return lambda env, rec: -operand(env, rec)
+    if isinstance(node, typed.Not):
+        operand = _closure(node.operand, text)
+        return lambda env, rec: not operand(env, rec)
+    if isinstance(node, typed.Arithmetic):
+        return _arithmetic(node, text)
+    if isinstance(node, typed.Logic):
+        parts = [_closure(p, text) for p in node.parts]
+        if node.op == "and":
+            return lambda env, rec: all(p(env, rec) for p in parts)
+        return lambda env, rec: any(p(env, rec) for p in parts)
+    if isinstance(node, typed.Compare):
+        return _compare(node, text)
+    if isinstance(node, typed.Choose):
+        test, body, orelse = (_closure(n, text) for n in (node.test, node.body, node.orelse))
+        return lambda env, rec: body(env, rec) if test(env, rec) else orelse(env, rec)
+    if isinstance(node, typed.Call):
+        function = node.function.exact
+        args = [_closure(a, text) for a in node.args]
+        return lambda env, rec: function(*(a(env, rec) for a in args))
+    if isinstance(node, typed.Lookup):
+        return _lookup(node, text)
+    raise TypeError(f"no scalar meaning for {type(node).__name__}")
+
+
+def _arithmetic(node: typed.Arithmetic, text: str) -> Closure:
+    left, right = _closure(node.left, text), _closure(node.right, text)
+    if node.op == "/":
+        def divide(env: dict, rec: list | None) -> Any:
+            denominator = right(env, rec)  # first: traces list the table rows in this order
+            numerator = left(env, rec)
+            _no_sequences(numerator, denominator, text)
+            if denominator == 0:
+                raise EvaluationError(f"division by zero in '{text}'")
+            return numerator / denominator
+        return divide
+    function = _ARITHMETIC[node.op]
+
+    def arithmetic(env: dict, rec: list | None) -> Any:
+        a, b = left(env, rec), right(env, rec)
+        if a.__class__ not in _PLAIN_NUMBERS or b.__class__ not in _PLAIN_NUMBERS:
+            _no_sequences(a, b, text)  # a value whose kind was not known when the rules loaded
+        return function(a, b)
+    return arithmetic
+
+
+def _compare(node: typed.Compare, text: str) -> Closure:
+    first = _closure(node.operands[0], text)
+    steps = [(_COMPARE[op], _closure(c, text)) for op, c in zip(node.ops, node.operands[1:])]
+
+    def compare(env: dict, rec: list | None) -> bool:
+        left = first(env, rec)
+        for function, comparator in steps:
+            right = comparator(env, rec)
+            if not function(left, right):
+                return False
+            left = right
+        return True
+    return compare
+
+
+def _lookup(node: typed.Lookup, text: str) -> Closure:
+    lookup = node.table.lookup
+    status_of = _closure(node.status, text) if node.status is not None else None
+    amount_of = _closure(node.amount, text) if node.amount is not None else None
+
+    def call(env: dict, rec: list | None) -> Any:
+        status = status_of(env, rec) if status_of is not None else None
+        value, match = lookup(status, amount_of(env, rec) if amount_of is not None else None)
+        if rec is not None:
+            rec.append(match)
+        return value
+    return call
+
+
+def closure(expression: Expression) -> Closure:
+    """The closure of a checked expression; errors the kinds could not rule out become EvaluationError."""
+    inner = _closure(expression.node, expression.text)
+    text = expression.text
+
+    def run(env: dict, rec: list | None) -> Any:
+        try:
+            return inner(env, rec)
+        except EvaluationError:
+            raise
+        except (TypeError, InvalidOperation, DivisionByZero, KeyError, ArithmeticError) as error:
+            raise EvaluationError(f"cannot compute '{text}': {error}") from None
+    return run
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A checked expression with its closure: what tests and tools evaluate one expression with."""
+
+    expression: Expression
+    run: Closure
+
+    @property
+    def text(self) -> str:
+        return self.expression.text
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        return self.expression.reads
+
+
+def compile_expression(text: str, scope: Scope) -> Compiled:
+    """Check ``text`` and compile it to a closure (ExpressionProblem when it is not acceptable)."""
+    expression = check(text, scope)
+    return Compiled(expression, closure(expression))
+
+
+# ---------------------------------------------------------------- the worksheet loop
+
+
+@dataclass(frozen=True)
+class _Line:
+    line: Line
+    run: Closure | None  # an expression line
+    step_inputs: tuple[tuple[str, Closure], ...]  # a step line
+    round: Callable[[Decimal], Decimal] | None
+
+
+@dataclass(frozen=True)
+class _Program:
+    lines: tuple[_Line, ...]
+    required_if: tuple[tuple[str, Closure], ...]
+    input_checks: tuple[tuple[Check, Closure], ...]
+    result_checks: tuple[tuple[Check, Closure], ...]
+
+
+_PROGRAMS: weakref.WeakKeyDictionary[Worksheet, _Program] = weakref.WeakKeyDictionary()
+
+
+def program(sheet: Worksheet) -> _Program:
+    """The closures of ``sheet``, compiled once from its typed form and kept as long as the worksheet."""
+    found = _PROGRAMS.get(sheet)
+    if found is None:
+        lines = []
+        for line in sheet.lines:
+            rounding = ROUNDINGS[line.rounding]
+            lines.append(_Line(line, closure(line.expression) if line.expression is not None else None,
+                               tuple((name, closure(e)) for name, e in line.step_inputs.items()),
+                               rounding.exact if rounding is not None else None))
+        found = _PROGRAMS[sheet] = _Program(
+            tuple(lines),
+            tuple((name, closure(spec.required_if)) for name, spec in sheet.inputs.items()
+                  if spec.required_if is not None),
+            tuple((c, closure(c.expression)) for c in sheet.input_checks),
+            tuple((c, closure(c.expression)) for c in sheet.result_checks))
+    return found
+
+
+def typed_inputs(sheet: Worksheet, given: dict[str, Any]) -> dict[str, Any]:
+    """The caller's inputs read by their specs, defaults filled in, required ones present; each
+    refusal is the package's InputError naming the input."""
+    if not isinstance(given, dict):
+        raise UnknownInputError("inputs", f"inputs must be a mapping of names to values, not "
+                                          f"{type(given).__name__}")
+    for name in given:
+        if name not in sheet.inputs:
+            hint = did_you_mean(str(name), sheet.inputs)
+            raise UnknownInputError(str(name), f"unknown input '{name}' for worksheet '{sheet.name}'{hint}; "
+                                               f"inputs: {', '.join(sheet.inputs)}")
+    env: dict[str, Any] = {}
+    for name, spec in sheet.inputs.items():
+        if name in given and given[name] is not None:
+            env[name] = spec.coerce(given[name])
+        elif spec.has_default:
+            env[name] = spec.default
+        else:
+            raise MissingInputError(name, f"missing input '{name}' ({spec.label}) for worksheet '{sheet.name}'")
+    compiled = program(sheet)
+    for name, required in compiled.required_if:
+        if (name not in given or given[name] is None) and required(env, None):
+            spec = sheet.inputs[name]
+            raise MissingInputError(name, f"missing input '{name}' ({spec.label}): worksheet '{sheet.name}' "
+                                          f"needs it when {spec.required_if.text}")
+    for check_, holds in compiled.input_checks:
+        if not holds(env, None):
+            raise refusal(sheet, check_)
+    return env
+
+
+def refusal(sheet: Worksheet, check_: Check) -> InvalidInputError:
+    """The error for inputs that a check with ``rejects_inputs`` refuses."""
+    reads = check_.expression.reads
+    if not reads:  # a check of tables or constants only: no one input is at fault
+        return InvalidInputError("inputs", f"worksheet '{sheet.name}' refuses these inputs: {check_.label}")
+    if len(reads) == 1:  # one input out of bounds, not two at odds
+        return InvalidInputError(reads[0], f"input '{reads[0]}' of worksheet '{sheet.name}' is refused: "
+                                           f"{check_.label}")
+    return InvalidInputError(reads[0], f"inputs {' and '.join(reads)} of worksheet '{sheet.name}' "
+                                       f"contradict each other: {check_.label}")
+
+
+@in_engine_context
+def evaluate(sheet: Worksheet, given: dict[str, Any], trace: bool = True) -> Result:
+    """Run ``sheet`` on the caller's inputs: every line in order, each rounded as the form says."""
+    env = typed_inputs(sheet, given)
+    compiled = program(sheet)
+    inputs = dict(env)
+    traces: list[LineTrace] = []
+    record = observe.recorder  # set only while the coverage plugin counts (engine/run/observe.py)
+    keep = trace or record is not None
+    for step in compiled.lines:
+        line = step.line
+        rec: list | None = [] if keep else None
+        sub_result = None
+        try:
+            if step.run is not None:
+                value = step.run(env, rec)
+            else:
+                sub_inputs = {name: run(env, rec) for name, run in step.step_inputs}
+                assert line.step_target is not None  # linked when the rules loaded
+                sub_result = evaluate(line.step_target, sub_inputs, trace)
+                value = sub_result.outputs[line.step_output]
+        except CtaxError as error:
+            if isinstance(error, EvaluationError) or step.run is None:
+                raise EvaluationError(f"worksheet '{sheet.name}' line {line.line} ({line.id}): {error} "
+                                      f"(rule at {line.position})") from None
+            raise
+        if step.round is not None and isinstance(value, Decimal):
+            value = step.round(value)
+        env[line.id] = value
+        if record is not None and rec:
+            record(sheet.year, rec)
+        if trace:
+            traces.append(LineTrace(line.id, line.line, line.label, value, line.text,
+                                    {name: env[name] for name in line.reads}, rec, line.source,
+                                    line.output, line.rounding, sub_result, line.note, line.position))
+    if record is not None:
+        record(sheet.year, None)  # one evaluation done
+    checks = []
+    for check_, holds in compiled.result_checks:
+        checks.append(CheckResult(check_.id, check_.label, bool(holds(env, None)), check_.expression.text,
+                                  {n: env[n] for n in check_.expression.reads}, check_.source))
+    outputs = {name: env[name] for name in sheet.outputs}
+    return Result(sheet.year, sheet.name, sheet.title, inputs, outputs, traces, checks, money=sheet.money,
+                  draft=sheet.draft)
