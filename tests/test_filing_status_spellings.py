@@ -61,7 +61,7 @@ def test_batch_reads_the_other_spellings_in_columns_without_falling_back_row_by_
     spellings = ["SINGLE", "Single", "JOINT", "MFS", "Head of Household", "SURVIVING_SPOUSE", "single"]
     sheet = engine.load(2024).worksheets["tax_calculation"]
     columns = {"filing_status": pd.Series(spellings), "ct_agi": pd.Series([GOOD_AGI] * len(spellings))}
-    env, slow = batch._input_env(sheet, columns, len(spellings), engine.load(2024).tables)
+    env, slow = batch._input_env(sheet, columns, len(spellings))
     assert not slow.any()  # every row on the column path
     assert [engine.FILING_STATUSES[c] for c in env["filing_status"].codes] == [
         "single", "single", "married_filing_jointly", "married_filing_separately", "head_of_household",

@@ -25,95 +25,17 @@ from typing import Any, Callable
 import numpy as np
 
 from engine.run import scalar
-from engine.run import column as vector
+from engine.run import column
 from engine.lang.arithmetic import in_engine_context
 from engine.errors import (BatchInputError, BatchUnsupportedError, CtaxError, InputError, RowError, UnknownInputError,
                      did_you_mean)
 from engine.model.inputs import MAX_AMOUNT, InputSpec
 from engine.model.status import FILING_STATUSES, canonical_status
-from engine.run.column import INPUT_SCALE, Bool, Cat, Num, VectorUnsupported
+from engine.lang.fixed import INPUT_SCALE, Bool, Cat, ColumnUnsupported, Num, decimals, scaled
 from engine.model.worksheet import Worksheet
 
 FLOAT_EXACT_LIMIT = 10 ** 13  # below this a float with at most two decimals is read exactly as cents
 _CENTS = 10 ** INPUT_SCALE
-
-
-# ---------------------------------------------------------------- worksheet program
-
-
-def _program(sheet: Worksheet, env: dict[str, Any], tables: dict) -> dict[str, Any]:
-    """Every line of ``sheet`` as a column value, given the input columns in ``env``."""
-    for line in sheet.lines:
-        try:
-            if line.expression is not None:
-                value = vector.evaluate(line.expression.text, tables, env)
-            else:
-                sub_env = {name: vector.evaluate(c.text, tables, env) for name, c in line.step_inputs.items()}
-                for name, c in line.step_inputs.items():  # an optional input passed on as it is
-                    if vector.missing_key(c.text.strip()) in env:
-                        sub_env[vector.missing_key(name)] = env[vector.missing_key(c.text.strip())]
-                target = line.step_target
-                for name, spec in target.inputs.items():
-                    if name in sub_env:
-                        continue
-                    if spec.has_default and spec.default is None:
-                        sub_env[name] = _empty_like(spec, 1)
-                        sub_env[vector.missing_key(name)] = np.bool_(True)
-                    else:
-                        sub_env[name] = _constant(spec.default, spec.choices)
-                value = _program(target, sub_env, tables)[line.step_output]
-        except VectorUnsupported as problem:
-            raise VectorUnsupported(f"worksheet '{sheet.name}' line {line.line} ({line.id}): {problem}") from None
-        scale = vector.ROUND_SCALES.get(line.rounding)
-        if scale is not None and isinstance(value, Num):
-            value = vector.round_half_up(value, scale)
-        env[line.id] = value
-    return env
-
-
-def _constant(value: Any, choices: tuple[str, ...] = ()) -> Any:
-    if isinstance(value, bool):
-        return Bool(np.bool_(value))
-    if isinstance(value, Decimal):
-        return vector.const(value)
-    if isinstance(value, str) and value in FILING_STATUSES:
-        return Cat(np.int64(FILING_STATUSES.index(value)), FILING_STATUSES)
-    if isinstance(value, str) and value in choices:
-        return Cat(np.int64(choices.index(value)), choices)
-    raise VectorUnsupported(f"default {value!r} has no column form")
-
-
-def check_vectorisable(sheet: Worksheet, tables: dict) -> None:
-    """Raise VectorUnsupported (naming the line) unless every line has an exact column form."""
-    env = {name: _empty_column(spec) for name, spec in sheet.inputs.items()}
-    for spec in sheet.inputs.values():
-        if spec.required_if is not None:
-            vector.evaluate(spec.required_if.text, tables, env)
-    _program(sheet, env, tables)
-
-
-def _empty_column(spec: InputSpec) -> Any:
-    empty = np.zeros(0, dtype=np.int64)
-    if spec.type in ("money", "number"):
-        return Num(empty, INPUT_SCALE, _input_bound(spec) * _CENTS)
-    if spec.type == "integer":
-        return Num(empty, 0, _input_bound(spec))
-    if spec.type == "boolean":
-        return Bool(np.zeros(0, dtype=bool))
-    if spec.type == "filing_status":
-        return Cat(empty, FILING_STATUSES)
-    if spec.type == "choice":
-        return Cat(empty, spec.choices)
-    raise VectorUnsupported(f"input '{spec.name}' of type {spec.type} has no column form")
-
-
-def _input_bound(spec: InputSpec) -> int:
-    """The largest size a row's value can have: rows outside the input's own minimum and maximum
-    (or +-MAX_AMOUNT where one is not set) never reach the columns, so a share between 0 and 1
-    is bounded by 1, not by MAX_AMOUNT, and can multiply an amount without leaving int64."""
-    low = spec.minimum if spec.minimum is not None else -MAX_AMOUNT
-    high = spec.maximum if spec.maximum is not None else MAX_AMOUNT
-    return int(max(abs(low), abs(high)))
 
 
 # ---------------------------------------------------------------- columns in
@@ -207,7 +129,7 @@ def _numeric_column(series: Any, spec: InputSpec, n: int, slow: np.ndarray) -> t
         high = min(MAX_AMOUNT, spec.maximum if spec.maximum is not None else MAX_AMOUNT)
         ok &= (out >= int(low)) & (out <= int(high))
     slow |= ~ok & ~missing
-    return Num(out, scale, _input_bound(spec) * unit), missing
+    return Num(out, scale, column.input_static(spec).bound), missing
 
 
 # Plain numbers written with at most two decimals (integers: none) and at most 13 digits before the
@@ -304,13 +226,13 @@ def _boolean_column(series: Any, spec: InputSpec, slow: np.ndarray) -> tuple[Boo
 
 
 def _default_column(spec: InputSpec, n: int) -> Any:
-    value = _constant(spec.default, spec.choices)
-    if isinstance(value, Num):
-        value = vector.rescale(value, INPUT_SCALE if spec.type != "integer" else 0)
-        return Num(np.full(n, value.arr, dtype=np.int64), value.scale, value.bound)
-    if isinstance(value, Bool):
-        return Bool(np.full(n, bool(value.arr)))
-    return Cat(np.full(n, value.codes, dtype=np.int64), value.choices)
+    run, static = column.constant(spec.default, spec)
+    value = run(None, None)
+    if static.kind == "num":
+        return Num(np.full(n, value, dtype=np.int64), static.scale, static.bound)
+    if static.kind == "bool":
+        return Bool(np.full(n, bool(value)))
+    return Cat(np.full(n, value, dtype=np.int64), static.choices)
 
 
 def _fill(value: Any, default: Any, missing: np.ndarray) -> Any:
@@ -321,26 +243,23 @@ def _fill(value: Any, default: Any, missing: np.ndarray) -> Any:
     return Cat(np.where(missing, default.codes, value.codes), value.choices)
 
 
-def _input_env(sheet: Worksheet, columns: dict[str, Any], n: int, tables: dict) -> tuple[dict, np.ndarray]:
-    """The input columns as column values, and which rows must take the scalar path."""
+def _input_env(sheet: Worksheet, columns: dict[str, Any], n: int) -> tuple[dict, np.ndarray]:
+    """The input columns as column values with the missing masks of optional inputs, and which rows
+    must take the scalar path (a value the columns cannot read exactly, a required input missing)."""
     slow = np.zeros(n, dtype=bool)
     env: dict[str, Any] = {}
-    missing_of: dict[str, np.ndarray] = {}
     for name, spec in sheet.inputs.items():
         optional = spec.has_default and spec.default is None
         if name not in columns and optional:  # not given in any row: "name == None" holds everywhere
             env[name] = _empty_like(spec, n)
-            missing_of[name] = env[vector.missing_key(name)] = np.ones(n, dtype=bool)
+            env[column.missing_key(name)] = np.ones(n, dtype=bool)
             continue
         if name not in columns:
-            if not spec.has_default or spec.default is None:
-                if spec.required_if is None:
-                    slow[:] = True  # every row lacks it: the scalar path raises MissingInputError
-                missing_of[name] = np.ones(n, dtype=bool)
+            if not spec.has_default:
+                slow[:] = True  # every row lacks it: the scalar path raises MissingInputError
                 env[name] = _empty_like(spec, n)
                 continue
             env[name] = _default_column(spec, n)
-            missing_of[name] = np.ones(n, dtype=bool)
             continue
         series = columns[name]
         if spec.type in ("money", "number", "integer"):
@@ -352,30 +271,24 @@ def _input_env(sheet: Worksheet, columns: dict[str, Any], n: int, tables: dict) 
         elif spec.type == "boolean":
             value, missing = _boolean_column(series, spec, slow)
         else:
-            raise VectorUnsupported(f"input '{name}' of type {spec.type} has no column form")
+            raise ColumnUnsupported(f"input '{name}' of type {spec.type} has no column form")
         if spec.has_default and spec.default is not None:
             value = _fill(value, _default_column(spec, n), missing)
         elif optional:
-            env[vector.missing_key(name)] = missing
-        elif missing.any():
-            if spec.required_if is None:
-                slow |= missing
-        missing_of[name] = missing
+            env[column.missing_key(name)] = missing
+        else:
+            slow |= missing  # the scalar path raises MissingInputError
         env[name] = value
-    for name, spec in sheet.inputs.items():
-        if spec.required_if is not None:
-            needed = np.asarray(vector.truth(vector.evaluate(spec.required_if.text, tables, dict(env))))
-            slow |= np.broadcast_to(needed, (n,)) & missing_of[name]
     return env, slow
 
 
 def _empty_like(spec: InputSpec, n: int) -> Any:
-    value = _empty_column(spec)
-    if isinstance(value, Num):
-        return Num(np.zeros(n, dtype=np.int64), value.scale, value.bound)
-    if isinstance(value, Bool):
+    static = column.input_static(spec)
+    if static.kind == "num":
+        return Num(np.zeros(n, dtype=np.int64), static.scale, static.bound)
+    if static.kind == "bool":
         return Bool(np.zeros(n, dtype=bool))
-    return Cat(np.zeros(n, dtype=np.int64), value.choices)
+    return Cat(np.zeros(n, dtype=np.int64), static.choices)
 
 
 # ---------------------------------------------------------------- rows the scalar path takes
@@ -419,7 +332,7 @@ def _arrow_column(value: Any, n: int, valid: np.ndarray, overrides: dict[int, An
     if isinstance(value, Num):
         arr = np.broadcast_to(np.asarray(value.arr, dtype=np.int64), (n,)).copy()
         for row, result in overrides.items():
-            arr[row] = vector.scaled(result, value.scale)
+            arr[row] = scaled(result, value.scale)
         if value.scale == 0:
             return pa.array(arr, type=pa.int64(), mask=~valid)
         # exact decimals: the scaled integers are the decimal's unscaled digits (128-bit, little endian)
@@ -468,12 +381,12 @@ def evaluate_batch(year: int | str, worksheet: str, table: Any, *, errors: str =
             raise UnknownInputError(name, f"unknown input column '{name}' for worksheet '{sheet.name}'"
                                           f"{did_you_mean(name, sheet.inputs)}; "
                                           f"inputs: {', '.join(sheet.inputs)}")
-    tables = ruleset.tables
     try:
-        _vectorisable(sheet, tables)
-        env, slow = _input_env(sheet, columns, n, tables)
-        env = _program(sheet, env, tables)
-    except VectorUnsupported as problem:
+        column.program(sheet)
+        env, slow = _input_env(sheet, columns, n)
+        env, undecided = column.run(sheet, env, n)
+        slow |= undecided
+    except ColumnUnsupported as problem:
         if not fallback:
             raise BatchUnsupportedError(f"{problem}; it has no exact column form. Pass fallback=True "
                                         f"(ctax batch does) to evaluate it row by row with the scalar path") from None
@@ -518,27 +431,13 @@ def output_metadata(year: int, worksheet: str, draft: bool) -> dict[bytes, bytes
             b"ctax.draft": b"true" if draft else b"false"}
 
 
-def _vectorisable(sheet: Worksheet, tables: dict) -> None:
-    # Remembered on the compiled worksheet itself, which lives as long as its cached rule set.
-    problem = sheet.__dict__.get("_vector_problem", "unknown")
-    if problem == "unknown":
-        try:
-            check_vectorisable(sheet, tables)
-            problem = None
-        except VectorUnsupported as refusal:
-            problem = str(refusal)
-        sheet.__dict__["_vector_problem"] = problem
-    if problem is not None:
-        raise VectorUnsupported(problem)
-
-
 def _arrow_from_values(values: dict[int, Any], n: int, valid: np.ndarray) -> Any:
     """A column from scalar results (the row-by-row fallback): exact decimals, booleans or text."""
     import pyarrow as pa
 
     sample = [v for v in values.values() if v is not None]
     if sample and all(isinstance(v, Decimal) for v in sample):
-        scale = max(vector.decimals(v) for v in sample)
+        scale = max(decimals(v) for v in sample)
         if all(abs(v.scaleb(scale)) < _INT64_LIMIT for v in sample):
             value = Num(np.zeros(n, dtype=np.int64), scale, 0)
             return _arrow_column(value, n, valid, values)

@@ -25,7 +25,7 @@ class Function:
     exact: Callable[..., Any]
     result: str | None  # the kind of the result (engine.lang.typed.KINDS), None: any; "argument": as the arguments
     argument: str | None = None  # the kind every argument must have, None: any; "orderable": all numbers or all dates
-    column: Callable[[list[Any]], Any] | None = None  # over engine.lang.fixed values; None: no column form
+    column: Callable[[list[Any]], Any] | None = None  # engine.lang.fixed's meaning; None: no column form
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,11 @@ class Rounding:
     def exact(self, amount: Decimal) -> Decimal:
         return amount.quantize(Decimal(1).scaleb(-self.places), rounding=ROUND_HALF_UP)
 
-    def column(self, value: Any) -> Any:
+    def column(self, args: list[Any]) -> Any:
+        """The column meaning (engine.lang.fixed): over one compiled amount."""
         from engine.lang import fixed
 
-        return fixed.round_half_up(value, self.places)
+        return fixed.rounding(self.places)(args)
 
 
 ROUNDINGS: dict[str, Rounding | None] = {
@@ -84,7 +85,7 @@ _FUNCTIONS = [
     Function("clamp", 3, 3, "clamp(x, low, high): x held within low..high",
              lambda value, low, high: min(max(value, low), high), "number", "number", _column("clamp")),
     Function("round_dollars", 1, 1, "whole dollars, 50 cents and up rounds up", _DOLLARS.exact, "number", "number",
-             _DOLLARS.column and (lambda args: _DOLLARS.column(args[0]))),
+             _DOLLARS.column),
     Function("values_where", 2, 40, "values_where(condition, value, ...): the values whose condition is true",
              _values_where, "list"),
     Function("business_day", 1, 1, "the date, or the next business day after a Saturday, Sunday or CT legal holiday",

@@ -160,17 +160,17 @@ class Column:
     lookup_unit: str = "dollars"  # what rows are looked up by: dollars, days or a count
 
     def __post_init__(self) -> None:
-        self._uppers = [r.hi for r in (self.rows or self.brackets)][:-1]
-        self._convention = self.rows[0].convention if self.rows else MORE_THAN
+        self.uppers = [r.hi for r in (self.rows or self.brackets)][:-1]
+        self.convention = self.rows[0].convention if self.rows else MORE_THAN
         self.floor = (self.rows or self.brackets)[0].lo if (self.rows or self.brackets) else None
 
     def _index(self, amount: Decimal) -> int:
-        if self._convention == MORE_THAN:
-            return bisect_left(self._uppers, amount)
-        return bisect_right(self._uppers, amount)
+        if self.convention == MORE_THAN:
+            return bisect_left(self.uppers, amount)
+        return bisect_right(self.uppers, amount)
 
     def _below_floor(self, amount: Decimal) -> bool:
-        return amount <= self.floor if self._convention == MORE_THAN else amount < self.floor
+        return amount <= self.floor if self.convention == MORE_THAN else amount < self.floor
 
     def row_index(self, amount: Decimal) -> int:
         """The index of the printed row holding ``amount``; -1 when it is below the first row."""
@@ -182,7 +182,7 @@ class Column:
         """The value for ``amount`` and the pieces of its Match (description, lower, upper)."""
         if self.rows:
             if self._below_floor(amount):
-                word = "at or below" if self._convention == MORE_THAN else "below"
+                word = "at or below" if self.convention == MORE_THAN else "below"
                 floor = value_text(self.floor, self.lookup_unit)
                 return self.at_or_below_floor, (f"{word} the first row ({floor})", None, self.floor)
             row = self.rows[self._index(amount)]

@@ -1,238 +1,289 @@
-"""Compiles a worksheet's parsed expressions a second time, to numpy operations over whole columns.
+"""The column evaluator: the typed form as numpy operations over whole columns of returns.
 
-Exactness: every number is a scaled integer, an int64 array ``a`` with a fixed number of decimal
-places ``scale`` (value = a / 10**scale). Adding, subtracting, multiplying, comparing and rounding
-half up are then exact integer operations, so each row's result is the same number the scalar
-path computes with Decimal. The scale of every node is known when the worksheet compiles, and so
-is a bound on its size: a worksheet whose amounts could leave the int64 range is refused then,
-never wrapped around silently. Division cannot be made exact this way and is refused too
-(``VectorUnsupported``); the batch layer then falls back to the scalar path row by row, or says
-why it cannot. Filing statuses and choices are integer codes into their list of choices.
+A worksheet is compiled once (and kept as long as the worksheet) into a program of closures
+``run(env, reach)``: ``env`` maps inputs and earlier lines to columns (int64 scaled amounts,
+booleans, integer codes of a filing status or choice), ``reach`` is the mask of rows where the
+closure's value is used (None: every row), as the scalar evaluator's short-circuits would have it.
+What each value is (kind, decimal places, bound on its size) is known from the typed form before
+any row is seen (engine.lang.fixed.Static), so every operation is checked then for int64 range
+and every function takes its column meaning from the registry. Whether a worksheet runs as
+columns is decided by this compilation: ColumnUnsupported names the line that has no column form.
+
+Rows the columns cannot decide go to the scalar evaluator, which gives them its own result or its
+own error: an optional input used where it was not given, a required_if input missing, inputs a
+check refuses, a step input outside the bounds of the step's worksheet. Those rows are marked in
+``env[SLOW]``; the batch layer runs them one by one.
 
 Tables: range rows and brackets use ``numpy.searchsorted`` on the rows' upper bounds with the same
 "more than / at least" convention as the scalar lookup; stepped formulas use exact floor and
-ceiling division; ``a if c else b`` is ``numpy.where``.
+ceiling division.
 """
 from __future__ import annotations
 
-import ast
+import weakref
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Callable
 
 import numpy as np
 
-from engine.lang.expressions import parse
+from engine.lang import typed
+from engine.lang.fixed import (INPUT_SCALE, Bool, Cat, ColumnUnsupported, Num, Run, Static, checked, decimals,
+                               scaled)
+from engine.lang.registry import ROUNDINGS
+from engine.model.inputs import MAX_AMOUNT, InputSpec
 from engine.model.status import FILING_STATUSES
 from engine.model.tables import MORE_THAN, Column, Table
+from engine.model.worksheet import Worksheet
 
-LIMIT = 2 ** 62  # every intermediate stays below this in size, far from int64's 2**63
-INPUT_SCALE = 2  # money and numbers arrive as whole cents
+SLOW = "<slow>"  # env key: the rows the scalar evaluator must take
+Compiled = tuple[Run, Static]
 
 
 def missing_key(name: str) -> str:
-    """The environment key of the mask of rows where input ``name`` is not given (its default is None)."""
+    """The environment key of the mask of rows where optional input ``name`` was not given."""
     return f"<missing>{name}"
 
 
-class VectorUnsupported(Exception):
-    """This worksheet (or one of its lines) cannot be computed exactly over columns."""
+def _mark_slow(env: dict, rows: Any, reach: Any) -> None:
+    if reach is not None:
+        rows = rows & reach
+    env[SLOW] = env[SLOW] | rows
 
 
-@dataclass
-class Num:
-    arr: Any  # int64 array, or a Python int for a constant
-    scale: int
-    bound: int  # no |value| (scaled) exceeds this
+def _truth(compiled: Compiled) -> Run:
+    run, static = compiled
+    if static.kind == "bool":
+        return run
+    if static.kind == "num":
+        return lambda env, reach: np.asarray(run(env, reach)) != 0
+    raise ColumnUnsupported("this value cannot be used as a condition over columns")
 
 
-@dataclass
-class Bool:
-    arr: Any
+def _and(reach: Any, mask: Any) -> Any:
+    return mask if reach is None else reach & mask
 
 
-@dataclass
-class Cat:
-    codes: Any  # int array of indexes into ``choices``
-    choices: tuple[str, ...]
+# ---------------------------------------------------------------- expressions
 
 
-@dataclass
-class Text:
-    value: str
+class _Compiler:
+    def __init__(self, statics: dict[str, Static], optional: frozenset[str]):
+        self.statics = statics
+        self.optional = optional  # optional inputs: rows where one is used but missing go to the scalar path
+
+    def compile(self, node: typed.Node) -> Compiled:
+        method = getattr(self, "_" + type(node).__name__)
+        return method(node)  # type: ignore[no-any-return]
+
+    def _Constant(self, node: typed.Constant) -> Compiled:
+        value = node.value
+        if isinstance(value, bool):
+            return (lambda env, reach: value), Static("bool")
+        if value is None:
+            return (lambda env, reach: None), Static("none")
+        if isinstance(value, str):
+            return (lambda env, reach: value), Static("text", value=value)
+        scale = decimals(value)
+        number = scaled(value, scale)
+        return (lambda env, reach: number), Static("num", scale, checked(abs(number), "a constant"))
+
+    def _Name(self, node: typed.Name) -> Compiled:
+        name = node.name
+        if name not in self.statics:
+            raise ColumnUnsupported(f"'{name}' has no column form")
+        static = self.statics[name]
+        if name in self.optional:
+            missing = missing_key(name)
+
+            def optional(env: dict, reach: Any) -> Any:
+                if missing in env:
+                    _mark_slow(env, env[missing], reach)  # the scalar path computes with None there
+                return env[name]
+            return optional, static
+        return (lambda env, reach: env[name]), static
+
+    def _Items(self, node: typed.Items) -> Compiled:
+        items = []
+        for element in node.elements:
+            if not isinstance(element, typed.Constant) or not isinstance(element.value, str):
+                raise ColumnUnsupported("only lists of text have a column form")
+            items.append(element.value)
+        return (lambda env, reach: None), Static("items", value=tuple(items))
+
+    def _Negate(self, node: typed.Negate) -> Compiled:
+        run, static = self.number(node.operand, "'-'")
+        return (lambda env, reach: -run(env, reach)), static
+
+    def _Not(self, node: typed.Not) -> Compiled:
+        run = _truth(self.compile(node.operand))
+        return (lambda env, reach: ~np.asarray(run(env, reach))), Static("bool")
+
+    def number(self, node: typed.Node, what: str) -> Compiled:
+        run, static = self.compile(node)
+        if static.kind != "num":
+            raise ColumnUnsupported(f"{what} needs an amount")
+        return run, static
+
+    def _Arithmetic(self, node: typed.Arithmetic) -> Compiled:
+        left, a = self.number(node.left, "arithmetic")
+        right, b = self.number(node.right, "arithmetic")
+        if node.op == "*":
+            bound = checked(a.bound * b.bound, "a product")
+            return (lambda env, reach: left(env, reach) * right(env, reach)), Static("num", a.scale + b.scale, bound)
+        if node.op == "/":
+            raise ColumnUnsupported("division has no exact column form")
+        scale = max(a.scale, b.scale)
+        fa, fb = 10 ** (scale - a.scale), 10 ** (scale - b.scale)
+        bound = checked(a.bound * fa + b.bound * fb, "a sum")  # before computing: int64 must not overflow
+        if node.op == "+":
+            if fa == fb == 1:
+                return (lambda env, reach: left(env, reach) + right(env, reach)), Static("num", scale, bound)
+            return (lambda env, reach: left(env, reach) * fa + right(env, reach) * fb), Static("num", scale, bound)
+        if fa == fb == 1:
+            return (lambda env, reach: left(env, reach) - right(env, reach)), Static("num", scale, bound)
+        return (lambda env, reach: left(env, reach) * fa - right(env, reach) * fb), Static("num", scale, bound)
+
+    def _Logic(self, node: typed.Logic) -> Compiled:
+        parts = [_truth(self.compile(p)) for p in node.parts]
+        conjunction = node.op == "and"
+
+        def logic(env: dict, reach: Any) -> Any:
+            result = None
+            for part in parts:
+                # a later part is reached only where the earlier ones did not decide (short-circuit)
+                here = reach if result is None else _and(reach, result if conjunction else ~result)
+                value = np.asarray(part(env, here))
+                result = value if result is None else (result & value if conjunction else result | value)
+            return result
+        return logic, Static("bool")
+
+    def _Compare(self, node: typed.Compare) -> Compiled:
+        if len(node.ops) == 1 and node.ops[0] in ("==", "!="):
+            sides = node.operands
+            nones = [s for s in sides if isinstance(s, typed.Constant) and s.value is None]
+            names = [s for s in sides if isinstance(s, typed.Name)]
+            if nones and names:  # "x == None": true where an optional input was not given
+                key, equal = missing_key(names[0].name), node.ops[0] == "=="
+
+                def is_missing(env: dict, reach: Any) -> Any:
+                    missing = np.asarray(env.get(key, False))
+                    return missing if equal else ~missing
+                return is_missing, Static("bool")
+        operands = [self.compile(o) for o in node.operands]
+        steps = [_comparison(op, left, right) for op, left, right in zip(node.ops, operands, operands[1:])]
+        if len(steps) == 1:
+            return steps[0], Static("bool")
+
+        def chain(env: dict, reach: Any) -> Any:
+            result = None
+            for step in steps:
+                value = np.asarray(step(env, reach if result is None else _and(reach, result)))
+                result = value if result is None else result & value
+            return result
+        return chain, Static("bool")
+
+    def _Choose(self, node: typed.Choose) -> Compiled:
+        test = _truth(self.compile(node.test))
+        body, b = self.compile(node.body)
+        orelse, o = self.compile(node.orelse)
+        if b.kind == o.kind == "num":
+            scale = max(b.scale, o.scale)
+            fb, fo = 10 ** (scale - b.scale), 10 ** (scale - o.scale)
+            static = Static("num", scale, max(checked(b.bound * fb, "an amount"), checked(o.bound * fo, "an amount")))
+
+            def choose(env: dict, reach: Any) -> Any:
+                condition = np.asarray(test(env, reach))
+                yes = body(env, _and(reach, condition))
+                no = orelse(env, _and(reach, ~condition))
+                return np.where(condition, yes * fb if fb != 1 else yes, no * fo if fo != 1 else no)
+            return choose, static
+        if b.kind == o.kind == "bool" or (b.kind == o.kind == "cat" and b.choices == o.choices):
+            def pick(env: dict, reach: Any) -> Any:
+                condition = np.asarray(test(env, reach))
+                return np.where(condition, body(env, _and(reach, condition)), orelse(env, _and(reach, ~condition)))
+            return pick, b
+        raise ColumnUnsupported("both branches of 'a if c else b' must be amounts, or both true/false values")
+
+    def _Call(self, node: typed.Call) -> Compiled:
+        if node.function.column is None:
+            raise ColumnUnsupported(f"function {node.function.name}() has no column form")
+        result: Compiled = node.function.column([self.compile(a) for a in node.args])
+        return result
+
+    def _Lookup(self, node: typed.Lookup) -> Compiled:
+        table: Table = node.table
+        status = self.compile(node.status) if node.status is not None else None
+        amount = self.number(node.amount, f"table '{table.name}'") if node.amount is not None else None
+        return _lookup(table, status, amount)
 
 
-@dataclass
-class Items:
-    items: tuple
-
-
-def _check(bound: int, what: str) -> int:
-    if bound > LIMIT:
-        raise VectorUnsupported(f"{what} could exceed the exact 64-bit integer range")
-    return bound
-
-
-def scaled(value: Decimal, scale: int) -> int:
-    """``value`` as an integer count of 10**-scale units; it must be exact."""
-    number = value.scaleb(scale)
-    if number != number.to_integral_value():
-        raise VectorUnsupported(f"{value} has more than {scale} decimal places")
-    return int(number)
-
-
-def decimals(value: Decimal) -> int:
-    return max(0, -value.normalize().as_tuple().exponent) if value else 0
-
-
-def const(value: Decimal) -> Num:
-    scale = decimals(value)
-    number = scaled(value, scale)
-    return Num(number, scale, _check(abs(number), "a constant"))
-
-
-def rescale(value: Num, scale: int) -> Num:
-    if scale == value.scale:
-        return value
-    factor = 10 ** (scale - value.scale)
-    bound = _check(value.bound * factor, "a rescaled amount")  # before multiplying: int64 must not overflow
-    return Num(value.arr * factor, scale, bound)
-
-
-def align(*values: Num) -> list[Num]:
-    scale = max(v.scale for v in values)
-    return [rescale(v, scale) for v in values]
-
-
-def round_half_up(value: Num, scale: int) -> Num:
-    """Round to ``scale`` places, halves away from zero (Decimal's ROUND_HALF_UP)."""
-    if value.scale <= scale:
-        return value
-    factor = 10 ** (value.scale - scale)
-    half = factor // 2
-    arr = value.arr
-    if isinstance(arr, int):
-        magnitude = (abs(arr) + half) // factor
-        return Num(magnitude if arr >= 0 else -magnitude, scale, magnitude)
-    magnitude = (np.abs(arr) + half) // factor
-    return Num(np.where(arr < 0, -magnitude, magnitude), scale, (value.bound + half) // factor)
-
-
-def truth(value: Any) -> Any:
-    if isinstance(value, Bool):
-        return value.arr
-    if isinstance(value, Num):
-        return np.asarray(value.arr) != 0
-    raise VectorUnsupported("this value cannot be used as a condition")
-
-
-ROUND_SCALES = {"dollars": 0, "cents": 2, "four_decimals": 4}
-_FUNCTION_SCALES = {"round_dollars": 0, "round_cents": 2, "round_four_decimals": 4}
-
-
-def _num(value: Any, what: str) -> Num:
-    if not isinstance(value, Num):
-        raise VectorUnsupported(f"{what} needs an amount")
-    return value
-
-
-def _compare(op: ast.cmpop, left: Any, right: Any) -> Any:
-    if isinstance(op, (ast.In, ast.NotIn)):
-        if not isinstance(left, Cat) or not isinstance(right, Items):
-            raise VectorUnsupported("'in' is supported only as filing_status in ('a', 'b')")
-        codes = [left.choices.index(t) for t in right.items if isinstance(t, str) and t in left.choices]
-        found = np.isin(left.codes, codes)
-        return found if isinstance(op, ast.In) else ~found
-    if isinstance(left, Cat) or isinstance(right, Cat):
-        cat, other = (left, right) if isinstance(left, Cat) else (right, left)
-        if not isinstance(op, (ast.Eq, ast.NotEq)):
-            raise VectorUnsupported("choices can only be compared with == or !=")
-        if isinstance(other, Text):
-            if other.value in cat.choices:
-                equal = cat.codes == cat.choices.index(other.value)
-            else:
-                equal = np.zeros(np.shape(cat.codes), dtype=bool)
-        elif isinstance(other, Cat) and other.choices == cat.choices:
-            equal = cat.codes == other.codes
-        else:
-            raise VectorUnsupported("a choice can only be compared with text or the same kind of choice")
-        return equal if isinstance(op, ast.Eq) else ~equal
-    if isinstance(left, Num) and isinstance(right, Num):
-        a, b = align(left, right)
-        function = {ast.Eq: np.equal, ast.NotEq: np.not_equal, ast.Lt: np.less, ast.LtE: np.less_equal,
-                    ast.Gt: np.greater, ast.GtE: np.greater_equal}[type(op)]
-        return function(a.arr, b.arr)
-    if isinstance(left, Bool) and isinstance(right, Bool) and isinstance(op, (ast.Eq, ast.NotEq)):
-        return (left.arr == right.arr) if isinstance(op, ast.Eq) else (left.arr != right.arr)
-    raise VectorUnsupported("these values cannot be compared over columns")
-
-
-def where(condition: Any, body: Any, orelse: Any) -> Any:
-    if isinstance(body, Num) and isinstance(orelse, Num):
-        a, b = align(body, orelse)
-        return Num(np.where(condition, a.arr, b.arr), a.scale, max(a.bound, b.bound))
-    if isinstance(body, Bool) and isinstance(orelse, Bool):
-        return Bool(np.where(condition, body.arr, orelse.arr))
-    if isinstance(body, Cat) and isinstance(orelse, Cat) and body.choices == orelse.choices:
-        return Cat(np.where(condition, body.codes, orelse.codes), body.choices)
-    raise VectorUnsupported("both branches of 'a if c else b' must be amounts, or both true/false values")
-
-
-def _maximum(values: list[Num], pick: Callable) -> Num:
-    aligned = align(*values)
-    result = aligned[0].arr
-    for value in aligned[1:]:
-        result = pick(result, value.arr)
-    return Num(result, aligned[0].scale, max(v.bound for v in aligned))
-
-
-def call_function(name: str, args: list[Any]) -> Any:
-    if name in ("max", "min"):
-        return _maximum([_num(a, f"{name}()") for a in args], np.maximum if name == "max" else np.minimum)
-    if name == "abs":
-        value = _num(args[0], "abs()")
-        return Num(np.abs(value.arr), value.scale, value.bound)
-    if name == "clamp":
-        value, low, high = (_num(a, "clamp()") for a in args)
-        return _maximum([_maximum([value, low], np.maximum), high], np.minimum)
-    if name in _FUNCTION_SCALES:
-        return round_half_up(_num(args[0], f"{name}()"), _FUNCTION_SCALES[name])
-    raise VectorUnsupported(f"function {name}() has no column form")
+def _comparison(op: str, left: Compiled, right: Compiled) -> Run:
+    (run_a, a), (run_b, b) = left, right
+    if op in ("in", "not in"):
+        if a.kind != "cat" or b.kind != "items":
+            raise ColumnUnsupported("'in' has a column form only as filing_status in ('a', 'b')")
+        codes = [a.choices.index(t) for t in b.value if t in a.choices]
+        inside = op == "in"
+        return lambda env, reach: np.isin(run_a(env, reach), codes) == inside
+    if a.kind == "cat" or b.kind == "cat":
+        (run_cat, cat), (run_other, other) = (left, right) if a.kind == "cat" else (right, left)
+        if op not in ("==", "!="):
+            raise ColumnUnsupported("choices can only be compared with == or !=")
+        equal = op == "=="
+        if other.kind == "text":
+            if other.value not in cat.choices:
+                return lambda env, reach: np.zeros(np.shape(run_cat(env, reach)), dtype=bool) == equal
+            code = cat.choices.index(other.value)
+            return lambda env, reach: (run_cat(env, reach) == code) == equal
+        if other.kind == "cat" and other.choices == cat.choices:
+            return lambda env, reach: (run_cat(env, reach) == run_other(env, reach)) == equal
+        raise ColumnUnsupported("a choice can only be compared with text or the same kind of choice")
+    if a.kind == b.kind == "num":
+        scale = max(a.scale, b.scale)
+        fa, fb = 10 ** (scale - a.scale), 10 ** (scale - b.scale)
+        checked(a.bound * fa, "an amount")
+        checked(b.bound * fb, "an amount")
+        function = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal, ">": np.greater,
+                    ">=": np.greater_equal}[op]
+        if fa == fb == 1:
+            return lambda env, reach: function(run_a(env, reach), run_b(env, reach))
+        return lambda env, reach: function(run_a(env, reach) * fa, run_b(env, reach) * fb)
+    if a.kind == b.kind == "bool" and op in ("==", "!="):
+        equal = op == "=="
+        return lambda env, reach: (np.asarray(run_a(env, reach)) == np.asarray(run_b(env, reach))) == equal
+    raise ColumnUnsupported("these values cannot be compared over columns")
 
 
 # ---------------------------------------------------------------- tables
 
 
-def _column_scale(column: Column) -> tuple[int, int]:
-    """(decimal places of the bounds, decimal places of the values) of a range or brackets column."""
-    bounds = [r.lo for r in column.rows] + [r.hi for r in column.rows if r.hi is not None]
-    values = [r.value for r in column.rows] + ([column.at_or_below_floor] if column.rows else [])
-    for b in column.brackets:
-        bounds += [b.lo, b.excess_over] + ([b.hi] if b.hi is not None else [])
-        values += [b.base_tax, b.rate]
+def _amounts(values: list[Any], what: str) -> int:
     for v in values:
         if isinstance(v, bool) or not isinstance(v, (int, Decimal)):
-            raise VectorUnsupported(f"table value {v!r} is not an amount")
-    return max((decimals(Decimal(b)) for b in bounds), default=0), max((decimals(Decimal(v)) for v in values), default=0)
+            raise ColumnUnsupported(f"{what} value {v!r} is not an amount")
+    return max((decimals(Decimal(v)) for v in values), default=0)
 
 
-def _range_column(column: Column, amount: Num) -> Num:
-    bound_scale, value_scale = _column_scale(column)
-    amount = rescale(amount, max(amount.scale, bound_scale))
-    uppers = np.array([scaled(Decimal(h), amount.scale) for h in column._uppers], dtype=np.int64)
+def _range_column(column: Column, amount: Static) -> tuple[Callable[[Any], Any], Static]:
+    """A function of the scaled amounts (at ``amount.scale``, at least the bounds' places) to scaled values."""
+    values = [r.value for r in column.rows] + [column.at_or_below_floor]
+    value_scale = _amounts(values, "a row's")
+    uppers = np.array([scaled(Decimal(h), amount.scale) for h in column.uppers], dtype=np.int64)
     floor = scaled(Decimal(column.floor), amount.scale)
-    values = [scaled(Decimal(r.value), value_scale) for r in column.rows]
-    below = scaled(Decimal(column.at_or_below_floor), value_scale)
-    side = "left" if column._convention == MORE_THAN else "right"
-    index = np.searchsorted(uppers, amount.arr, side=side)
-    picked = np.array(values, dtype=np.int64)[index]
-    under = amount.arr <= floor if column._convention == MORE_THAN else amount.arr < floor
-    return Num(np.where(under, below, picked), value_scale, max(abs(v) for v in values + [below]))
+    picks = np.array([scaled(Decimal(v), value_scale) for v in values], dtype=np.int64)  # last: below the floor
+    more_than = column.convention == MORE_THAN
+    side = "left" if more_than else "right"
+    last = len(values) - 1
+
+    def lookup(arr: Any) -> Any:
+        index = np.searchsorted(uppers, arr, side=side)
+        under = arr <= floor if more_than else arr < floor
+        return picks[np.where(under, last, index)]
+    return lookup, Static("num", value_scale, max(abs(int(v)) for v in picks))
 
 
-def _bracket_column(column: Column, amount: Num) -> Num:
-    bound_scale, _ = _column_scale(column)
-    amount = rescale(amount, max(amount.scale, bound_scale))
+def _bracket_column(column: Column, amount: Static) -> tuple[Callable[[Any], Any], Static]:
     s = amount.scale
     rate_scale = max(decimals(b.rate) for b in column.brackets)
     base_scale = max(decimals(b.base_tax) for b in column.brackets)
@@ -241,191 +292,337 @@ def _bracket_column(column: Column, amount: Num) -> Num:
     lows = np.array([scaled(b.lo, s) for b in column.brackets], dtype=np.int64)
     excess = np.array([scaled(b.excess_over, s) for b in column.brackets], dtype=np.int64)
     rates = np.array([scaled(b.rate, rate_scale) for b in column.brackets], dtype=np.int64)
+    factor = 10 ** (out_scale - s - rate_scale)
     bases = np.array([scaled(b.base_tax, out_scale) for b in column.brackets], dtype=np.int64)
     span = amount.bound + max(abs(int(v)) for v in np.concatenate([lows, excess]))
-    bound = _check(max(abs(int(v)) for v in bases) + max(abs(int(r)) for r in rates) * 10 ** (out_scale - s - rate_scale)
-                   * _check(2 * span, "a bracket amount"), "a bracket's tax")
-    index = np.searchsorted(uppers, amount.arr, side="left")
-    base_part = np.maximum(amount.arr, lows[index]) - excess[index]
-    tax = bases[index] + rates[index] * base_part * 10 ** (out_scale - s - rate_scale)
-    return Num(tax, out_scale, bound)
+    bound = checked(max(abs(int(v)) for v in bases) + max(abs(int(r)) for r in rates) * factor
+                    * checked(2 * span, "a bracket amount"), "a bracket's tax")
+
+    def lookup(arr: Any) -> Any:
+        index = np.searchsorted(uppers, arr, side="left")
+        return bases[index] + rates[index] * (np.maximum(arr, lows[index]) - excess[index]) * factor
+    return lookup, Static("num", out_scale, bound)
 
 
-def _formula_column(column: Column, amount: Num) -> Num:
+def _formula_column(column: Column, amount: Static) -> tuple[Callable[[Any], Any], Static]:
     formula = column.formula
+    assert formula is not None
     parts = [formula.start] + [v for c in formula.components for v in (c.amount, c.for_each, c.over, c.up_to)]
-    scale = max([amount.scale] + [decimals(Decimal(p)) for p in parts])
-    amount = rescale(amount, scale)
-    total = Num(scaled(Decimal(formula.start), scale), scale, abs(scaled(Decimal(formula.start), scale)))
+    scale = max(amount.scale, max(decimals(Decimal(p)) for p in parts))
+    lift = 10 ** (scale - amount.scale)
+    start = scaled(Decimal(formula.start), scale)
+    bound = abs(start)
+    components = []
     for c in formula.components:
         over, each = scaled(c.over, scale), scaled(c.for_each, scale)
-        excess = amount.arr - over
-        steps = -((-excess) // each) if c.or_fraction_thereof else excess // each
-        steps = np.where(amount.arr <= over, 0, steps)
         step_value, up_to = scaled(c.amount, scale), scaled(c.up_to, scale)
-        _check((amount.bound + abs(over)) * abs(step_value), "a stepped formula")
-        part = np.minimum(step_value * steps, up_to)
-        total = Num(total.arr - part if c.subtract else total.arr + part, scale,
-                    _check(total.bound + abs(up_to) + abs(step_value), "a stepped formula"))
-    return total
+        checked((amount.bound * lift + abs(over)) * abs(step_value), "a stepped formula")
+        bound = checked(bound + abs(up_to) + abs(step_value), "a stepped formula")
+        components.append((over, each, step_value, up_to, c.or_fraction_thereof, c.subtract))
+
+    def lookup(arr: Any) -> Any:
+        arr = arr * lift if lift != 1 else arr
+        total = start
+        for over, each, step_value, up_to, fraction, subtract in components:
+            excess = arr - over
+            steps = -((-excess) // each) if fraction else excess // each
+            part = np.minimum(step_value * np.where(arr <= over, 0, steps), up_to)
+            total = total - part if subtract else total + part
+        return total
+    return lookup, Static("num", scale, bound)
 
 
-def table_call(table: Table, args: list[Any]) -> Num:
-    status = args[0] if table.by_status else None
-    amount = args[-1] if table.kind != "scalar" else None
-    if table.by_status and not (isinstance(status, Cat) and status.choices == FILING_STATUSES):
-        if isinstance(status, Text) and status.value in FILING_STATUSES:
-            status = Cat(np.int64(FILING_STATUSES.index(status.value)), FILING_STATUSES)
-        else:
-            raise VectorUnsupported(f"table '{table.name}' needs a filing status as its first argument")
+def _lookup(table: Table, status: Compiled | None, amount: Compiled | None) -> Compiled:
+    if table.by_status and (status is None or status[1].kind not in ("cat", "text")
+                            or (status[1].kind == "cat" and status[1].choices != FILING_STATUSES)):
+        raise ColumnUnsupported(f"table '{table.name}' needs a filing status as its first argument")
     if table.kind == "scalar":
         values = [table.scalar[s] for s in (FILING_STATUSES if table.by_status else (None,))]
-        if any(isinstance(v, bool) or not isinstance(v, (int, Decimal)) for v in values):
-            raise VectorUnsupported(f"table '{table.name}' does not hold amounts")
-        scale = max(decimals(Decimal(v)) for v in values)
-        ints = [scaled(Decimal(v), scale) for v in values]
+        scale = _amounts(values, f"table '{table.name}'")
+        ints = np.array([scaled(Decimal(v), scale) for v in values], dtype=np.int64)
+        static = Static("num", scale, max(abs(int(v)) for v in ints))
         if not table.by_status:
-            return Num(ints[0], scale, abs(ints[0]))
-        return Num(np.array(ints, dtype=np.int64)[status.codes], scale, max(map(abs, ints)))
-    amount = _num(amount, f"table '{table.name}'")
+            single = int(ints[0])
+            return (lambda env, reach: single), static
+        return _by_status(status, lambda code_rows, env, reach: ints[code_rows]), static  # type: ignore[arg-type]
+    assert amount is not None
+    run_amount, amount_static = amount
+    columns = table.distinct_columns()
+    bound_places = 0
+    for column in columns:
+        bounds = [r.lo for r in column.rows] + [r.hi for r in column.rows if r.hi is not None]
+        for b in column.brackets:
+            bounds += [b.lo, b.excess_over] + ([b.hi] if b.hi is not None else [])
+        bound_places = max([bound_places] + [decimals(Decimal(b)) for b in bounds])
+    scale = max(amount_static.scale, bound_places)
+    lift = 10 ** (scale - amount_static.scale)
+    at = Static("num", scale, checked(amount_static.bound * lift, "an amount"))
+    built = [(_range_column(c, at) if c.rows else _bracket_column(c, at) if c.brackets else _formula_column(c, at))
+             for c in columns]
+    out_scale = max(s.scale for _, s in built)
+    lookups = []
+    for lookup, s in built:
+        factor = 10 ** (out_scale - s.scale)
+        checked(s.bound * factor, "a table value")
+        lookups.append((lookup, factor))
+    static = Static("num", out_scale, max(s.bound * 10 ** (out_scale - s.scale) for _, s in built))
 
-    def one(column: Column) -> Num:
-        if column.rows:
-            return _range_column(column, amount)
-        if column.brackets:
-            return _bracket_column(column, amount)
-        return _formula_column(column, amount)
+    def amounts(env: dict, reach: Any) -> Any:
+        value = np.asarray(run_amount(env, reach), dtype=np.int64)
+        return value * lift if lift != 1 else value
 
     if not table.by_status:
-        return one(table.columns[None])
-    results = {id(c): one(c) for c in table.distinct_columns()}
-    aligned = dict(zip(results, align(*results.values())))
-    # a lookup from status code to column number; codes of rows that go to the scalar path
-    # (unknown statuses, code -1) take the last entry and are overwritten later
-    order = list(aligned)
-    which = np.array([order.index(id(table.columns[s])) for s in FILING_STATUSES] + [0], dtype=np.int64)
-    column_of_row = which[status.codes]
-    first = aligned[order[0]]
-    result = first.arr
-    for number, key in enumerate(order[1:], start=1):
-        result = np.where(column_of_row == number, aligned[key].arr, result)
-    return Num(result, first.scale, max(v.bound for v in aligned.values()))
+        (only, factor), = lookups
+        return (lambda env, reach: only(amounts(env, reach)) * factor), static
+    column_of_status = np.array([columns.index(next(c for c in columns if c is table.columns[s]))
+                                 for s in FILING_STATUSES] + [0], dtype=np.int64)  # code -1: unknown, a slow row
+
+    def by_column(codes: Any, env: dict, reach: Any) -> Any:
+        arr = amounts(env, reach)
+        if len(lookups) == 1:
+            lookup, factor = lookups[0]
+            return lookup(arr) * factor
+        which = column_of_status[codes]
+        result = np.zeros(np.broadcast(arr, which).shape, dtype=np.int64)
+        for number, (lookup, factor) in enumerate(lookups):
+            rows = which == number
+            if np.ndim(rows) == 0:
+                if rows:
+                    result = lookup(arr) * factor
+                continue
+            if rows.any():
+                picked = np.broadcast_to(arr, rows.shape)[rows]
+                result[rows] = lookup(picked) * factor
+        return result
+    return _by_status(status, by_column), static  # type: ignore[arg-type]
 
 
-# ---------------------------------------------------------------- expressions
+def _by_status(status: Compiled, then: Callable[[Any, dict, Any], Any]) -> Run:
+    run_status, static = status
+    if static.kind == "text":
+        code = FILING_STATUSES.index(static.value) if static.value in FILING_STATUSES else None
+        if code is None:
+            raise ColumnUnsupported(f"'{static.value}' is not a filing status")
+        return lambda env, reach: then(np.int64(code), env, reach)
+    return lambda env, reach: then(np.asarray(run_status(env, reach)), env, reach)
 
 
-class _Compiler:
-    """Turns one parsed expression into a function of the column environment."""
-
-    def __init__(self, text: str, tables: dict[str, Table]):
-        self.text = text
-        self.tables = tables
-
-    def run(self, env: dict[str, Any]) -> Any:
-        return self.node(parse(self.text), env)
-
-    def node(self, node: ast.AST, env: dict[str, Any]) -> Any:
-        method = getattr(self, "_" + type(node).__name__, None)
-        if method is None:
-            raise VectorUnsupported(f"{type(node).__name__} has no column form")
-        return method(node, env)
-
-    def _Constant(self, node: ast.Constant, env: dict) -> Any:
-        value = node.value
-        if isinstance(value, bool):
-            return Bool(np.bool_(value))
-        if isinstance(value, str):
-            return Text(value)
-        if isinstance(value, (int, float)):
-            raw = ast.get_source_segment(self.text.strip(), node) or repr(value)
-            return const(Decimal(raw.replace("_", "")))
-        raise VectorUnsupported(f"constant {value!r} has no column form")
-
-    def _Name(self, node: ast.Name, env: dict) -> Any:
-        if node.id in ("True", "False"):
-            return Bool(np.bool_(node.id == "True"))
-        if node.id in env:
-            return env[node.id]
-        if node.id in self.tables:
-            return table_call(self.tables[node.id], [])
-        raise VectorUnsupported(f"unknown name '{node.id}'")
-
-    def _Tuple(self, node: ast.Tuple, env: dict) -> Items:
-        items = []
-        for element in node.elts:
-            value = self.node(element, env)
-            if not isinstance(value, Text):
-                raise VectorUnsupported("only tuples of text have a column form")
-            items.append(value.value)
-        return Items(tuple(items))
-
-    _List = _Tuple
-
-    def _UnaryOp(self, node: ast.UnaryOp, env: dict) -> Any:
-        operand = self.node(node.operand, env)
-        if isinstance(node.op, ast.UAdd):
-            return operand
-        if isinstance(node.op, ast.USub):
-            value = _num(operand, "'-'")
-            return Num(-value.arr, value.scale, value.bound)
-        if isinstance(node.op, ast.Not):
-            return Bool(~np.asarray(truth(operand)))
-        raise VectorUnsupported("operator has no column form")
-
-    def _BinOp(self, node: ast.BinOp, env: dict) -> Num:
-        left = _num(self.node(node.left, env), "arithmetic")
-        right = _num(self.node(node.right, env), "arithmetic")
-        if isinstance(node.op, (ast.Add, ast.Sub)):
-            a, b = align(left, right)
-            bound = _check(a.bound + b.bound, "a sum")  # checked before computing: int64 must not overflow
-            arr = a.arr + b.arr if isinstance(node.op, ast.Add) else a.arr - b.arr
-            return Num(arr, a.scale, bound)
-        if isinstance(node.op, ast.Mult):
-            bound = _check(left.bound * right.bound, "a product")
-            return Num(left.arr * right.arr, left.scale + right.scale, bound)
-        raise VectorUnsupported("division has no exact column form")
-
-    def _BoolOp(self, node: ast.BoolOp, env: dict) -> Bool:
-        parts = [np.asarray(truth(self.node(v, env))) for v in node.values]
-        combine = np.logical_and if isinstance(node.op, ast.And) else np.logical_or
-        result = parts[0]
-        for part in parts[1:]:
-            result = combine(result, part)
-        return Bool(result)
-
-    def _Compare(self, node: ast.Compare, env: dict) -> Bool:
-        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
-            sides = (node.left, node.comparators[0])
-            names = [s for s in sides if isinstance(s, ast.Name)]
-            if names and any(isinstance(s, ast.Constant) and s.value is None for s in sides):
-                # "x == None": true where an optional input (default None) was not given
-                name = names[0].id
-                if name not in env:
-                    raise VectorUnsupported(f"unknown name '{name}'")
-                missing = np.asarray(env.get(missing_key(name), False))
-                return Bool(missing if isinstance(node.ops[0], ast.Eq) else ~missing)
-        left = self.node(node.left, env)
-        result = None
-        for op, comparator in zip(node.ops, node.comparators):
-            right = self.node(comparator, env)
-            step = _compare(op, left, right)
-            result = step if result is None else np.logical_and(result, step)
-            left = right
-        return Bool(result)
-
-    def _IfExp(self, node: ast.IfExp, env: dict) -> Any:
-        condition = truth(self.node(node.test, env))
-        return where(condition, self.node(node.body, env), self.node(node.orelse, env))
-
-    def _Call(self, node: ast.Call, env: dict) -> Any:
-        name = node.func.id  # the scalar compiler has already refused anything else
-        args = [self.node(a, env) for a in node.args]
-        if name in self.tables:
-            return table_call(self.tables[name], args)
-        return call_function(name, args)
+# ---------------------------------------------------------------- worksheets
 
 
-def evaluate(text: str, tables: dict[str, Table], env: dict[str, Any]) -> Any:
-    """The column value of expression ``text`` given the columns in ``env``."""
-    return _Compiler(text, tables).run(env)
+def input_static(spec: InputSpec) -> Static:
+    """What the batch layer gives for an input: amounts as cents (integers as whole units) within the
+    input's own bounds (rows outside them take the scalar path), statuses and choices as codes."""
+    if spec.type in ("money", "number", "integer"):
+        low = spec.minimum if spec.minimum is not None else -MAX_AMOUNT
+        high = spec.maximum if spec.maximum is not None else MAX_AMOUNT
+        scale = 0 if spec.type == "integer" else INPUT_SCALE
+        return Static("num", scale, int(max(abs(low), abs(high))) * 10 ** scale)
+    if spec.type == "boolean":
+        return Static("bool")
+    if spec.type == "filing_status":
+        return Static("cat", choices=FILING_STATUSES)
+    if spec.type == "choice":
+        return Static("cat", choices=spec.choices)
+    raise ColumnUnsupported(f"input '{spec.name}' of type {spec.type} has no column form")
+
+
+def constant(value: Any, spec: InputSpec) -> Compiled:
+    """An input's default as a column value."""
+    if isinstance(value, bool):
+        return (lambda env, reach: value), Static("bool")
+    if isinstance(value, Decimal):
+        static = input_static(spec)
+        number = scaled(value, static.scale)
+        return (lambda env, reach: number), Static("num", static.scale, abs(number))
+    if isinstance(value, str):
+        static = input_static(spec)
+        code = static.choices.index(value)
+        return (lambda env, reach: code), static
+    raise ColumnUnsupported(f"default {value!r} has no column form")
+
+
+@dataclass(frozen=True)
+class Program:
+    """A worksheet compiled to columns for given input values (``statics``): ``run(env, reach)``
+    fills ``env`` with every line; ``outputs`` says what each output column is."""
+
+    run: Run
+    outputs: dict[str, Static]
+
+
+def _compile_sheet(sheet: Worksheet, statics: dict[str, Static], optional: frozenset[str]) -> Program:
+    """``sheet``'s lines as one closure over columns whose inputs are described by ``statics``."""
+    compiler = _Compiler(dict(statics), optional)
+    guards = [_required_if(sheet, name, compiler) for name, spec in sheet.inputs.items()
+              if spec.required_if is not None and name in optional]
+    for check in sheet.input_checks:
+        holds = _truth(compiler.compile(check.expression.node))
+        guards.append(lambda env, reach, holds=holds: _mark_slow(env, ~np.asarray(holds(env, reach)), reach))
+    steps: list[tuple[str, Run]] = []
+    for line in sheet.lines:
+        try:
+            if line.expression is not None:
+                run, static = compiler.compile(line.expression.node)
+            else:
+                run, static = _step(line, compiler)
+        except ColumnUnsupported as problem:
+            raise ColumnUnsupported(f"worksheet '{sheet.name}' line {line.line} ({line.id}), {line.position}: "
+                                    f"{problem}") from None
+        rounding = ROUNDINGS[line.rounding]
+        if rounding is not None and static.kind == "num":
+            run, static = rounding.column([(run, static)])
+        compiler.statics[line.id] = static
+        steps.append((line.id, run))
+
+    def program(env: dict, reach: Any) -> Any:
+        for guard in guards:
+            guard(env, reach)
+        for name, run in steps:
+            env[name] = run(env, reach)
+        return env
+    return Program(program, {name: compiler.statics[name] for name in sheet.outputs})
+
+
+def _required_if(sheet: Worksheet, name: str, compiler: _Compiler) -> Run:
+    spec = sheet.inputs[name]
+    needed = _truth(compiler.compile(spec.required_if.node))
+    key = missing_key(name)
+
+    def guard(env: dict, reach: Any) -> None:
+        if key in env:
+            _mark_slow(env, np.asarray(needed(env, reach)) & env[key], reach)
+    return guard
+
+
+def _step(line: Any, compiler: _Compiler) -> Compiled:
+    """A step: the target worksheet compiled for the values this line passes, its output taken."""
+    target: Worksheet = line.step_target
+    given: dict[str, Compiled] = {}
+    passed_missing: dict[str, str] = {}  # target input -> caller's missing key, for an optional passed on as is
+    for name, expression in line.step_inputs.items():
+        node = expression.node
+        if isinstance(node, typed.Name) and node.name in compiler.optional:
+            passed_missing[name] = missing_key(node.name)
+            given[name] = (lambda env, reach, n=node.name: env[n]), compiler.statics[node.name]
+        else:
+            given[name] = compiler.compile(node)
+    statics: dict[str, Static] = {}
+    defaults: dict[str, Compiled] = {}
+    optional = set()
+    for name, spec in target.inputs.items():
+        if name in given:
+            statics[name] = given[name][1]
+            if name in passed_missing:
+                optional.add(name)
+                if spec.has_default and spec.default is not None:
+                    raise ColumnUnsupported(f"an optional value passed to input '{name}', which has a default")
+        elif spec.has_default and spec.default is None:
+            statics[name] = input_static(spec)
+            optional.add(name)
+        elif spec.has_default:
+            defaults[name] = constant(spec.default, spec)
+            statics[name] = defaults[name][1]
+        else:
+            raise ColumnUnsupported(f"input '{name}' of worksheet '{target.name}' is not given")
+    for name, (_, static) in given.items():
+        _coercible(target.inputs[name], static)
+    program = _compile_sheet(target, statics, frozenset(optional))
+    output = line.step_output
+
+    def step(env: dict, reach: Any) -> Any:
+        sub = {SLOW: env[SLOW]}
+        for name, (run, static) in given.items():
+            value = run(env, reach)
+            sub[name] = value
+            _mark_uncoercible(env, target.inputs[name], static, value, reach)
+            if name in passed_missing and passed_missing[name] in env:
+                sub[missing_key(name)] = env[passed_missing[name]]
+        for name, (run, _) in defaults.items():
+            sub[name] = run(env, reach)
+        for name in optional - set(given):
+            sub[name] = 0 if statics[name].kind != "bool" else False
+            sub[missing_key(name)] = np.bool_(True)
+        program.run(sub, reach)
+        env[SLOW] = sub[SLOW]
+        return sub[output]
+    return step, program.outputs[output]
+
+
+def _coercible(spec: InputSpec, static: Static) -> None:
+    """Refuse a step input of another kind than the target input reads (the scalar path would coerce it)."""
+    wanted = input_static(spec) if spec.type != "date" else Static("date")
+    if static.kind == "text" and wanted.kind == "cat" and static.value in wanted.choices:
+        return
+    if static.kind != wanted.kind or (static.kind == "cat" and static.choices != wanted.choices):
+        raise ColumnUnsupported(f"a value of another kind passed to input '{spec.name}'")
+
+
+def _mark_uncoercible(env: dict, spec: InputSpec, static: Static, value: Any, reach: Any) -> None:
+    """Rows where a step input is outside the target input's bounds, or not whole for an integer:
+    the scalar path refuses them (its error is the row's)."""
+    if static.kind != "num":
+        return
+    arr = np.asarray(value)
+    bad = np.zeros(arr.shape, dtype=bool)
+    unit = 10 ** static.scale
+    for limit, outside in ((spec.minimum, np.less), (spec.maximum, np.greater)):
+        if limit is not None:
+            bad |= outside(arr, scaled(limit, static.scale)) if decimals(limit) <= static.scale else \
+                outside(arr * 10 ** (decimals(limit) - static.scale), scaled(limit, decimals(limit)))
+    if static.bound > int(MAX_AMOUNT) * unit:
+        bad |= np.abs(arr) > int(MAX_AMOUNT) * unit
+    if spec.type == "integer" and static.scale > 0:
+        bad |= arr % unit != 0
+    if bad.any():
+        _mark_slow(env, bad, reach)
+
+
+_PROGRAMS: weakref.WeakKeyDictionary[Worksheet, Program | str] = weakref.WeakKeyDictionary()
+
+
+def program(sheet: Worksheet) -> Program:
+    """``sheet`` compiled to columns for inputs as the batch layer reads them (compiled once, kept with
+    the worksheet); ColumnUnsupported (naming the line) when it has no exact column form."""
+    found = _PROGRAMS.get(sheet)
+    if found is None:
+        try:
+            statics = {name: input_static(spec) for name, spec in sheet.inputs.items()}
+            optional = frozenset(n for n, s in sheet.inputs.items() if s.has_default and s.default is None)
+            found = _compile_sheet(sheet, statics, optional)
+        except ColumnUnsupported as problem:
+            found = str(problem)
+        _PROGRAMS[sheet] = found
+    if isinstance(found, str):
+        raise ColumnUnsupported(found)
+    return found
+
+
+def run(sheet: Worksheet, env: dict[str, Any], n: int) -> tuple[dict[str, Any], Any]:
+    """Every output of ``sheet`` over ``n`` rows, given the input columns (Num, Bool, Cat) and missing
+    masks in ``env``; and the mask of rows the scalar evaluator must take."""
+    compiled = program(sheet)
+    columns: dict[str, Any] = {SLOW: np.zeros(n, dtype=bool)}
+    for name, value in env.items():
+        if isinstance(value, Num):
+            scale = input_static(sheet.inputs[name]).scale  # the batch layer reads amounts at this scale
+            columns[name] = value.arr if value.scale == scale else value.arr * 10 ** (scale - value.scale)
+        elif isinstance(value, Bool):
+            columns[name] = value.arr
+        elif isinstance(value, Cat):
+            columns[name] = value.codes
+        else:
+            columns[name] = value  # a missing mask
+    compiled.run(columns, None)
+    out: dict[str, Any] = {}
+    for name, static in compiled.outputs.items():
+        value = columns[name]
+        if static.kind == "num":
+            out[name] = Num(value, static.scale, static.bound)
+        elif static.kind == "bool":
+            out[name] = Bool(value)
+        elif static.kind == "cat":
+            out[name] = Cat(value, static.choices)
+        else:
+            raise ColumnUnsupported(f"output '{name}' has no column form")
+    return out, columns[SLOW]

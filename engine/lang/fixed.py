@@ -1,0 +1,161 @@
+"""Fixed-point numbers over columns: the exact column meanings of the language's numbers.
+
+A column amount is an int64 array ``a`` with a number of decimal places ``scale`` known before
+running (value = a / 10**scale) and a ``bound`` on its size, also known before running. Adding,
+subtracting, multiplying, comparing and rounding half up are exact integer operations, so each
+row's result is the number the scalar evaluator computes with Decimal. Every operation checks,
+before computing, that its bound stays below LIMIT: a rule whose amounts could leave int64 is
+refused (ColumnUnsupported), never wrapped around.
+
+``Num``, ``Bool`` and ``Cat`` carry columns between the batch layer and the column evaluator;
+``Static`` is what the column compiler knows of a value before any row is seen.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable
+
+import numpy as np
+
+LIMIT = 2 ** 62  # every intermediate stays below this in size, far from int64's 2**63
+INPUT_SCALE = 2  # money and numbers arrive as whole cents
+
+
+class ColumnUnsupported(Exception):
+    """This expression (or worksheet) has no exact column form; the message says why."""
+
+
+@dataclass
+class Num:
+    arr: Any  # int64 array, or a Python int for a constant
+    scale: int
+    bound: int  # no |value| (scaled) exceeds this
+
+
+@dataclass
+class Bool:
+    arr: Any
+
+
+@dataclass
+class Cat:
+    codes: Any  # int array of indexes into ``choices``
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Static:
+    """What is known of a column value before running: its kind ("num", "bool", "cat", or the
+    constants "text", "items", "none"), and for amounts their scale and bound."""
+
+    kind: str
+    scale: int = 0
+    bound: int = 0
+    choices: tuple[str, ...] = ()
+    value: Any = None  # the text or items of a constant
+
+
+def checked(bound: int, what: str) -> int:
+    if bound > LIMIT:
+        raise ColumnUnsupported(f"{what} could exceed the exact 64-bit integer range")
+    return bound
+
+
+def decimals(value: Decimal) -> int:
+    return max(0, -value.normalize().as_tuple().exponent) if value else 0  # type: ignore[operator]
+
+
+def scaled(value: Decimal, scale: int) -> int:
+    """``value`` as an integer count of 10**-scale units; it must be exact."""
+    number = value.scaleb(scale)
+    if number != number.to_integral_value():
+        raise ColumnUnsupported(f"{value} has more than {scale} decimal places")
+    return int(number)
+
+
+def const(value: Decimal) -> Num:
+    scale = decimals(value)
+    number = scaled(value, scale)
+    return Num(number, scale, checked(abs(number), "a constant"))
+
+
+def rescale(value: Num, scale: int) -> Num:
+    if scale == value.scale:
+        return value
+    factor = 10 ** (scale - value.scale)
+    bound = checked(value.bound * factor, "a rescaled amount")
+    return Num(value.arr * factor, scale, bound)
+
+
+def round_half_up_array(arr: Any, drop: int) -> Any:
+    """``arr`` with ``drop`` decimal places rounded off, halves away from zero (Decimal's ROUND_HALF_UP)."""
+    factor = 10 ** drop
+    half = factor // 2
+    if isinstance(arr, int):
+        magnitude = (abs(arr) + half) // factor
+        return magnitude if arr >= 0 else -magnitude
+    magnitude = (np.abs(arr) + half) // factor
+    return np.where(arr < 0, -magnitude, magnitude)
+
+
+def round_half_up(value: Num, places: int) -> Num:
+    """Round to ``places`` decimal places, halves away from zero."""
+    if value.scale <= places:
+        return value
+    drop = value.scale - places
+    return Num(round_half_up_array(value.arr, drop), places, (value.bound + 10 ** drop // 2) // 10 ** drop)
+
+
+# ---------------------------------------------------------------- functions, on static values
+# Each takes the compiled arguments [(run, static)] and returns (run, static); run(env, reach).
+
+Run = Callable[[dict, Any], Any]
+
+
+def _aligned(args: list[tuple[Run, Static]], what: str) -> tuple[list[Run], Static]:
+    for _, static in args:
+        if static.kind != "num":
+            raise ColumnUnsupported(f"{what} needs amounts")
+    scale = max(static.scale for _, static in args)
+    runs = []
+    for run, static in args:
+        factor = 10 ** (scale - static.scale)
+        checked(static.bound * factor, what)
+        runs.append(run if factor == 1 else (lambda env, reach, run=run, factor=factor: run(env, reach) * factor))
+    bound = max(static.bound * 10 ** (scale - static.scale) for _, static in args)
+    return runs, Static("num", scale, bound)
+
+
+def _extreme(pick: Callable[[Any, Any], Any], name: str) -> Callable[[list[tuple[Run, Static]]], tuple[Run, Static]]:
+    def meaning(args: list[tuple[Run, Static]]) -> tuple[Run, Static]:
+        runs, static = _aligned(args, f"{name}()")
+
+        def run(env: dict, reach: Any) -> Any:
+            result = runs[0](env, reach)
+            for other in runs[1:]:
+                result = pick(result, other(env, reach))
+            return result
+        return run, static
+    return meaning
+
+
+def _clamp(args: list[tuple[Run, Static]]) -> tuple[Run, Static]:
+    (value, low, high), static = _aligned(args, "clamp()")
+    return (lambda env, reach: np.minimum(np.maximum(value(env, reach), low(env, reach)), high(env, reach))), static
+
+
+def rounding(places: int) -> Callable[[list[tuple[Run, Static]]], tuple[Run, Static]]:
+    def meaning(args: list[tuple[Run, Static]]) -> tuple[Run, Static]:
+        (run, static), = args
+        if static.kind != "num":
+            raise ColumnUnsupported("rounding needs an amount")
+        if static.scale <= places:
+            return run, static
+        drop = static.scale - places
+        bound = (static.bound + 10 ** drop // 2) // 10 ** drop
+        return (lambda env, reach: round_half_up_array(run(env, reach), drop)), Static("num", places, bound)
+    return meaning
+
+
+FUNCTIONS = {"max": _extreme(np.maximum, "max"), "min": _extreme(np.minimum, "min"), "clamp": _clamp}
