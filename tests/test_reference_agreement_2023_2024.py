@@ -1,5 +1,5 @@
-"""Independent review of issue #3's 2023 and 2024 worksheets (other than the
-Tax Calculation Schedule, which tests/test_rules_2023_2024.py covers).
+"""The 2023 and 2024 worksheets (other than the Tax Calculation Schedule, which
+tests/test_rules_2023_2024.py covers) agree with an independent reference.
 
 ``engine.evaluate(year, worksheet, inputs)`` is compared with the reviewer's
 reference ``tests/reference/ct_reference_2023_2024_forms.py`` (written from

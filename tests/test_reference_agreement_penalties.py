@@ -1,4 +1,4 @@
-"""Review of issue #4: the penalty, due-date, withholding and estimated-tax worksheets against an
+"""The penalty, due-date, withholding and estimated-tax worksheets agree with an
 independent reference (tests/reference/ct_reference_penalties.py) over generated cases.
 
 Cases cover every tier edge, every day of 2013 for the payment schedules, month-end and leap-year
