@@ -159,25 +159,6 @@ def test_group_b_period_dates_agree_with_the_reference(year):
     assert n > 500 and not bad, bad
 
 
-@pytest.mark.parametrize("year", YEARS)
-@pytest.mark.parametrize("facts,residency,decided_by", [
-    (dict(domiciled_in_ct=True), "resident", "domicile"),
-    (dict(permanent_place_of_abode_in_ct=True, days_in_ct=184), "resident", "183-day abode test"),
-    (dict(permanent_place_of_abode_in_ct=True, days_in_ct=183), "nonresident", "none"),
-    (dict(moved_during_year=True), "part_year_resident", "moved"),
-    (dict(moved_during_year=True, permanent_place_of_abode_in_ct=True, days_in_ct=300), "part_year_resident", "moved"),
-    (dict(domiciled_in_ct=True, permanent_place_of_abode_outside_ct=True, days_in_ct=30), "nonresident", "Group A"),
-    (dict(domiciled_in_ct=True, permanent_place_of_abode_outside_ct=True, days_in_ct=31), "resident", "domicile"),
-    (dict(domiciled_in_ct=True, permanent_place_of_abode_outside_ct=True, permanent_place_of_abode_in_ct=True,
-          days_in_ct=0), "resident", "domicile"),
-    (dict(domiciled_in_ct=True, **dict(zip(GROUP_B_FACTS, (450, 90, False, 183, 30, 183, 30)))), "nonresident", "Group B"),
-    (dict(), "nonresident", "none"),
-])
-def test_each_residency_test_and_its_decided_by(year, facts, residency, decided_by):
-    out = engine.evaluate(year, "residency", facts).outputs
-    assert (out["residency"], out["decided_by"]) == (residency, decided_by)
-
-
 def test_domicile_and_move_together_are_refused():
     with pytest.raises(engine.InvalidInputError):
         engine.evaluate(2024, "residency", dict(domiciled_in_ct=True, moved_during_year=True))
