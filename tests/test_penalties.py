@@ -255,6 +255,18 @@ def test_late_payment_missing_and_bad_dates():
         run(2024, "late_payment", tax_due=1, due_date="2024-13-01", payment_date="2024-04-15")
 
 
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_acceptance_date_is_required_for_an_e_filed_return_paid_by_check(year):
+    # Seed 003, Penalty for Late Payment or Late Filing: "If you file your return electronically and pay
+    # your balance due by check, then your check must be postmarked on whichever is earlier: the date of
+    # acceptance of the electronic return or the extended due date." (the worked cases are in
+    # tests/cases/<year>/late_payment_extensions.yaml)
+    with pytest.raises(MissingInputError, match="electronic_return_accepted_date"):
+        run(year, "late_payment", tax_due=2000, paid_by_original_due_date=1800, due_date="2024-04-15",
+            extension_granted=True, return_filed_date="2024-06-03", payment_date="2024-06-04",
+            return_filed_electronically=True, balance_paid_by_check=True)
+
+
 def test_fraud_penalty_more_than_1000_is_refused():
     # IP 2013(8), Fraud: "a civil penalty of not more than $1,000"; $1,000.01 is refused, naming the input.
     assert run(2013, "fraud_penalty", amount_imposed=1000)["penalty"] == 1000
