@@ -48,16 +48,6 @@ def test_part_year_resident_must_give_the_eitc_resident_portion_share():
 
 
 @pytest.mark.parametrize("year", (2023, 2024, 2025))
-def test_nonresident_gets_neither_credit(year):
-    # "every resident (and part-year resident) filer"; CT EITC: "Residents (and part-year residents
-    # for the resident portion)".
-    result = engine.evaluate(year, "income_tax_return", {
-        "filing_status": "single", "residency": "nonresident", "federal_agi": 40000, "ct_source_income": 20000,
-        "qualifying_property_tax": 300, "federal_eitc": 1000})
-    assert (result["property_tax_credit"], result["ct_eitc"]) == (0, 0)
-
-
-@pytest.mark.parametrize("year", (2023, 2024, 2025))
 def test_credits_are_columns_of_evaluate_batch(year):
     import pandas as pd
 
