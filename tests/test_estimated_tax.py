@@ -61,12 +61,6 @@ def test_withholding_rounds_to_whole_dollars_per_date():
     assert [i["amount"] for i in result["installments"]] == [1750] * 4
 
 
-def test_no_schedule_of_either_kind_when_not_required():
-    result = run(current_year_tax=20000, withholding=18000)  # 18,000 is not less than 90% of 20,000
-    assert result["required"] is False
-    assert result["required_installments"] == [] and result["installments"] == []
-
-
 # Issue 10, item 5, seed 003 (Special Rules for Farmers and Fishermen): "The required installment is the
 # lesser of 66 2/3% of the income tax shown on your ... return or 100% of the income tax shown on your
 # [prior year] return"; whether a payment is required follows from that amount after withholding.
