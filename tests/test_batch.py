@@ -10,6 +10,7 @@ import pytest
 
 import engine
 from engine import BatchInputError, BatchUnsupportedError, evaluate_batch
+from engine.errors import InputError
 from engine.run import scalar
 from engine.model.status import FILING_STATUSES
 
@@ -149,3 +150,48 @@ def test_dask_local_cluster_map_partitions_unchanged():
     assert int(out["ct_income_tax"].iloc[0]) == int(engine.evaluate(
         2013, "tax_calculation", {"filing_status": frame["filing_status"][0], "ct_agi": int(frame["ct_agi"][0])})
         ["ct_income_tax"])
+
+
+# ---------------------------------------------------------------- duplicate columns, outputs beyond 64 bits
+
+
+def test_duplicate_column_names_in_a_dataframe_are_an_input_error():
+    frame = pd.DataFrame([["single", 1, 2]], columns=["filing_status", "ct_agi", "ct_agi"])
+    with pytest.raises(InputError, match="more than one column named 'ct_agi'"):
+        engine.evaluate_batch(2013, "tax_calculation", frame)
+    arrow = pa.table([pa.array(["single"]), pa.array([1]), pa.array([2])], names=["filing_status", "ct_agi", "ct_agi"])
+    with pytest.raises(InputError, match="more than one column"):
+        engine.evaluate_batch(2013, "tax_calculation", arrow)
+
+
+def test_names_that_are_the_same_text_are_duplicates():
+    frame = pd.DataFrame([["single", 1, 2]], columns=["filing_status", "ct_agi", "ct_agi"])
+    frame.columns = ["filing_status", 1, "1"]
+    with pytest.raises(InputError, match="more than one column named '1'"):
+        engine.evaluate_batch(2013, "tax_calculation", frame)
+
+
+@pytest.mark.parametrize("expression", ["1e20 - x", "x * 1e20", "x / 3 + 1e20"])
+def test_outputs_beyond_64_bits_are_refused_or_exact_not_an_overflow(tmp_path, expression):
+    from engine.errors import BatchUnsupportedError
+    from test_bounded_work import _expression_line, _ruleset, _sheet
+
+    year = _ruleset(tmp_path, {"huge": _sheet("huge", [_expression_line("y", expression)])})
+    frame = pd.DataFrame({"x": ["1", "2"]})
+    expected = [engine.evaluate(2013, "huge", {"x": x}, rules=year.parent)["y"] for x in (1, 2)]
+    # 1e20 is above 2**63 (about 9.2e18): the column form is refused, naming the reason ...
+    with pytest.raises(BatchUnsupportedError, match="64-bit|division"):
+        engine.evaluate_batch(2013, "huge", frame, rules=year.parent)
+    # ... and row by row every value is exact (as text: no 64-bit column holds it)
+    out = engine.evaluate_batch(2013, "huge", frame, fallback=True, rules=year.parent)
+    assert [Decimal(str(v)) for v in out["y"]] == expected
+
+
+def test_a_fallback_column_mixing_many_decimals_and_large_amounts_stays_exact(tmp_path):
+    from test_bounded_work import _expression_line, _ruleset, _sheet
+
+    # x / 3 has 28 significant digits; at that many decimals, 1e12 no longer fits 64 bits: exact text then
+    year = _ruleset(tmp_path, {"thirds": _sheet("thirds", [_expression_line("y", "x / 3")])})
+    out = engine.evaluate_batch(2013, "thirds", pd.DataFrame({"x": ["1", "3000000000000"]}), fallback=True,
+                                rules=year.parent)
+    assert [Decimal(str(v)) for v in out["y"]] == [Decimal(1) / 3, Decimal(1_000_000_000_000)]

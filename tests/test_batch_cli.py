@@ -5,9 +5,12 @@ from decimal import Decimal
 
 import pandas as pd
 import pyarrow.parquet as pq
+import pytest
 
 import engine
 from engine.cli import main
+
+from cli_helpers import run
 
 
 def _expected(status: str, agi) -> Decimal:
@@ -56,3 +59,15 @@ def test_unknown_extension_and_worksheet_are_clear_errors(tmp_path, capsys):
     csv.write_text("filing_status,ct_agi\nsingle,1\n", encoding="utf-8")
     assert main(["batch", "2013", "no_such_sheet", str(csv), str(tmp_path / "o.csv")]) == 1
     assert "has no worksheet 'no_such_sheet'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content", [b"id,filing_status,ct_agi\ncaf\xe9,single,100\n",
+                                     b"id,fil\xe9ng_status,ct_agi\na,single,100\n",  # found by fuzzing
+                                     b"id,filing_status,ct_agi\na,sing\xe9le,100\n",
+                                     b"id,filing_status,ct_agi\n" + b"a,single,1\n" * 10000 + b"b,single,1\xe9\n"])
+def test_latin1_bytes_in_a_csv_are_a_clear_error(tmp_path, capsys, content):
+    source, target = tmp_path / "in.csv", tmp_path / "out.csv"
+    source.write_bytes(content)
+    status, _, err = run(capsys, "batch", "2013", "tax_calculation", str(source), str(target), "--quiet")
+    assert status == 1 and "UTF-8" in err and "Traceback" not in err
+    assert not target.exists()

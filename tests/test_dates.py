@@ -2,10 +2,13 @@
 import datetime as dt
 from decimal import Decimal
 
+import pandas as pd
 import pytest
 
+import engine
 from engine.lang import dates
-from engine.errors import EvaluationError
+from engine.lang.registry import FUNCTIONS
+from engine.errors import EvaluationError, InputError
 
 D = dt.date
 
@@ -135,3 +138,62 @@ def test_date_table_values_are_dates():
     table = engine.load(2013).tables["ct_945_due_date"]
     value, match = table.lookup(None, None)
     assert value == D(2014, 1, 31) and match.to_dict()["value"] == "2014-01-31"
+
+
+# ---------------------------------------------------------------- NaT and dates outside years 1-9999
+
+
+@pytest.mark.parametrize("function,args", [
+    (FUNCTIONS["business_day"].exact, (pd.NaT,)), (dates.is_business_day, (pd.NaT,)),
+    (FUNCTIONS["add_months"].exact, (pd.NaT, Decimal(1))), (FUNCTIONS["year_of"].exact, (pd.NaT,)),
+    (FUNCTIONS["days_between"].exact, (pd.NaT, dt.date(2024, 1, 1)))])
+def test_nat_is_not_a_date(function, args):
+    # pandas.NaT subclasses datetime; business_day used to loop forever on it
+    with pytest.raises(EvaluationError, match="must be a date, not NaT"):
+        function(*args)
+
+
+def test_nat_as_a_date_input_is_the_input_error():
+    with pytest.raises(InputError) as error:
+        engine.evaluate(2013, "payment_due_date", {"classification": "monthly", "payment_date": pd.NaT})
+    assert error.value.field == "payment_date"
+
+
+def test_a_pandas_timestamp_is_still_its_date():
+    result = engine.evaluate(2013, "payment_due_date", {"classification": "monthly",
+                                                        "payment_date": pd.Timestamp("2013-03-05 17:30")})
+    # "Monthly remitter: Fifteenth day of the month following the month during which the nonpayroll
+    # amounts were paid": 2013-04-15, a Monday and no holiday
+    assert result["due_date"] == dt.date(2013, 4, 15)
+
+
+@pytest.mark.parametrize("function,args", [
+    ("add_months", (dt.date(9999, 12, 1), Decimal(1))), ("add_months", (dt.date(1, 1, 1), Decimal(-1))),
+    ("add_days", (dt.date(9999, 12, 31), Decimal(1))), ("business_day", (dt.date(9999, 12, 31),)),
+    ("fifteenth_of_following_month", (dt.date(9999, 12, 20),)),
+    ("last_day_of_month_following_quarter", (dt.date(9999, 11, 1),)),
+    ("wednesday_following", (dt.date(9999, 12, 30), Decimal(1))),
+    ("make_date", (Decimal(10000), Decimal(1), Decimal(1)))])
+def test_dates_beyond_year_9999_are_evaluation_errors(function, args):
+    try:
+        FUNCTIONS[function].exact(*args)
+    except EvaluationError:
+        pass  # any other exception fails the test; a result inside the calendar is fine too
+
+
+@pytest.mark.parametrize("count", [Decimal("1e999999"), Decimal("-1e30"), 10 ** 100, Decimal("Infinity"),
+                                   Decimal("NaN")])
+def test_huge_counts_in_date_functions_are_refused_quickly(count):
+    for name in ("add_days", "add_months", "wednesday_following"):
+        with pytest.raises(EvaluationError, match="whole number"):
+            FUNCTIONS[name].exact(dt.date(2024, 1, 1), count)
+
+
+def test_a_date_near_9999_is_one_bad_row_not_an_aborted_batch():
+    frame = pd.DataFrame({"tax_due": ["1000", "1000"], "due_date": ["2024-04-15", "9999-10-01"],
+                          "payment_date": ["2024-05-01", "9999-10-02"]})
+    out = engine.evaluate_batch(2024, "late_payment", frame, errors="report", fallback=True)
+    assert out["error"].isna().tolist() == [True, False]
+    assert "outside years 1 to 9999" in out["error"][1]
+    # 2024-04-15 is a Monday; paid 2024-05-01: "1% per month or fraction of a month": one month
+    assert out["months_late"][0] == 1

@@ -54,6 +54,6 @@ def test_golden_trace(year, sheet, name, inputs, data_regression):
     data_regression.check(engine.evaluate(year, sheet, inputs).to_dict(), basename=f"{year}_{sheet}_{name}")
 
 
-def test_golden_cases_cover_this_issues_worksheets_in_both_years():
+def test_golden_cases_are_worksheets_of_both_years():
     for year in (2023, 2024):
         assert set(CASES) <= set(engine.worksheets(year))

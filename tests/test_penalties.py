@@ -1,6 +1,8 @@
 """2013 nonpayroll withholding schedules (IP 2013(8)) and individual penalties (seeds 001, 003).
 
-Expected values are the publications' own figures or hand calculations written next to them.
+Expected values are the publications' own figures or hand calculations written next to them. The
+individual penalties worked by hand (late payment, failure to file, balance due notice) are YAML cases:
+tests/cases/<year>/late_payment_hand_worked.yaml, failure_to_file_penalty.yaml and balance_due_notice.yaml.
 """
 import datetime as dt
 from decimal import Decimal
@@ -246,70 +248,23 @@ def test_ct_1096_cross_check_with_ct_945_fails_when_different():
 
 # ---------------------------------------------------------------- individuals
 
-@pytest.mark.parametrize("year", [2013, 2023, 2024])
-def test_seed_001_example(year):
-    """$2,000 unpaid six months: $200 penalty + $120 interest = $2,320 (seed 001)."""
-    result = run(year, "late_payment", tax_due=2000, due_date=f"{year + 1}-04-15", payment_date=f"{year + 1}-10-15")
-    assert (result["months_late"], result["penalty"], result["interest"], result["total_due"]) == (6, 200, 120, 2320)
-
-
-def test_late_payment_on_time_and_one_day_late():
-    on_time = run(2024, "late_payment", tax_due=2000, due_date="2024-04-15", payment_date="2024-04-15")
-    # paid on the due date: no penalty or interest, and the total due is the tax itself
-    assert (on_time["months_late"], on_time["penalty"], on_time["interest"], on_time["total_due"]) == (0, 0, 0, 2000)
-    late = run(2024, "late_payment", tax_due=2000, due_date="2024-04-15", payment_date="2024-04-16")
-    assert (late["months_late"], late["penalty"], late["interest"], late["total_due"]) == (1, 200, 20, 2220)
-
-
-def test_late_payment_due_date_on_weekend_moves_to_monday():
-    # June 15, 2024 is a Saturday: paying Monday June 17 is on time; Tuesday is one month late
-    assert run(2024, "late_payment", tax_due=500, due_date="2024-06-15", payment_date="2024-06-17")["months_late"] == 0
-    assert run(2024, "late_payment", tax_due=500, due_date="2024-06-15", payment_date="2024-06-18")["months_late"] == 1
-
-
-def test_late_payment_only_the_unpaid_part():
-    result = run(2023, "late_payment", tax_due=5000, paid_by_original_due_date=3000, due_date="2024-04-15",
-                 payment_date="2024-07-01")
-    # 2,000 paid late, 3 months (April 16 - July 1): penalty 200, interest 2,000 x 1% x 3 = 60
-    assert (result["months_late"], result["penalty"], result["interest"], result["total_due"]) == (3, 200, 60, 2260)
-
-
-def test_extension_safe_harbour():
-    base = dict(tax_due=10000, due_date="2024-04-15", payment_date="2024-10-01", extension_granted=True,
-                return_filed_date="2024-10-01")
-    safe = run(2023, "late_payment", paid_by_original_due_date=9000, **base)
-    # 90% paid by the due date, balance with a return filed by the extended due date: no penalty, interest stays
-    assert safe["penalty"] == 0 and safe["interest"] == 60 and safe["total_due"] == 1060  # 1,000 x 1% x 6
-    short = run(2023, "late_payment", paid_by_original_due_date="8999.99", **base)
-    assert short["penalty"] == 100  # 10% of 1,000.01, rounded
-    no_extension = run(2023, "late_payment", paid_by_original_due_date=9000, **{**base, "extension_granted": False})
-    assert no_extension["penalty"] == 100
-    late_return = run(2023, "late_payment", paid_by_original_due_date=9000,
-                      **{**base, "return_filed_date": "2024-10-16", "payment_date": "2024-10-16"})
-    assert late_return["penalty"] == 100  # extended due date October 15, 2024
-
-
-@pytest.mark.parametrize("year", [2013, 2023, 2024])
-@pytest.mark.parametrize("balance, penalty, late_filing", [(0, 50, 50), (499, 50, 0), (500, 50, 0),
-                                                          (501, 50, 0), (505, 51, 0), (10000, 1000, 0)])
-def test_failure_to_file_penalty(year, balance, penalty, late_filing):
-    result = run(year, "failure_to_file_penalty", balance_due=balance)
-    assert result["penalty"] == penalty        # greater of 10% or $50 (10% of 505 = 50.50 -> 51)
-    assert result["late_filing_penalty"] == late_filing
-
-
-@pytest.mark.parametrize("year", [2013, 2023, 2024])
-def test_balance_due_notice(year):
-    result = run(year, "balance_due_notice", notice_date="2024-03-01")
-    assert result["referral_deadline"] == D(2024, 3, 11)
-    assert result["protest_deadline"] == D(2024, 4, 30)
-
-
 def test_late_payment_missing_and_bad_dates():
     with pytest.raises(MissingInputError, match="payment_date"):
         run(2024, "late_payment", tax_due=1, due_date="2024-04-15")
     with pytest.raises(InvalidInputError, match="due_date"):
         run(2024, "late_payment", tax_due=1, due_date="2024-13-01", payment_date="2024-04-15")
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_acceptance_date_is_required_for_an_e_filed_return_paid_by_check(year):
+    # Seed 003, Penalty for Late Payment or Late Filing: "If you file your return electronically and pay
+    # your balance due by check, then your check must be postmarked on whichever is earlier: the date of
+    # acceptance of the electronic return or the extended due date." (the worked cases are in
+    # tests/cases/<year>/late_payment_extensions.yaml)
+    with pytest.raises(MissingInputError, match="electronic_return_accepted_date"):
+        run(year, "late_payment", tax_due=2000, paid_by_original_due_date=1800, due_date="2024-04-15",
+            extension_granted=True, return_filed_date="2024-06-03", payment_date="2024-06-04",
+            return_filed_electronically=True, balance_paid_by_check=True)
 
 
 def test_fraud_penalty_more_than_1000_is_refused():

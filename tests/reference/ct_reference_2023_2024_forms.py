@@ -24,7 +24,7 @@ against the printed rows).
 Money is Decimal; whole-dollar rounding is half-up ("50 cents up").
 
 Choices where the sources are silent (each one checked against the engine's
-documented choice, see tests/test_review_2023_2024.py):
+documented choice, see tests/test_reference_agreement_2023_2024.py):
 
 * Social Security above the threshold: the subtraction is the taxable amount
   less the lesser of 25% of the gross benefits and the taxable amount (Form

@@ -172,3 +172,17 @@ def test_an_escape_in_a_worksheet_is_reported_at_its_line(tmp_path):
     line = next(i for i, l in enumerate(sheet.read_text().splitlines(), 1) if "__class__" in l)
     assert f"rules/2013/worksheets/tax_calculation.yaml:{line}:17: line 1 (connecticut_agi): attribute access " \
            f"(x.y) is not allowed" in str(caught.value)
+
+
+@pytest.mark.parametrize("text", ["1e20filing_status", "1if True else 2"])
+def test_a_syntax_warning_is_a_located_refusal_not_noise_on_stderr(text):
+    import warnings
+
+    from engine.lang.expressions import ExpressionProblem, parse
+
+    # found by fuzzing: Python printed "<unknown>:1: SyntaxWarning: invalid decimal literal" to stderr
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(ExpressionProblem, match="syntax error"):
+            parse(text)
+    assert not [w for w in caught if issubclass(w.category, SyntaxWarning)]

@@ -1,5 +1,5 @@
-"""Issue 10, citations of the 2023 and 2024 files this part of the issue touched: every source is identified
-inside the repository, every citation names a section the guide prints, and every quoted `text` is the guide's
+"""Citations of the 2023 and 2024 due-date, estimated-tax and penalty files (those quoting the CT Nonresident
+Guide 2023): every source is identified inside the repository, every citation names a section the guide prints, and every quoted `text` is the guide's
 own words (compared with the vendored seed 003 after folding OCR spelling: hyphens, dashes, quotes, spaces).
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``ctax batch`` loses nothing (issue 11, "Nothing lost"): OUT is replaced only by a complete output,
+"""``ctax batch`` loses nothing: OUT is replaced only by a complete output,
 never is the input, never silently replaces a column or a file ctax did not write."""
 from __future__ import annotations
 
