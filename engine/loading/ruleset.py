@@ -14,7 +14,7 @@ from engine.lang.arithmetic import in_engine_context
 from engine.errors import Problem, RuleSetError, UnknownWorksheetError, did_you_mean
 from engine.loading.documents import Document, citations, control_character_problems, load_bytes
 from engine.loading.resources import shipped
-from engine.tools.review import draft_files
+from engine.loading.review_markers import draft_files
 from engine.loading.snapshot import Snapshot, read_snapshot
 from engine.model.tables import Table
 from engine.loading.tables import build_table

@@ -35,7 +35,7 @@ from engine.run import scalar
 from engine.lang.arithmetic import in_engine_context
 from engine.errors import CtaxError, Problem
 from engine.loading.documents import Document, citations
-from engine.tools.review import markers
+from engine.loading.review_markers import markers
 from engine.loading.ruleset import RuleSet
 from engine.model.status import FILING_STATUSES
 from engine.model.text import money_text, plain_text

@@ -11,24 +11,15 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from engine.errors import CtaxError
-from engine.loading.documents import Document, find_key, load_file
+from engine.loading.documents import Document, load_file
+from engine.loading.review_markers import markers
 
 
 class ReviewError(CtaxError):
     """A review marker cannot be removed automatically; the message says where."""
-
-
-def markers(data: Any) -> Iterator[tuple[tuple, str]]:
-    """Every (path, text) of a ``review:`` key in a file's data, depth first."""
-    return find_key(data, "review")
-
-
-def draft_files(documents: dict[str, Document]) -> list[str]:
-    """The files (display names) that still carry a review marker."""
-    return sorted(name for name, doc in documents.items() if next(markers(doc.data), None) is not None)
 
 
 def _without_markers(data: Any) -> Any:
