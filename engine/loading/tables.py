@@ -187,7 +187,7 @@ def build_table(doc: Document, year: int | None = None) -> tuple[Table | None, l
     elif any(daterule.is_rule(v) for v in scalar.values()):
         problems.append(doc.problem(("value",), "a date rule (month, day, of) belongs in a table of unit 'date'"))
     table = Table(data["table"], data["title"], kind, Source.from_data(data["source"]), data.get("unit"),
-                  data.get("value_label"), columns, scalar, doc.file)
+                  data.get("value_label"), columns, scalar, doc.file, data.get("lookup", "Amount"))
     return table, problems
 
 

@@ -20,8 +20,10 @@ def _input_spec(doc: Document, name: str, data: dict, problems: list[Problem]) -
     path = ("inputs", name)
     minimum = data.get("minimum")
     maximum = data.get("maximum")
+    description = data.get("description")
     spec = InputSpec(name, data["type"], data["label"], "default" in data, None, tuple(data.get("choices", ())),
-                     None if minimum is None else Decimal(minimum), None if maximum is None else Decimal(maximum))
+                     None if minimum is None else Decimal(minimum), None if maximum is None else Decimal(maximum),
+                     description=description.strip() if isinstance(description, str) else None)
     if spec.type == "choice" and not spec.choices:
         problems.append(doc.problem(path, f"input '{name}' is a choice but lists no 'choices'"))
     if spec.has_default and data["default"] is not None:

@@ -33,7 +33,8 @@ class InputSpec:
     choices: tuple[str, ...] = ()
     minimum: Decimal | None = None
     maximum: Decimal | None = None
-    required_if: Any = None  # Compiled expression over the other inputs, or None
+    required_if: Any = None  # checked expression (engine.lang.expressions.Expression) over the other inputs, or None
+    description: str | None = None  # the help text a form or page shows under the label
 
     def coerce(self, value: Any) -> Any:
         """The value as this input's type; raises the package's InputError naming the input."""

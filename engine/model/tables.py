@@ -207,6 +207,7 @@ class Table:
     columns: dict[str | None, Column]
     scalar: dict[str | None, Any]
     file: str = ""
+    lookup_label: str = "Amount"  # what the rows are looked up by, as the table's heading says
 
     @property
     def by_status(self) -> bool:

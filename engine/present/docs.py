@@ -410,9 +410,8 @@ def build_site(rulesets: list[RuleSet]) -> dict[str, str]:
         pages.append((f"{year}/index", *year_page(ruleset), f"{year}"))
         pages.append((f"{year}/citations", *citations_page(ruleset), f"{year} citations"))
         for name, table in sorted(ruleset.tables.items()):
-            doc = ruleset.documents.get(table.file)
-            lookup = doc.data.get("lookup", "Amount") if doc else "Amount"
-            pages.append((html_pages.docs_page(year, "tables", name), *table_page(table, lookup, ruleset, users),
+            pages.append((html_pages.docs_page(year, "tables", name), *table_page(table, table.lookup_label, ruleset,
+                                                                                  users),
                           f"{year} table {name}"))
         for name in sorted(ruleset.worksheets):
             pages.append((html_pages.docs_page(year, "worksheets", name), *worksheet_page(ruleset, name),

@@ -24,10 +24,7 @@ _TYPES: dict[str, dict[str, Any]] = {
 
 
 def _input_descriptions(ruleset: RuleSet, sheet: Worksheet) -> dict[str, str]:
-    document = ruleset.documents.get(sheet.file)
-    declared = (document.data.get("inputs") or {}) if document is not None else {}
-    return {name: spec["description"].strip() for name, spec in declared.items()
-            if isinstance(spec, dict) and isinstance(spec.get("description"), str)}
+    return {name: spec.description for name, spec in sheet.inputs.items() if spec.description is not None}
 
 
 def input_property(spec: InputSpec, description: str | None = None) -> dict[str, Any]:
