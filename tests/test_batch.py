@@ -117,18 +117,30 @@ def test_empty_table_gives_typed_empty_outputs():
     assert len(result) == 0
 
 
-def test_worksheet_with_division_is_refused_or_evaluated_row_by_row():
-    # ct_w4p Line 16 divides by the number of payments: no exact column form.
-    frame = pd.DataFrame({"filing_status": ["single", "married_filing_jointly"], "federal_agi": [60000, 90000],
-                          "payments_per_year": [12, 26]})
-    with pytest.raises(BatchUnsupportedError, match="division"):
-        evaluate_batch(2013, "ct_w4p", frame)
-    result = evaluate_batch(2013, "ct_w4p", frame, fallback=True)
+def test_worksheet_with_division_runs_as_columns_equal_to_the_scalar_path():
+    # ct_w4p Line 5 divides CT-sourced income by CT AGI and Line 16 the balance by the number of payments:
+    # both quotients are rounded (four places, dollars), which the column path does exactly (issue 13)
+    frame = pd.DataFrame({"filing_status": ["single", "married_filing_jointly", "single"],
+                          "federal_agi": [60000, 90000, 75000], "payments_per_year": [12, 26, 7],
+                          "residency": ["resident", "resident", "nonresident"],
+                          "ct_source_income": [0, 0, 20000.37]})
+    result = evaluate_batch(2013, "ct_w4p", frame)  # no fallback: it runs as columns
     sheet = engine.load(2013).worksheets["ct_w4p"]
     for i, row in frame.iterrows():
         expected = scalar.evaluate(sheet, row.to_dict(), trace=False).outputs
         for name, value in expected.items():
             assert pa.array(result[name]).to_pylist()[i] == value, name
+
+
+def test_worksheet_without_a_column_form_is_refused_or_evaluated_row_by_row():
+    # return_due_date computes with dates (a business-day calendar): no exact column form yet
+    frame = pd.DataFrame({"tax_year_end": ["2024-12-31", "2024-12-31"]})
+    with pytest.raises(BatchUnsupportedError, match="date"):
+        evaluate_batch(2024, "return_due_date", frame)
+    result = evaluate_batch(2024, "return_due_date", frame, fallback=True)
+    expected = engine.evaluate(2024, "return_due_date", {}, trace=False).outputs
+    for name, value in expected.items():
+        assert pa.array(result[name]).to_pylist() == [str(value) if hasattr(value, "isoformat") else value] * 2, name
 
 
 def test_dask_local_cluster_map_partitions_unchanged():

@@ -250,6 +250,8 @@ def _input_env(sheet: Worksheet, columns: dict[str, Any], n: int) -> tuple[dict,
     env: dict[str, Any] = {}
     for name, spec in sheet.inputs.items():
         optional = spec.has_default and spec.default is None
+        if spec.required_if is not None:
+            env[column.absent_key(name)] = _missing(columns[name]) if name in columns else np.ones(n, dtype=bool)
         if name not in columns and optional:  # not given in any row: "name == None" holds everywhere
             env[name] = _empty_like(spec, n)
             env[column.missing_key(name)] = np.ones(n, dtype=bool)

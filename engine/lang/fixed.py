@@ -54,6 +54,7 @@ class Static:
     bound: int = 0
     choices: tuple[str, ...] = ()
     value: Any = None  # the text or items of a constant
+    inexact: bool = False  # a quotient cut at ``scale`` places: only clamp, min, max and rounding may take it
 
 
 def checked(bound: int, what: str) -> int:
@@ -118,13 +119,17 @@ def _aligned(args: list[tuple[Run, Static]], what: str) -> tuple[list[Run], Stat
         if static.kind != "num":
             raise ColumnUnsupported(f"{what} needs amounts")
     scale = max(static.scale for _, static in args)
+    inexact = any(static.inexact for _, static in args)
+    cut = min((static.scale for _, static in args if static.inexact), default=scale)
+    if any(not static.inexact and static.scale > cut for _, static in args):
+        raise ColumnUnsupported(f"{what} of a quotient and a finer amount has no exact column form")
     runs = []
     for run, static in args:
         factor = 10 ** (scale - static.scale)
         checked(static.bound * factor, what)
         runs.append(run if factor == 1 else (lambda env, reach, run=run, factor=factor: run(env, reach) * factor))
     bound = max(static.bound * 10 ** (scale - static.scale) for _, static in args)
-    return runs, Static("num", scale, bound)
+    return runs, Static("num", scale, bound, inexact=inexact)
 
 
 def _extreme(pick: Callable[[Any, Any], Any], name: str) -> Callable[[list[tuple[Run, Static]]], tuple[Run, Static]]:
@@ -142,7 +147,10 @@ def _extreme(pick: Callable[[Any, Any], Any], name: str) -> Callable[[list[tuple
 
 def _clamp(args: list[tuple[Run, Static]]) -> tuple[Run, Static]:
     (value, low, high), static = _aligned(args, "clamp()")
-    return (lambda env, reach: np.minimum(np.maximum(value(env, reach), low(env, reach)), high(env, reach))), static
+    # the result lies between low and high: no larger than the larger of their sizes
+    held = max(s.bound * 10 ** (static.scale - s.scale) for _, s in args[1:])
+    return (lambda env, reach: np.minimum(np.maximum(value(env, reach), low(env, reach)), high(env, reach))), \
+        Static("num", static.scale, held, inexact=static.inexact)
 
 
 def rounding(places: int) -> Callable[[list[tuple[Run, Static]]], tuple[Run, Static]]:
@@ -151,6 +159,8 @@ def rounding(places: int) -> Callable[[list[tuple[Run, Static]]], tuple[Run, Sta
         if static.kind != "num":
             raise ColumnUnsupported("rounding needs an amount")
         if static.scale <= places:
+            if static.inexact:
+                raise ColumnUnsupported(f"rounding a quotient to {places} places has no exact column form")
             return run, static
         drop = static.scale - places
         bound = (static.bound + 10 ** drop // 2) // 10 ** drop

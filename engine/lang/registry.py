@@ -35,8 +35,11 @@ class Rounding:
     name: str
     places: int
 
-    def exact(self, amount: Decimal) -> Decimal:
-        return amount.quantize(Decimal(1).scaleb(-self.places), rounding=ROUND_HALF_UP)
+    @property
+    def exact(self) -> Callable[[Decimal], Decimal]:
+        """The exact meaning, as a function of one Decimal."""
+        quantum = Decimal(1).scaleb(-self.places)
+        return lambda amount: amount.quantize(quantum, rounding=ROUND_HALF_UP)
 
     def column(self, args: list[Any]) -> Any:
         """The column meaning (engine.lang.fixed): over one compiled amount."""

@@ -21,7 +21,7 @@ ceiling division.
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -41,8 +41,14 @@ Compiled = tuple[Run, Static]
 
 
 def missing_key(name: str) -> str:
-    """The environment key of the mask of rows where optional input ``name`` was not given."""
+    """The environment key of the mask of rows where optional input ``name`` was not given (its value is None)."""
     return f"<missing>{name}"
+
+
+def absent_key(name: str) -> str:
+    """The environment key of the mask of rows where input ``name``, which has a ``required_if``, was not
+    given (its default, if any, stands in; the scalar path raises where the condition holds)."""
+    return f"<absent>{name}"
 
 
 def _mark_slow(env: dict, rows: Any, reach: Any) -> None:
@@ -51,8 +57,16 @@ def _mark_slow(env: dict, rows: Any, reach: Any) -> None:
     env[SLOW] = env[SLOW] | rows
 
 
+def _exact(static: Static, what: str) -> Static:
+    """``static``, unless it is a cut quotient (see _quotient), which ``what`` cannot take exactly."""
+    if static.inexact:
+        raise ColumnUnsupported(f"{what} of a quotient not yet rounded has no exact column form")
+    return static
+
+
 def _truth(compiled: Compiled) -> Run:
     run, static = compiled
+    _exact(static, "a condition")
     if static.kind == "bool":
         return run
     if static.kind == "num":
@@ -128,11 +142,14 @@ class _Compiler:
     def _Arithmetic(self, node: typed.Arithmetic) -> Compiled:
         left, a = self.number(node.left, "arithmetic")
         right, b = self.number(node.right, "arithmetic")
+        if node.op != "/":
+            _exact(a, "arithmetic")
+            _exact(b, "arithmetic")
         if node.op == "*":
             bound = checked(a.bound * b.bound, "a product")
             return (lambda env, reach: left(env, reach) * right(env, reach)), Static("num", a.scale + b.scale, bound)
         if node.op == "/":
-            raise ColumnUnsupported("division has no exact column form")
+            return _quotient(left, a, right, b)
         scale = max(a.scale, b.scale)
         fa, fb = 10 ** (scale - a.scale), 10 ** (scale - b.scale)
         bound = checked(a.bound * fa + b.bound * fb, "a sum")  # before computing: int64 must not overflow
@@ -190,7 +207,8 @@ class _Compiler:
         if b.kind == o.kind == "num":
             scale = max(b.scale, o.scale)
             fb, fo = 10 ** (scale - b.scale), 10 ** (scale - o.scale)
-            static = Static("num", scale, max(checked(b.bound * fb, "an amount"), checked(o.bound * fo, "an amount")))
+            static = Static("num", scale, max(checked(b.bound * fb, "an amount"), checked(o.bound * fo, "an amount")),
+                            inexact=b.inexact or o.inexact)
 
             def choose(env: dict, reach: Any) -> Any:
                 condition = np.asarray(test(env, reach))
@@ -215,11 +233,48 @@ class _Compiler:
         table: Table = node.table
         status = self.compile(node.status) if node.status is not None else None
         amount = self.number(node.amount, f"table '{table.name}'") if node.amount is not None else None
+        if amount is not None:
+            _exact(amount[1], f"a lookup in table '{table.name}'")
         return _lookup(table, status, amount)
+
+
+QUOTIENT_PLACES = 6  # a quotient is cut (toward zero) to this many places; every rounding of one asks for fewer
+
+
+def _quotient(left: Run, a: Static, right: Run, b: Static) -> Compiled:
+    """``left / right`` cut toward zero at QUOTIENT_PLACES. Cut, not rounded: rounding half up to
+    fewer places then decides exactly as on the exact quotient (the cut keeps whether the rest is at
+    least one half), and so does clamping to bounds with few places. Anything else would need the
+    digits cut off, so a cut quotient may flow only through clamp, min, max and a rounding. The scalar
+    path divides with 28 significant digits: with every amount below 2**62 units, the exact quotient
+    is never within 10**-19 of a rounding boundary without being on it, so those digits decide the
+    same way. Rows dividing by zero go to the scalar path (its error)."""
+    if a.inexact or b.inexact:
+        raise ColumnUnsupported("a quotient of a quotient has no exact column form")
+    shift = QUOTIENT_PLACES + b.scale - a.scale  # (a / 10**sa) / (b / 10**sb) at 10**-QUOTIENT_PLACES
+    if shift < 0:
+        raise ColumnUnsupported("a quotient of a finer amount by a coarser one has no exact column form")
+    checked(a.bound * 10 ** shift, "a quotient")
+    factor = 10 ** shift
+
+    def divide(env: dict, reach: Any) -> Any:
+        numerator = np.asarray(left(env, reach), dtype=np.int64)
+        denominator = np.asarray(right(env, reach), dtype=np.int64)
+        zero = denominator == 0
+        if zero.any():
+            _mark_slow(env, np.broadcast_to(zero, np.broadcast(numerator, zero).shape), reach)
+            denominator = np.where(zero, 1, denominator)
+        magnitude = (np.abs(numerator) * factor) // np.abs(denominator)
+        return np.where((numerator < 0) != (denominator < 0), -magnitude, magnitude)
+    # |a / b| <= |a| when |b| >= 1 unit; a denominator below one unit in size is zero
+    bound = checked(a.bound * factor, "a quotient")
+    return divide, Static("num", QUOTIENT_PLACES, bound, inexact=True)
 
 
 def _comparison(op: str, left: Compiled, right: Compiled) -> Run:
     (run_a, a), (run_b, b) = left, right
+    _exact(a, "a comparison")
+    _exact(b, "a comparison")
     if op in ("in", "not in"):
         if a.kind != "cat" or b.kind != "items":
             raise ColumnUnsupported("'in' has a column form only as filing_status in ('a', 'b')")
@@ -416,8 +471,9 @@ def input_static(spec: InputSpec) -> Static:
     if spec.type in ("money", "number", "integer"):
         low = spec.minimum if spec.minimum is not None else -MAX_AMOUNT
         high = spec.maximum if spec.maximum is not None else MAX_AMOUNT
+        size = int(max(abs(low), abs(high)))
         scale = 0 if spec.type == "integer" else INPUT_SCALE
-        return Static("num", scale, int(max(abs(low), abs(high))) * 10 ** scale)
+        return Static("num", scale, size * 10 ** scale)
     if spec.type == "boolean":
         return Static("bool")
     if spec.type == "filing_status":
@@ -445,17 +501,19 @@ def constant(value: Any, spec: InputSpec) -> Compiled:
 @dataclass(frozen=True)
 class Program:
     """A worksheet compiled to columns for given input values (``statics``): ``run(env, reach)``
-    fills ``env`` with every line; ``outputs`` says what each output column is."""
+    fills ``env`` with every line; ``outputs`` says what each output column is; ``inputs`` the
+    inputs' statics it was compiled for (their bounds: rows beyond take the scalar path)."""
 
     run: Run
     outputs: dict[str, Static]
+    inputs: dict[str, Static] = field(default_factory=dict)
 
 
 def _compile_sheet(sheet: Worksheet, statics: dict[str, Static], optional: frozenset[str]) -> Program:
     """``sheet``'s lines as one closure over columns whose inputs are described by ``statics``."""
     compiler = _Compiler(dict(statics), optional)
     guards = [_required_if(sheet, name, compiler) for name, spec in sheet.inputs.items()
-              if spec.required_if is not None and name in optional]
+              if spec.required_if is not None]
     for check in sheet.input_checks:
         holds = _truth(compiler.compile(check.expression.node))
         guards.append(lambda env, reach, holds=holds: _mark_slow(env, ~np.asarray(holds(env, reach)), reach))
@@ -472,6 +530,7 @@ def _compile_sheet(sheet: Worksheet, statics: dict[str, Static], optional: froze
         rounding = ROUNDINGS[line.rounding]
         if rounding is not None and static.kind == "num":
             run, static = rounding.column([(run, static)])
+        _exact(static, f"line {line.line}: the value")
         compiler.statics[line.id] = static
         steps.append((line.id, run))
 
@@ -481,13 +540,13 @@ def _compile_sheet(sheet: Worksheet, statics: dict[str, Static], optional: froze
         for name, run in steps:
             env[name] = run(env, reach)
         return env
-    return Program(program, {name: compiler.statics[name] for name in sheet.outputs})
+    return Program(program, {name: compiler.statics[name] for name in sheet.outputs}, dict(statics))
 
 
 def _required_if(sheet: Worksheet, name: str, compiler: _Compiler) -> Run:
     spec = sheet.inputs[name]
     needed = _truth(compiler.compile(spec.required_if.node))
-    key = missing_key(name)
+    key = absent_key(name)
 
     def guard(env: dict, reach: Any) -> None:
         if key in env:
@@ -507,6 +566,7 @@ def _step(line: Any, compiler: _Compiler) -> Compiled:
             given[name] = (lambda env, reach, n=node.name: env[n]), compiler.statics[node.name]
         else:
             given[name] = compiler.compile(node)
+            _exact(given[name][1], f"input '{name}' of worksheet '{target.name}'")
     statics: dict[str, Static] = {}
     defaults: dict[str, Compiled] = {}
     optional = set()
@@ -529,6 +589,7 @@ def _step(line: Any, compiler: _Compiler) -> Compiled:
         _coercible(target.inputs[name], static)
     program = _compile_sheet(target, statics, frozenset(optional))
     output = line.step_output
+    required_if = [name for name, spec in target.inputs.items() if spec.required_if is not None]
 
     def step(env: dict, reach: Any) -> Any:
         sub = {SLOW: env[SLOW]}
@@ -543,6 +604,8 @@ def _step(line: Any, compiler: _Compiler) -> Compiled:
         for name in optional - set(given):
             sub[name] = 0 if statics[name].kind != "bool" else False
             sub[missing_key(name)] = np.bool_(True)
+        for name in required_if:  # not given by the step, or given an optional value that is None
+            sub[absent_key(name)] = sub.get(missing_key(name), np.bool_(False)) if name in given else np.bool_(True)
         program.run(sub, reach)
         env[SLOW] = sub[SLOW]
         return sub[output]
@@ -578,41 +641,79 @@ def _mark_uncoercible(env: dict, spec: InputSpec, static: Static, value: Any, re
         _mark_slow(env, bad, reach)
 
 
-_PROGRAMS: weakref.WeakKeyDictionary[Worksheet, Program | str] = weakref.WeakKeyDictionary()
+# What the column path knows of one worksheet: whether it has a column form at all (decided from the
+# typed form, at sizes too small to matter), and the programs compiled for the sizes of the data seen.
+_FORMS: weakref.WeakKeyDictionary[Worksheet, dict[Any, Program | str]] = weakref.WeakKeyDictionary()
+_PROBE_SIZE = 10 ** 6  # scaled units: the sizes at which the form itself is judged
 
 
-def program(sheet: Worksheet) -> Program:
-    """``sheet`` compiled to columns for inputs as the batch layer reads them (compiled once, kept with
-    the worksheet); ColumnUnsupported (naming the line) when it has no exact column form."""
-    found = _PROGRAMS.get(sheet)
+def _compiled(sheet: Worksheet, sizes: tuple[tuple[str, int], ...] | None) -> Program:
+    """``sheet`` compiled for inputs no larger than ``sizes`` (name, scaled bound); None: the probe sizes."""
+    forms = _FORMS.setdefault(sheet, {})
+    found = forms.get(sizes)
     if found is None:
+        bounds = dict(sizes or ())
+        statics = {}
+        for name, spec in sheet.inputs.items():
+            static = input_static(spec)
+            if static.kind == "num":
+                size = _PROBE_SIZE if sizes is None else bounds.get(name, static.bound)
+                static = Static("num", static.scale, min(static.bound, size))
+            statics[name] = static
+        optional = frozenset(n for n, s in sheet.inputs.items() if s.has_default and s.default is None)
         try:
-            statics = {name: input_static(spec) for name, spec in sheet.inputs.items()}
-            optional = frozenset(n for n, s in sheet.inputs.items() if s.has_default and s.default is None)
             found = _compile_sheet(sheet, statics, optional)
         except ColumnUnsupported as problem:
             found = str(problem)
-        _PROGRAMS[sheet] = found
+        forms[sizes] = found
     if isinstance(found, str):
         raise ColumnUnsupported(found)
     return found
 
 
+def program(sheet: Worksheet) -> Program:
+    """``sheet`` compiled to columns (kept with the worksheet): ColumnUnsupported, naming the line,
+    when it has no exact column form whatever the sizes of the amounts."""
+    return _compiled(sheet, None)
+
+
+def _sized(sheet: Worksheet, sizes: dict[str, int]) -> Program:
+    """The program for the data's sizes (each rounded up to a power of ten, so a few programs serve
+    every chunk). Where a product could leave int64 at those sizes, the largest size is lowered
+    until it fits: the rows beyond it take the scalar path instead of wrapping."""
+    sizes = {name: 10 ** len(str(max(size, 1))) for name, size in sizes.items()}
+    while True:
+        try:
+            return _compiled(sheet, tuple(sorted(sizes.items())))
+        except ColumnUnsupported as problem:
+            largest = max(sizes, key=lambda name: sizes[name], default=None)
+            if "64-bit" not in str(problem) or largest is None or sizes[largest] <= _PROBE_SIZE:
+                raise
+            sizes[largest] //= 10
+
+
 def run(sheet: Worksheet, env: dict[str, Any], n: int) -> tuple[dict[str, Any], Any]:
     """Every output of ``sheet`` over ``n`` rows, given the input columns (Num, Bool, Cat) and missing
     masks in ``env``; and the mask of rows the scalar evaluator must take."""
-    compiled = program(sheet)
+    program(sheet)  # no column form at all: say so before looking at the data
     columns: dict[str, Any] = {SLOW: np.zeros(n, dtype=bool)}
+    sizes = {}
     for name, value in env.items():
         if isinstance(value, Num):
             scale = input_static(sheet.inputs[name]).scale  # the batch layer reads amounts at this scale
-            columns[name] = value.arr if value.scale == scale else value.arr * 10 ** (scale - value.scale)
+            arr = value.arr if value.scale == scale else value.arr * 10 ** (scale - value.scale)
+            columns[name] = arr
+            sizes[name] = int(np.abs(arr).max()) if np.size(arr) else 0
         elif isinstance(value, Bool):
             columns[name] = value.arr
         elif isinstance(value, Cat):
             columns[name] = value.codes
         else:
             columns[name] = value  # a missing mask
+    compiled = _sized(sheet, sizes)
+    for name, static in compiled.inputs.items():
+        if name in sizes and sizes[name] > static.bound:
+            columns[SLOW] |= np.abs(columns[name]) > static.bound  # beyond the size the program was compiled for
     compiled.run(columns, None)
     out: dict[str, Any] = {}
     for name, static in compiled.outputs.items():
