@@ -5,7 +5,8 @@ import os
 import threading
 import time
 import warnings
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from engine.errors import DraftYearWarning, UnknownYearError
 from engine.loading.ruleset import RuleSet, display_name, is_year_folder_name, load_ruleset, rules_dir

@@ -12,17 +12,18 @@ import dataclasses
 import json
 import sys
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from engine import __version__, api
-from engine.present import text as render
 from engine.errors import EXTRAS, CtaxError, DraftYearWarning, MissingExtraError, Problem, RuleSetError, did_you_mean
-from engine.tools.cases import read_yaml
-from engine.present.html import DOCS_BASE
 from engine.loading.ruleset import check_ruleset, is_year_folder_name, rules_dir
+from engine.present import text as render
+from engine.present.html import DOCS_BASE
 from engine.present.terminal import terminal_text
 from engine.run.result import plain
+from engine.tools.cases import read_yaml
 
 
 def _say(text: Any = "", *, file: Any = None, end: str = "\n") -> None:
@@ -90,8 +91,8 @@ def _print_result(result: Any, fmt: str, docs: str = DOCS_BASE, extra: dict | No
 
 def _evaluate_case(args: argparse.Namespace, year: str | None, worksheet: str | None) -> int:
     """One named case of a case file: the filled-in worksheet, then expected vs got per output."""
-    from engine.tools.cases import compare, find_case
     from engine.present.text import show
+    from engine.tools.cases import compare, find_case
 
     if not args.input:
         raise CliError("--case NAME needs --input FILE, the case file that holds it")

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from engine.lang import dates
 from engine.errors import EvaluationError
+from engine.lang import dates
 
 D = dt.date
 

@@ -141,13 +141,15 @@ def test_tax_year_end_must_end_a_2024_taxable_year(year_end):
 
 def test_interest_on_underpaid_installment():
     # second installment due Monday June 17, 2024, paid August 1: 2 months -> 1,000 x 1% x 2
-    result = run(current_year_tax=10000, underpaid_installment=2, underpayment=1000, underpayment_paid_date="2024-08-01")
+    result = run(current_year_tax=10000, underpaid_installment=2, underpayment=1000,
+                 underpayment_paid_date="2024-08-01")
     assert result["underpayment_months"] == 2 and result["underpayment_interest"] == 20
     # never paid before the return: interest stops April 15, 2025 (10 months from June 17, 2024)
     result = run(current_year_tax=10000, underpaid_installment=2, underpayment=1000)
     assert result["underpayment_months"] == 10 and result["underpayment_interest"] == 100
     # paid on the due date: no interest
-    result = run(current_year_tax=10000, underpaid_installment=1, underpayment=1000, underpayment_paid_date="2024-04-15")
+    result = run(current_year_tax=10000, underpaid_installment=1, underpayment=1000,
+                 underpayment_paid_date="2024-04-15")
     assert result["underpayment_interest"] == 0
 
 

@@ -9,15 +9,14 @@ from decimal import Decimal
 import pandas as pd
 import pyarrow as pa
 import pytest
+from cli_helpers import copy_2013, run
 
 import engine
-from engine.lang import dates
 from engine.batch.cli import neutralise_formulas
 from engine.errors import EvaluationError, InputError
-from engine.present.text import markdown_code, markdown_text, print_text, to_markdown
+from engine.lang import dates
 from engine.present.terminal import terminal_text
-
-from cli_helpers import copy_2013, run
+from engine.present.text import markdown_code, markdown_text, print_text, to_markdown
 
 ESC_TITLE = "\x1b]0;TITLE\x07"  # OSC 0: retitles the terminal
 
@@ -254,14 +253,15 @@ def test_a_hostile_yaml_key_is_escaped_and_stays_on_its_line(tmp_path, capsys):
 
 @pytest.mark.parametrize("expression", ["1e20 - x", "x * 1e20", "x / 3 + 1e20"])
 def test_outputs_beyond_64_bits_are_refused_or_exact_not_an_overflow(tmp_path, expression):
-    from engine.errors import BatchUnsupportedError
     from test_bounded_work import _expression_line, _ruleset, _sheet
+
+    from engine.errors import BatchUnsupportedError
 
     year = _ruleset(tmp_path, {"huge": _sheet("huge", [_expression_line("y", expression)])})
     frame = pd.DataFrame({"x": ["1", "2"]})
     expected = [engine.evaluate(2013, "huge", {"x": x}, rules=year.parent)["y"] for x in (1, 2)]
     # 1e20 is above 2**63 (about 9.2e18): the column form is refused, naming the reason ...
-    with pytest.raises(BatchUnsupportedError, match="64-bit|division"):
+    with pytest.raises(BatchUnsupportedError, match=r"64-bit|division"):
         engine.evaluate_batch(2013, "huge", frame, rules=year.parent)
     # ... and row by row every value is exact (as text: no 64-bit column holds it)
     out = engine.evaluate_batch(2013, "huge", frame, fallback=True, rules=year.parent)

@@ -205,8 +205,10 @@ def test_impossible_day_counts_are_refused():
 
 
 @pytest.mark.parametrize("year", YEARS)
-@pytest.mark.parametrize("failing_condition", [{"ct_days_in_548_day_period": 91},
-                                               {"ct_days_in_548_day_period": 10, "family_in_ct_abode_over_90_days": True}])
+@pytest.mark.parametrize("failing_condition", [
+    {"ct_days_in_548_day_period": 91},
+    {"ct_days_in_548_day_period": 10, "family_in_ct_abode_over_90_days": True},
+])
 def test_group_b_asks_for_the_portions_only_while_conditions_1_and_2_hold(year, failing_condition):
     # Group B: "2. During this period of 548 consecutive days, you did not spend more than 90 days in
     # Connecticut and you did not maintain a permanent place of abode in Connecticut at which your spouse

@@ -30,7 +30,7 @@ TOUCHED = {
 
 
 def _fold(text: str) -> str:
-    """Compare words only: OCR writes CT-1040, CT‑1040 and CT1040 alike, § for Sec., curly quotes, en dashes."""
+    """Compare words only: OCR writes CT-1040, CT‑1040 and CT1040 alike, § for Sec., curly quotes, en dashes."""  # noqa: RUF002
     text = text.replace("§", "sec.").replace("Sec.", "sec.")
     return re.sub(r"[^a-z0-9%$]", "", text.lower())
 

@@ -9,8 +9,7 @@ import pytest
 
 import engine
 from engine import api
-from engine.loading import cache
-from engine.loading import schema
+from engine.loading import cache, schema
 from engine.loading.ruleset import check_ruleset, load_ruleset
 from engine.loading.snapshot import read_snapshot
 
@@ -46,7 +45,8 @@ def test_second_load_uses_the_cache_and_skips_schema_checks(year, tmp_path, monk
         first.worksheets["tax_calculation"].run({"filing_status": "single", "ct_agi": 60000}).outputs
     doc = second.documents["rules/2013/tables/table_b.yaml"] if "rules/2013/tables/table_b.yaml" in \
         second.documents else next(d for n, d in second.documents.items() if n.endswith("table_b.yaml"))
-    assert doc.data["columns"][0]["brackets"][0]["rate"] == first.documents[doc.file].data["columns"][0]["brackets"][0]["rate"]
+    assert doc.data["columns"][0]["brackets"][0]["rate"] == \
+        first.documents[doc.file].data["columns"][0]["brackets"][0]["rate"]
     assert doc.positions == first.documents[doc.file].positions
 
 

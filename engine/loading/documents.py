@@ -11,15 +11,16 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import yaml
 
-from engine.loading.bounded_read import read_at_most
 from engine.errors import Problem
+from engine.loading.bounded_read import read_at_most
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 40
@@ -131,7 +132,7 @@ def _number(node: yaml.ScalarNode) -> Decimal | int:
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     tag = node.tag
-    if tag.endswith(":str") or tag.endswith(":timestamp"):
+    if tag.endswith((":str", ":timestamp")):
         return node.value  # dates stay text; the model parses them where a date is meant
     if tag.endswith(":null"):
         return None

@@ -9,17 +9,18 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from engine.loading import cache
-from engine.lang.arithmetic import in_engine_context
+
 from engine.errors import Problem, RuleSetError, UnknownWorksheetError, did_you_mean
+from engine.lang.arithmetic import in_engine_context
+from engine.loading import cache
 from engine.loading.documents import Document, citations, control_character_problems, load_bytes
 from engine.loading.resources import shipped
-from engine.tools.review import draft_files
 from engine.loading.snapshot import Snapshot, read_snapshot
-from engine.model.tables import Table
 from engine.loading.tables import build_table
 from engine.loading.worksheets import build_worksheet, link_steps
+from engine.model.tables import Table
 from engine.model.worksheet import Worksheet
+from engine.tools.review import draft_files
 
 DEFAULT_RULES_DIR = shipped("rules")
 
@@ -182,7 +183,10 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
 
 
 def load_ruleset(directory: Path, *, snapshot: Snapshot | None = None) -> RuleSet:
-    """The validated rule set of one year's folder (or of its ``snapshot``); raises RuleSetError listing every problem."""
+    """The validated rule set of one year's folder (or of its ``snapshot``).
+
+    Raises RuleSetError listing every problem.
+    """
     ruleset, problems = check_ruleset(directory, snapshot=snapshot)
     if ruleset is None:
         raise RuleSetError([p for p in problems if p.severity == "error"] or

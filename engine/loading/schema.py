@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 
 import jsonschema
 from jsonschema import Draft202012Validator
@@ -25,7 +25,7 @@ _TYPE_CHECKER = Draft202012Validator.TYPE_CHECKER.redefine("number", _is_number)
 _Validator = jsonschema.validators.extend(Draft202012Validator, type_checker=_TYPE_CHECKER)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(kind: str) -> jsonschema.protocols.Validator:
     resources = []
     for path in SCHEMA_DIR.glob("*.schema.json"):

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from engine.errors import InvalidAmountError, InvalidFilingStatusError, InvalidInputError
 from engine.lang.arithmetic import in_engine_context
 from engine.lang.datevalue import parse_date
-from engine.errors import InvalidAmountError, InvalidFilingStatusError, InvalidInputError
 from engine.model.status import FILING_STATUS_ALIASES, FILING_STATUSES, canonical_status, normalise_status
 
 MAX_AMOUNT = Decimal("1e15")  # a quadrillion dollars: beyond any return, and keeps Decimal exact

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ def rate_curves(year: int | str, status: str, top: int = 600_000, step: int = 25
     """AGI points, effective rates and per-step marginal rates (as fractions) for one year and status."""
     incomes, tax = taxes(year, status, top, step, rules)
     effective = [float(t / agi) for t, agi in zip(tax[1:], incomes[1:])]
-    marginal = [float((b - a) / step) for a, b in zip(tax, tax[1:])]
+    marginal = [float((b - a) / step) for a, b in pairwise(tax)]
     return incomes[1:], effective, marginal
 
 
@@ -103,9 +104,10 @@ def draw(years: list[str], status: str, top: int = 600_000, step: int = 250,
         lower.plot([incomes[i] for i in shown], [marginal[i] for i in shown], **style)
     figure.suptitle(f"{form_name(sheets)}: Connecticut income tax, {status.replace('_', ' ')}", fontsize=13)
     upper.set_title("Effective rate: Connecticut income tax / CT AGI", fontsize=10)
-    lower.set_title(f"Marginal rate, averaged over {dollars}{window:,} of CT AGI: (tax at AGI + {dollars}{window // 2:,} "
-                    f"- tax at AGI - {dollars}{window // 2:,}) / {dollars}{window:,}.\nBracket rates show as steps, a "
-                    f"phase-out as a raised band, a recapture or a lost credit as a bump", fontsize=10)
+    lower.set_title(f"Marginal rate, averaged over {dollars}{window:,} of CT AGI: (tax at AGI + "
+                    f"{dollars}{window // 2:,} - tax at AGI - {dollars}{window // 2:,}) / {dollars}{window:,}.\n"
+                    "Bracket rates show as steps, a phase-out as a raised band, a recapture or a lost credit as a "
+                    "bump", fontsize=10)
     upper.set_ylabel("effective rate")
     lower.set_ylabel("marginal rate")
     lower.set_xlabel("Connecticut AGI")

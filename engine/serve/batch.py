@@ -7,15 +7,16 @@ import io
 import json
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
 from engine import api
 from engine.errors import CtaxError, MissingExtraError
 from engine.run.result import plain
-from .limits import Limits, check_rows, timed_out
-from .problems import HttpProblem
+from engine.serve.limits import Limits, check_rows, timed_out
+from engine.serve.problems import HttpProblem
 
 JSON, CSV, PARQUET = "application/json", "text/csv", "application/vnd.apache.parquet"
 _MEDIA = {"application/json": JSON, "text/csv": CSV, "application/csv": CSV, PARQUET: PARQUET,

@@ -19,20 +19,21 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
 from engine import api
-from engine.tools.cases import CaseFileError, case_files, load_cases
 from engine.errors import CtaxError
 from engine.loading.resources import checkout_root
 from engine.model.tables import Table
 from engine.model.text import money_text
 from engine.run.result import RESULT_FORMAT, Result
+from engine.tools.cases import CaseFileError, case_files, load_cases
 
 TESTS_DIR = checkout_root() / "tests"
 

@@ -9,19 +9,20 @@ lists the changed figures of the tables it read ("why did my tax change").
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from engine import api
-from engine.tools.cases import load_cases, read_yaml
 from engine.errors import CtaxError
 from engine.loading.ruleset import RuleSet
 from engine.model.status import FILING_STATUSES
 from engine.model.tables import Column, Table
 from engine.model.text import plain_text
 from engine.run.result import LineTrace, Result
+from engine.tools.cases import load_cases, read_yaml
 
 
 @dataclass(frozen=True)
@@ -214,7 +215,7 @@ def case_diff(year_a: str, year_b: str, path: str, grouped: dict[str, list[Chang
         a = api.evaluate(year_a, worksheet, inputs, rules=rules)
         b = api.evaluate(year_b, worksheet, inputs, rules=rules)
         out += [f"Case {name}: {worksheet}, {a.year} -> {b.year}",
-                f"  {'line':>6}  {'id':<40} {str(a.year):>12} {str(b.year):>12} {'change':>10}"]
+                f"  {'line':>6}  {'id':<40} {a.year!s:>12} {b.year!s:>12} {'change':>10}"]
         for row in compare_lines(old_set, new_set, a, b, grouped):
             out.append(f"  {row.line.line:>6}  {row.key:<40} {_show(row.old_value):>12} {_show(row.line.value):>12} "
                        f"{row.change:>10}")

@@ -27,17 +27,18 @@ What is checked, and how:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
-from engine.lang.arithmetic import in_engine_context
 from engine.errors import CtaxError, Problem
+from engine.lang.arithmetic import in_engine_context
 from engine.loading.documents import Document, citations
-from engine.tools.review import markers
 from engine.loading.ruleset import RuleSet
 from engine.model.status import FILING_STATUSES
 from engine.model.text import money_text, plain_text
+from engine.tools.review import markers
 
 GRID_STEP = Decimal(1000)
 MAX_GRID_POINTS = 10_000  # the $1,000 grid stops at $10,000,000 (the shipped tables end below $1,100,000)
@@ -201,7 +202,7 @@ def probe_amounts(ruleset: RuleSet) -> list[Decimal]:
 def _tax_falls(ruleset: RuleSet) -> list[Problem]:
     found = []
     amounts = None
-    for name, sheet in sorted(ruleset.worksheets.items()):
+    for _name, sheet in sorted(ruleset.worksheets.items()):
         required = {n: spec for n, spec in sheet.inputs.items() if not spec.has_default}
         statuses = [n for n, s in required.items() if s.type == "filing_status"]
         money = [n for n, s in required.items() if s.type == "money"]
