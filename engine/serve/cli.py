@@ -10,8 +10,10 @@ from engine.serve.settings import Limits
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import starlette  # noqa: F401 - checked here so the error names the extra before uvicorn starts
     import uvicorn  # the 'serve' extra; a missing module is reported by the CLI as that extra
+
+    # isort: split
+    import starlette  # noqa: F401 - checked here so the error names the extra before uvicorn starts
 
     limits = Limits(args.max_body_bytes, args.max_batch_rows, args.time_limit)
     os.environ.update(limits.to_environment())
