@@ -170,7 +170,7 @@ def _picked(result: Any, names: Sequence[str], fmt: str) -> str:
 def cmd_validate(args: argparse.Namespace) -> int:
     base = rules_dir(args.rules)
     years = _years_to_check(args)
-    problems = []
+    problems: list[Problem] = []
     for year in years:
         try:
             _, found = check_ruleset(base / str(year), use_cache=False)  # validate reads and checks every file
@@ -201,7 +201,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
     from engine.tools.lint import lint_ruleset
 
     base = rules_dir(args.rules)
-    errors, warnings = [], []
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
     for year in _years_to_check(args):
         ruleset, found = check_ruleset(base / str(year))
         errors.extend(_from_here(p, base) for p in found if p.severity == "error")

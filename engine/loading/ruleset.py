@@ -112,9 +112,9 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
     files = snapshot.files
     if cached is not None:
         # Parsed and schema-checked before from exactly these bytes (see engine.loading.cache).
-        for kind, doc in cached:
-            documents[doc.file] = doc
-            kinds[kind].append(doc)
+        for cached_kind, cached_doc in cached:
+            documents[cached_doc.file] = cached_doc
+            kinds[cached_kind].append(cached_doc)
         files = {}
     for relative_name, data in files.items():
         path = directory / relative_name
@@ -150,16 +150,17 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
             problems.append(doc.problem(("year",), f"year {year} does not match its folder '{directory.name}'"))
 
     for doc in documents.values():
-        for path, citation in citations(doc.data):
+        for key_path, citation in citations(doc.data):
             if sources and citation.get("document") not in sources:
-                problems.append(doc.problem(path + ("document",), f"source document '{citation.get('document')}' "
+                problems.append(doc.problem(key_path + ("document",), f"source document '{citation.get('document')}' "
                                             f"is not listed in ruleset.yaml sources ({', '.join(sources)})"))
 
     tables: dict[str, Table] = {}
     for doc in kinds["table"]:
         table, table_problems = build_table(doc, year)
         problems.extend(table_problems + _named_after_file(doc, "table"))
-        tables[table.name] = table
+        if table is not None:
+            tables[table.name] = table
 
     worksheets: dict[str, Worksheet] = {}
     worksheet_docs: dict[str, Document] = {}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
 
@@ -65,7 +66,8 @@ def _describe(error: jsonschema.ValidationError) -> tuple[tuple, str, bool]:
     where = ".".join(str(part) if len(str(part)) <= EXCERPT_CHARS and str(part).isprintable() else excerpt(part)
                      for part in path) or "the file"
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = set(error.schema.get("properties", {}))
+        schema = error.schema if isinstance(error.schema, Mapping) else {}  # a subschema, never a bare bool here
+        allowed = set(schema.get("properties", {}))
         extras = sorted(k for k in error.instance if k not in allowed)
         if extras:
             key = extras[0]

@@ -7,7 +7,7 @@ import numbers
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from engine.errors import InvalidAmountError, InvalidFilingStatusError, InvalidInputError
 from engine.lang.arithmetic import in_engine_context
@@ -139,6 +139,7 @@ def to_decimal(name: str, value: Any) -> Decimal:
         raise InvalidAmountError(name, f"input '{name}' is out of range (more than {MAX_AMOUNT:,.0f} in size)")
     if number:
         _, digits, exponent = number.as_tuple()
+        exponent = cast(int, exponent)  # a finite number (checked above) has an int exponent, not 'n', 'N' or 'F'
         trailing_zeros = len(digits) - len(bytes(digits).rstrip(b"\0"))
         if len(digits) - trailing_zeros > MAX_SIGNIFICANT_DIGITS:
             raise InvalidAmountError(name, f"input '{name}' has more than {MAX_SIGNIFICANT_DIGITS} significant "

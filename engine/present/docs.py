@@ -157,7 +157,8 @@ def table_page(table: Table, lookup: str = "Amount", ruleset: RuleSet | None = N
     if table.source.note:
         blocks.append(("p", f"Note: {table.source.note}"))
     if table.scalar:
-        rows = [[status or "all filers", _value(table, value)] for status, value in table.scalar.items()]
+        rows: list[list[Cell]] = [[status or "all filers", _value(table, value)]
+                                  for status, value in table.scalar.items()]
         blocks.append(("table", ["Filing status", table.value_label or "Value"], rows))
     for column in table.distinct_columns():
         statuses = [s for s, c in table.columns.items() if c is column and s is not None]
@@ -182,8 +183,9 @@ def worksheet_page(ruleset: RuleSet, name: str) -> tuple[str, list[Block]]:
                             f". {_cite(sheet.source)}")]
     if sheet.source.text:
         blocks.append(("quote", sheet.source.text))
-    rows = [[spec.name, spec.type, spec.label, "required" if not spec.has_default else plain_text(spec.default)]
-            for spec in sheet.inputs.values()]
+    rows: list[list[Cell]] = [
+        [spec.name, spec.type, spec.label, "required" if not spec.has_default else plain_text(spec.default)]
+        for spec in sheet.inputs.values()]
     blocks += [("h2", "Inputs"), ("table", ["Input", "Type", "Label", "Default"], rows)]
     rows = [[line.line, line.label, ("code", line.text), line.rounding or "",
              ("output: " + line.id) if line.output else line.id, _line_links(ruleset, line), line.source.cite()]

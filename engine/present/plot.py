@@ -69,7 +69,7 @@ def windowed_marginal(incomes: list[int], tax: list[Decimal], window: int) -> li
 def form_name(sheets: list[Worksheet]) -> str:
     """The worksheet's title without its year ("Tax Calculation Schedule"), and each year's form."""
     titles = list(dict.fromkeys(re.sub(r"\b(19|20)\d\d\b", "", s.title).strip() for s in sheets))
-    forms = {}
+    forms: dict[str, list[str]] = {}
     for sheet in sheets:
         forms.setdefault(sheet.form or "", []).append(str(sheet.year))
     where = "; ".join(f"{form} {', '.join(years)}" if len(forms) > 1 else form for form, years in forms.items() if form)

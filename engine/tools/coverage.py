@@ -175,10 +175,10 @@ def measure(cases_dir: Path | None = None, golden_dir: Path | None = None,
                 report[case.year].cases += 1
     if golden_dir.is_dir():
         for data in _golden_results(golden_dir):
-            year = data.get("year")
-            if year in report:
-                report[year].reached.update(_match_keys(data.get("lines", [])))
-                report[year].golden += 1
+            golden_year = data.get("year")
+            if golden_year in report:
+                report[golden_year].reached.update(_match_keys(data.get("lines", [])))
+                report[golden_year].golden += 1
     if record is not None:
         counts = record.get("evaluations")
         for year_text, count in (counts.items() if isinstance(counts, dict) else ()):

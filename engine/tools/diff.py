@@ -88,8 +88,9 @@ def figures(table: Table) -> dict[str | None, dict[str, tuple[Any, str]]]:
 
 def table_changes(old: Table | None, new: Table | None) -> list[Change]:
     """The figures that differ between two versions of one table, merged across statuses."""
-    name = (new or old).name
-    title = (new or old).title
+    either = new or old
+    assert either is not None, "a table changes between two versions, at least one of which exists"
+    name, title = either.name, either.title
     old_figures = figures(old) if old else {}
     new_figures = figures(new) if new else {}
     merged: dict[tuple, list[str]] = {}
