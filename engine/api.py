@@ -5,20 +5,22 @@ import os
 import threading
 import time
 import warnings
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
-from engine.run import scalar
 from engine.errors import DraftYearWarning, UnknownYearError
 from engine.loading.ruleset import RuleSet, display_name, is_year_folder_name, load_ruleset, rules_dir
 from engine.loading.snapshot import read_snapshot
+from engine.run import scalar
 from engine.run.result import Result
 
 _cache: dict[tuple[str, str], tuple[str, RuleSet]] = {}
 _lock = threading.Lock()
+_RecentKey = tuple[str | None, str | None, int | str]
 # (rules argument, $CTAX_RULES, year) -> (monotonic time of the last freshness check, rule set).
 # Reading and hashing every rule file costs far more than an evaluation, so within RECHECK_SECONDS of the
 # last check a repeated call reuses the rule set without looking at the files again.
-_recent: dict[tuple, tuple[float, RuleSet]] = {}
+_recent: dict[_RecentKey, tuple[float, RuleSet]] = {}
 RECHECK_SECONDS = 1.0
 
 
@@ -29,7 +31,7 @@ def clear_cache() -> None:
         _recent.clear()
 
 
-def years(rules: str | os.PathLike | None = None) -> list[int]:
+def years(rules: str | os.PathLike[str] | None = None) -> list[int]:
     """The tax years that have a rule set."""
     base = rules_dir(rules)
     if not base.is_dir():
@@ -37,11 +39,12 @@ def years(rules: str | os.PathLike | None = None) -> list[int]:
     return sorted(int(p.name) for p in base.iterdir() if is_year_folder_name(p.name) and p.is_dir())
 
 
-def load(year: int | str, rules: str | os.PathLike | None = None) -> RuleSet:
+def load(year: int | str, rules: str | os.PathLike[str] | None = None) -> RuleSet:
     """The validated, compiled rule set of ``year`` (cached until a rule file changes).
 
     The files are re-checked at most once every RECHECK_SECONDS per year and rules folder.
     """
+    recent_key: _RecentKey | None
     try:
         recent_key = (rules if rules is None or isinstance(rules, str) else os.fspath(rules),
                       os.environ.get("CTAX_RULES"), year)
@@ -56,7 +59,7 @@ def load(year: int | str, rules: str | os.PathLike | None = None) -> RuleSet:
     return ruleset
 
 
-def _load_checked(year: int | str, rules: str | os.PathLike | None) -> RuleSet:
+def _load_checked(year: int | str, rules: str | os.PathLike[str] | None) -> RuleSet:
     base = rules_dir(rules)
     year_text = str(year).strip()
     if not is_year_folder_name(year_text) or not (base / year_text).is_dir():
@@ -78,13 +81,13 @@ def _load_checked(year: int | str, rules: str | os.PathLike | None) -> RuleSet:
     return ruleset
 
 
-def worksheets(year: int | str, rules: str | os.PathLike | None = None) -> list[str]:
+def worksheets(year: int | str, rules: str | os.PathLike[str] | None = None) -> list[str]:
     """The worksheet names of a year."""
     return sorted(load(year, rules).worksheets)
 
 
 def evaluate(year: int | str, worksheet: str, inputs: Mapping[str, Any] | None = None, *, trace: bool = True,
-             rules: str | os.PathLike | None = None) -> Result:
+             rules: str | os.PathLike[str] | None = None) -> Result:
     """Evaluate ``worksheet`` of tax ``year`` on ``inputs``; returns outputs and the line-by-line trace.
 
     Raises the package's own errors: UnknownYearError, UnknownWorksheetError, MissingInputError,

@@ -12,17 +12,18 @@ import dataclasses
 import json
 import sys
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from engine import __version__, api
-from engine.present import text as render
 from engine.errors import EXTRAS, CtaxError, DraftYearWarning, MissingExtraError, Problem, RuleSetError, did_you_mean
-from engine.tools.cases import read_yaml
-from engine.present.html import DOCS_BASE
 from engine.loading.ruleset import check_ruleset, is_year_folder_name, rules_dir
+from engine.present import text as render
+from engine.present.html import DOCS_BASE
 from engine.present.terminal import terminal_text
 from engine.run.result import plain
+from engine.tools.cases import read_yaml
 
 
 def _say(text: Any = "", *, file: Any = None, end: str = "\n") -> None:
@@ -90,8 +91,8 @@ def _print_result(result: Any, fmt: str, docs: str = DOCS_BASE, extra: dict | No
 
 def _evaluate_case(args: argparse.Namespace, year: str | None, worksheet: str | None) -> int:
     """One named case of a case file: the filled-in worksheet, then expected vs got per output."""
-    from engine.tools.cases import compare, find_case
     from engine.present.text import show
+    from engine.tools.cases import compare, find_case
 
     if not args.input:
         raise CliError("--case NAME needs --input FILE, the case file that holds it")
@@ -169,7 +170,7 @@ def _picked(result: Any, names: Sequence[str], fmt: str) -> str:
 def cmd_validate(args: argparse.Namespace) -> int:
     base = rules_dir(args.rules)
     years = _years_to_check(args)
-    problems = []
+    problems: list[Problem] = []
     for year in years:
         try:
             _, found = check_ruleset(base / str(year), use_cache=False)  # validate reads and checks every file
@@ -200,7 +201,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
     from engine.tools.lint import lint_ruleset
 
     base = rules_dir(args.rules)
-    errors, warnings = [], []
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
     for year in _years_to_check(args):
         ruleset, found = check_ruleset(base / str(year))
         errors.extend(_from_here(p, base) for p in found if p.severity == "error")

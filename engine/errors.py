@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import difflib
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 
 class CtaxError(Exception):
@@ -22,7 +22,9 @@ class MissingExtraError(CtaxError):
     def __init__(self, feature: str, error: ModuleNotFoundError) -> None:
         module = (error.name or "").partition(".")[0]
         extra = EXTRAS.get(module, "test")
-        super().__init__(f"{feature} needs the '{extra}' extra: pip install 'ctax[{extra}]' (no module named '{module}')")
+        super().__init__(
+            f"{feature} needs the '{extra}' extra: pip install 'ctax[{extra}]' (no module named '{module}')"
+        )
         self.extra = extra
 
 

@@ -25,13 +25,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine import CtaxError  # noqa: E402
-from engine.run import scalar
-from engine.tools.cases import load_cases, run_case  # noqa: E402
-from engine.model.inputs import to_decimal  # noqa: E402
-from engine.tools.lint import lint_ruleset  # noqa: E402
 from engine.loading.documents import load_bytes  # noqa: E402
 from engine.loading.ruleset import check_ruleset  # noqa: E402
 from engine.loading.snapshot import Snapshot  # noqa: E402
+from engine.model.inputs import to_decimal  # noqa: E402
+from engine.run import scalar  # noqa: E402
+from engine.tools.cases import load_cases, run_case  # noqa: E402
+from engine.tools.lint import lint_ruleset  # noqa: E402
 
 RULES = ROOT / "rules"
 CASES = ROOT / "tests" / "cases"
@@ -121,7 +121,7 @@ def case_file_case(rng: random.Random) -> str:
     paths = sorted(CASES.glob("*/*.yaml"))
     path = rng.choice(paths)
     data = mutate(path.read_bytes(), rng)
-    doc, problems = load_bytes(data, path.name)
+    doc, _problems = load_bytes(data, path.name)
     if doc is None:
         return "case file: refused"
     import tempfile
@@ -167,7 +167,7 @@ class _Hang(Exception):
     pass
 
 
-def _alarm(signum, frame):  # noqa: ARG001
+def _alarm(signum, frame):
     raise _Hang()
 
 

@@ -2,9 +2,9 @@
 from decimal import Decimal
 
 import pytest
+from reference import ct_reference as ref
 
 import engine
-from reference import ct_reference as ref
 
 YEAR = 2013
 

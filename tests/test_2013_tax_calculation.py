@@ -7,10 +7,10 @@ examples printed under Table B.
 from decimal import Decimal
 
 import pytest
-
-import engine
 from reference.ct_reference import tax_calculation as reference_schedule
 from reference.printed_tables import STATUSES, lookup, printed_table, printed_table_b_examples
+
+import engine
 
 YEAR = 2013
 LINE_OF_TABLE = {"A": "exemption", "C": "phase_out_add_back", "D": "recapture", "E": "credit_decimal"}

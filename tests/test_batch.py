@@ -11,8 +11,8 @@ import pytest
 import engine
 from engine import BatchInputError, BatchUnsupportedError, evaluate_batch
 from engine.errors import InputError
-from engine.run import scalar
 from engine.model.status import FILING_STATUSES
+from engine.run import scalar
 
 YEARS = [y for y in engine.years() if "tax_calculation" in engine.worksheets(y)]
 CASES = 100_000
@@ -185,14 +185,15 @@ def test_names_that_are_the_same_text_are_duplicates():
 
 @pytest.mark.parametrize("expression", ["1e20 - x", "x * 1e20", "x / 3 + 1e20"])
 def test_outputs_beyond_64_bits_are_refused_or_exact_not_an_overflow(tmp_path, expression):
-    from engine.errors import BatchUnsupportedError
     from test_bounded_work import _expression_line, _ruleset, _sheet
+
+    from engine.errors import BatchUnsupportedError
 
     year = _ruleset(tmp_path, {"huge": _sheet("huge", [_expression_line("y", expression)])})
     frame = pd.DataFrame({"x": ["1", "2"]})
     expected = [engine.evaluate(2013, "huge", {"x": x}, rules=year.parent)["y"] for x in (1, 2)]
     # 1e20 is above 2**63 (about 9.2e18): the column form is refused, naming the reason ...
-    with pytest.raises(BatchUnsupportedError, match="64-bit|division"):
+    with pytest.raises(BatchUnsupportedError, match=r"64-bit|division"):
         engine.evaluate_batch(2013, "huge", frame, rules=year.parent)
     # ... and row by row every value is exact (as text: no 64-bit column holds it)
     out = engine.evaluate_batch(2013, "huge", frame, fallback=True, rules=year.parent)

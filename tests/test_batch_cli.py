@@ -6,11 +6,10 @@ from decimal import Decimal
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from cli_helpers import run
 
 import engine
 from engine.cli import main
-
-from cli_helpers import run
 
 
 def _expected(status: str, agi) -> Decimal:

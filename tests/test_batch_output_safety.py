@@ -8,11 +8,10 @@ import signal
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from cli_helpers import run
 
 import engine.batch.evaluate
 from engine.safefiles import atomic_output, same_file
-
-from cli_helpers import run
 
 PREVIOUS = "id,filing_status,ct_agi,ct_income_tax,error_field,error\nold,single,1,0,,\n"
 
@@ -198,10 +197,9 @@ def test_atomic_output_replaces_a_symlink_not_its_target(tmp_path):
 def test_atomic_output_keeps_the_old_file_on_an_exception(tmp_path):
     target = tmp_path / "out.bin"
     target.write_bytes(b"old")
-    with pytest.raises(RuntimeError):
-        with atomic_output(target) as handle:
-            handle.write(b"half")
-            raise RuntimeError("read error")
+    with pytest.raises(RuntimeError), atomic_output(target) as handle:
+        handle.write(b"half")
+        raise RuntimeError("read error")
     assert target.read_bytes() == b"old" and _leftovers(tmp_path) == []
 
 

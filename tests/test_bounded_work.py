@@ -7,12 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from engine.errors import did_you_mean
+from engine.errors import EvaluationError, did_you_mean
 from engine.lang.expressions import Scope
-from engine.run.scalar import compile_expression
-from engine.errors import EvaluationError
 from engine.loading.ruleset import check_ruleset
 from engine.loading.worksheets import MAX_LINES_PER_EVALUATION, MAX_STEP_DEPTH
+from engine.run.scalar import compile_expression
 
 ROOT = Path(__file__).resolve().parent.parent
 MINIMAL = ROOT / "tests" / "fixtures" / "minimal"
@@ -123,7 +122,8 @@ def test_a_chain_within_the_bound_still_evaluates(tmp_path):
 
 # ---------------------------------------------------------------- printed rows against the formula
 
-COMPONENT = "        - {amount: 500, for_each: 1000, or_fraction_thereof: true, over: 10000, up_to: 1000, effect: subtract}\n"
+COMPONENT = ("        - {amount: 500, for_each: 1000, or_fraction_thereof: true, over: 10000, up_to: 1000, "
+             "effect: subtract}\n")
 
 
 def _exemption(tmp_path: Path, components: str) -> Path:

@@ -43,6 +43,7 @@ def test_failing_case_names_file_line_and_case(tmp_path):
 
 
 def test_malformed_case_file_is_a_located_collection_error(tmp_path):
-    done = run_pytest(tmp_path, "worksheet: tax_calculation\ncases:\n  - name: x\n    input: {}\n    expected: {a: 1}\n")
+    done = run_pytest(tmp_path,
+                      "worksheet: tax_calculation\ncases:\n  - name: x\n    input: {}\n    expected: {a: 1}\n")
     assert done.returncode != 0
     assert "cases/2013/mine.yaml:4:5: unknown key 'input' in a case" in done.stdout

@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from cli_helpers import FIXTURES, run
 
 UNUSED_STEPPED = """table: phase_out
@@ -64,7 +63,8 @@ def test_warning(capsys, tmp_path, file, old, new, warning):
 def test_unpaginated_source_needs_no_page(capsys, tmp_path):
     rules = broken(tmp_path, "tables/rates.yaml", "section: Table B, page: 2}", "section: Table B}")
     head = rules / "2013" / "ruleset.yaml"
-    head.write_text(head.read_text().replace("    publisher: ctax tests\n", "    publisher: ctax tests\n    paginated: false\n"))
+    head.write_text(head.read_text().replace("    publisher: ctax tests\n",
+                                             "    publisher: ctax tests\n    paginated: false\n"))
     assert lint(capsys, rules, "--strict") == (0, ["ok: no warnings"])
 
 

@@ -38,7 +38,7 @@ def test_new_year_moves_dates_forward(capsys, tmp_path):
 
 def test_new_year_refuses_an_existing_year(capsys, tmp_path):
     rules = copy_2013(tmp_path)
-    status, out, err = run(capsys, "new-year", "2013", "2013", "--rules", str(rules))
+    status, _, err = run(capsys, "new-year", "2013", "2013", "--rules", str(rules))
     assert status == 1 and "already exists" in err and err.count("\n") == 1
 
 

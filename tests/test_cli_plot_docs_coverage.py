@@ -4,8 +4,8 @@ from __future__ import annotations
 import struct
 
 import pytest
-
 from cli_helpers import copy_2013, run
+
 from engine.present.plot import rate_curves
 
 SUBCOMMANDS = ["evaluate", "validate", "lint", "diff", "new-year", "docs", "plot", "coverage", "years", "worksheets"]
@@ -37,8 +37,8 @@ def test_plot_writes_a_png(capsys, tmp_path):
     rules = copy_2013(tmp_path)
     run(capsys, "new-year", "2013", "2014", "--rules", str(rules))
     out = tmp_path / "rates.png"
-    status, stdout, err = run(capsys, "plot", "--years", "2013", "2014", "--status", "single", "--out", str(out),
-                              "--rules", str(rules))
+    status, _, err = run(capsys, "plot", "--years", "2013", "2014", "--status", "single", "--out", str(out),
+                         "--rules", str(rules))
     assert status == 0, err
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
@@ -58,7 +58,7 @@ def test_plot_bad_status_and_missing_worksheet(capsys, tmp_path):
 
 
 def test_docs_pages_with_citations(capsys, tmp_path):
-    status, out, _ = run(capsys, "docs", "2013", "--out", str(tmp_path / "site"))
+    status, _, _ = run(capsys, "docs", "2013", "--out", str(tmp_path / "site"))
     assert status == 0
     site = tmp_path / "site"
     table_b = (site / "2013" / "tables" / "table_b.md").read_text()
@@ -97,10 +97,11 @@ def test_coverage_reports_reached_and_missing_rows(capsys, tmp_path):
     assert lines[0].startswith("2013: 10 of ") and lines[0].endswith("(1 case(s), 1 golden file(s))")
     table_b = lines.index(next(line for line in lines if line.startswith("  table_b:")))
     assert lines[table_b] == "  table_b: 2 of 18 rows reached"
-    missing_b = [line for line in lines[table_b + 1:table_b + 17]]
+    missing_b = lines[table_b + 1:table_b + 17]
     assert "    not reached: [Single or Filing Separately] more than $50,000, less than or equal to $100,000" \
         not in missing_b
-    assert "    not reached: [Single or Filing Separately] more than $10,000, less than or equal to $50,000" in missing_b
+    assert "    not reached: [Single or Filing Separately] more than $10,000, less than or equal to $50,000" \
+        in missing_b
     assert "  table_d: 2 of " in out
 
 

@@ -2,23 +2,25 @@
 from __future__ import annotations
 
 import pytest
-
 from cli_helpers import FIXTURES, run
 
 BROKEN = FIXTURES / "broken"
 
 # case -> (file:line:column, message) of the problem the broken edit must produce
 EXPECTED = {
-    "yaml_syntax": ("2013/tables/rates.yaml:4:5", "YAML syntax error: while parsing a flow sequence expected ',' or ']'"),
+    "yaml_syntax": ("2013/tables/rates.yaml:4:5",
+                    "YAML syntax error: while parsing a flow sequence expected ',' or ']'"),
     "wrong_type": ("2013/tables/rates.yaml:10:59", "brackets.1.rate: 'five' is not of type 'number'"),
     "unknown_key": ("2013/tables/rates.yaml:4:1", "unknown key 'titel' in the file (did you mean 'title'?)"),
     "missing_source": ("2013/worksheets/tax.yaml:14:5", "lines.1 is missing 'source'"),
-    "lo_not_below_hi": ("2013/tables/exemption.yaml:25:9", "row 2: lower bound $20,000 is not below upper bound $20,000"),
+    "lo_not_below_hi": ("2013/tables/exemption.yaml:25:9",
+                        "row 2: lower bound $20,000 is not below upper bound $20,000"),
     "gap": ("2013/tables/exemption.yaml:25:9", "gap: row 1 ends at $20,000 but row 2 starts at $21,000"),
     "overlap": ("2013/tables/exemption.yaml:25:9", "overlap: row 2 starts at $19,000, before row 1 ends at $20,000"),
     "out_of_order": ("2013/tables/exemption.yaml:25:9",
                      "rows out of order: row 2 starts at $0, below row 1 which starts at $20,000"),
-    "missing_filing_status": ("2013/tables/exemption.yaml:9:3", "no column for filing status qualifying_surviving_spouse"),
+    "missing_filing_status": ("2013/tables/exemption.yaml:9:3",
+                              "no column for filing status qualifying_surviving_spouse"),
     "unknown_name": ("2013/worksheets/tax.yaml:17:17",
                      "line 2 (taxable): unknown name 'exemption_amuont' (did you mean 'exemption_amount'?)"),
     "later_line": ("2013/worksheets/tax.yaml:17:17", "line 2 (taxable): 'tax_due' is line 3, which comes later"),
@@ -57,6 +59,6 @@ def test_shipped_rules_validate(capsys):
 
 
 def test_unknown_year_is_one_line(capsys):
-    status, out, err = run(capsys, "validate", "1999")
+    status, _, err = run(capsys, "validate", "1999")
     assert status == 1
     assert err.strip().count("\n") == 0 and "no rules for tax year 1999" in err

@@ -17,10 +17,10 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
+from reference.printed_tables import printed_ct_eitc, printed_property_tax_credit
 
 import engine
 from engine.errors import CtaxError, MissingInputError
-from reference.printed_tables import printed_ct_eitc, printed_property_tax_credit
 
 YEARS = [2023, 2024, 2025]
 # Source table "Reduction starts above CT AGI of | Increment", identical in every year.

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 import engine
+from engine.errors import EvaluationError, InputError
 from engine.lang import dates
 from engine.lang.registry import FUNCTIONS
-from engine.errors import EvaluationError, InputError
 
 D = dt.date
 

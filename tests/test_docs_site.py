@@ -4,7 +4,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from browser import dump_dom
 from cli_helpers import run
 
@@ -124,7 +123,8 @@ def test_markdown_pages_escape_rule_text():
 
     hostile = "Table\ntouch /tmp/pwned\n# [click](http://evil) <img src=x> `x` *y* | z"
     text = to_markdown("2013/tables/t", hostile, [("p", hostile), ("p", "1. not a list"), ("quote", "- not a list"),
-                                                 ("table", ["A"], [[hostile]]), ("links", [Link(hostile, "2013/index")])])
+                                                 ("table", ["A"], [[hostile]]),
+                                                 ("links", [Link(hostile, "2013/index")])])
     lines = text.splitlines()
     assert lines[0] == ("# Table touch /tmp/pwned \\# \\[click\\](http://evil) \\<img src=x\\> \\`x\\` \\*y\\* "
                         "\\| z")  # one line: a newline in a title cannot start a command or a heading

@@ -4,9 +4,9 @@ from __future__ import annotations
 import sys
 
 import pytest
+from cli_helpers import run
 
 import engine
-from cli_helpers import run
 
 
 def test_plot_without_matplotlib_names_the_plot_extra(capsys, monkeypatch, tmp_path):
@@ -22,14 +22,15 @@ def test_batch_without_pyarrow_names_the_batch_extra(capsys, monkeypatch, tmp_pa
     monkeypatch.setitem(sys.modules, "pyarrow", None)
     source = tmp_path / "in.csv"
     source.write_text("filing_status,ct_agi\nsingle,60000\n")
-    status, out, err = run(capsys, "batch", "2024", "tax_calculation", str(source), str(tmp_path / "out.csv"))
+    status, _, err = run(capsys, "batch", "2024", "tax_calculation", str(source), str(tmp_path / "out.csv"))
     assert status == 1
     assert err.splitlines() == ["error: ctax batch needs the 'batch' extra: pip install 'ctax[batch]' "
                                 "(no module named 'pyarrow')"]
 
 
 def test_evaluate_batch_without_numpy_raises_the_package_error(monkeypatch):
-    for name in [m for m in sys.modules if m == "engine.batch.evaluate" or m.startswith(("engine.run.column", "numpy"))]:
+    for name in [m for m in sys.modules
+                 if m == "engine.batch.evaluate" or m.startswith(("engine.run.column", "numpy"))]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "numpy", None)
     with pytest.raises(engine.MissingExtraError, match=r"evaluate_batch needs the 'batch' extra"):

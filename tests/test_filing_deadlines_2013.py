@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-import engine
 from cli_helpers import copy_2013, run
+
+import engine
 
 
 def test_weekend_due_dates_move_requests_do_not(capsys, tmp_path):

@@ -17,7 +17,8 @@ def tax(status, year=2024):
     ("JOINT", "married_filing_jointly"), ("MFJ", "married_filing_jointly"),
     ("Married Filing Jointly", "married_filing_jointly"),
     ("SEPARATE", "married_filing_separately"), ("mfs", "married_filing_separately"),
-    ("HEAD_OF_HOUSEHOLD", "head_of_household"), ("head-of-household", "head_of_household"), ("HOH", "head_of_household"),
+    ("HEAD_OF_HOUSEHOLD", "head_of_household"), ("head-of-household", "head_of_household"),
+    ("HOH", "head_of_household"),
     ("SURVIVING_SPOUSE", "qualifying_surviving_spouse"), ("QSS", "qualifying_surviving_spouse"),
 ])
 def test_other_spellings_name_one_of_the_five(spelling, status):
@@ -56,6 +57,7 @@ def test_the_command_line_takes_the_same_spellings(capsys):
 
 def test_batch_reads_the_other_spellings_in_columns_without_falling_back_row_by_row():
     import pandas as pd
+
     from engine.batch import evaluate as batch
 
     spellings = ["SINGLE", "Single", "JOINT", "MFS", "Head of Household", "SURVIVING_SPOUSE", "single"]

@@ -14,10 +14,12 @@ from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import fuzz_rules  # noqa: E402
-from engine import CtaxError  # noqa: E402
-from engine.errors import InvalidAmountError  # noqa: E402
-from engine.model.inputs import to_decimal  # noqa: E402
+import fuzz_rules
+
+from engine import CtaxError
+from engine.errors import InvalidAmountError
+from engine.model.inputs import to_decimal
+
 
 def _fuzz(examples: int) -> settings:
     return settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow],

@@ -11,10 +11,10 @@ import pytest
 import yaml
 
 from engine import RuleSetError
-from engine.loading import documents as loader
 from engine.lang.expressions import ExpressionProblem, Scope
-from engine.run.scalar import compile_expression
+from engine.loading import documents as loader
 from engine.loading.ruleset import load_ruleset
+from engine.run.scalar import compile_expression
 
 RULES_2013 = Path(__file__).resolve().parent.parent / "rules" / "2013"
 
@@ -169,7 +169,7 @@ def test_an_escape_in_a_worksheet_is_reported_at_its_line(tmp_path):
     sheet.write_text(text.replace("expression: ct_agi\n", "expression: ct_agi.__class__\n", 1), encoding="utf-8")
     with pytest.raises(RuleSetError) as caught:
         load_ruleset(year)
-    line = next(i for i, l in enumerate(sheet.read_text().splitlines(), 1) if "__class__" in l)
+    line = next(i for i, text in enumerate(sheet.read_text().splitlines(), 1) if "__class__" in text)
     assert f"rules/2013/worksheets/tax_calculation.yaml:{line}:17: line 1 (connecticut_agi): attribute access " \
            f"(x.y) is not allowed" in str(caught.value)
 

@@ -6,8 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from cli_helpers import ROOT, run
+
 from engine.tools.cases import load_cases, run_case
 
 CASES = ROOT / "tests" / "cases"
@@ -149,7 +149,8 @@ def test_a_draft_year_evaluates_with_a_warning_and_says_so(draft_rules, capsys):
     from engine.errors import DraftYearWarning
 
     copied = len(list((draft_rules / "2025").rglob("*.yaml")))  # every file new-year wrote
-    with pytest.warns(DraftYearWarning, match=rf"tax year 2025 is a draft: {copied} rule file\(s\) still marked 'review:'"):
+    draft = rf"tax year 2025 is a draft: {copied} rule file\(s\) still marked 'review:'"
+    with pytest.warns(DraftYearWarning, match=draft):
         result = engine.evaluate(2025, "tax_calculation", {"filing_status": "single", "ct_agi": 60000},
                                  rules=draft_rules)
     # the copied 2024 figures: 2024 single $60,000 is $2,317 (hand-worked in tests/cases/2024)
@@ -426,6 +427,6 @@ def test_coverage_run_tests_names_the_failing_tests(tmp_path, capsys, monkeypatc
     tests.mkdir()
     (tests / "conftest.py").write_text('pytest_plugins = ["engine.tools.pytest_plugin"]\n')
     (tests / "test_red.py").write_text("def test_red():\n    assert False\n")
-    status, out, err = run(capsys, "coverage", "--run-tests", str(tests), "--cases", str(tmp_path), "--golden",
-                           str(tmp_path))
+    status, _, err = run(capsys, "coverage", "--run-tests", str(tests), "--cases", str(tmp_path), "--golden",
+                         str(tmp_path))
     assert status == 1 and "FAILED" in err and "test_red" in err and "pytest exit status 1" in err

@@ -9,10 +9,10 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from reference.printed_tables import printed_ira_share, printed_pension_table
 
 import engine
 from engine.errors import InvalidAmountError, MissingInputError
-from reference.printed_tables import printed_ira_share, printed_pension_table
 
 
 def modify(year, **inputs):

@@ -9,10 +9,10 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from reference import ct_reference as ref
 
 import engine
 from engine.errors import MissingInputError
-from reference import ct_reference as ref
 
 
 def nonresident(year, status, agi, sourced):

@@ -11,13 +11,12 @@ import io
 import pandas as pd
 import pyarrow as pa
 import pytest
+from cli_helpers import copy_2013, run
 
 import engine
 from engine.batch.cli import neutralise_formulas
-from engine.present.text import markdown_code, markdown_text, print_text, to_markdown
 from engine.present.terminal import terminal_text
-
-from cli_helpers import copy_2013, run
+from engine.present.text import markdown_code, markdown_text, print_text, to_markdown
 
 ESC_TITLE = "\x1b]0;TITLE\x07"  # OSC 0: retitles the terminal
 

@@ -270,7 +270,7 @@ def test_acceptance_date_is_required_for_an_e_filed_return_paid_by_check(year):
 def test_fraud_penalty_more_than_1000_is_refused():
     # IP 2013(8), Fraud: "a civil penalty of not more than $1,000"; $1,000.01 is refused, naming the input.
     assert run(2013, "fraud_penalty", amount_imposed=1000)["penalty"] == 1000
-    with pytest.raises(engine.InvalidInputError, match="input 'amount_imposed' of worksheet 'fraud_penalty' is refused") \
-            as error:
+    refused = "input 'amount_imposed' of worksheet 'fraud_penalty' is refused"
+    with pytest.raises(engine.InvalidInputError, match=refused) as error:
         run(2013, "fraud_penalty", amount_imposed="1000.01")
     assert error.value.field == "amount_imposed"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-
 from cli_helpers import run
+
 from engine.present.plot import draw, form_name, taxes, windowed_marginal
 
 

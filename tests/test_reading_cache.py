@@ -14,12 +14,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from cli_helpers import copy_2013, run
 
 import engine
-from cli_helpers import copy_2013, run
 from engine import RuleSetError, api
-from engine.loading import cache
-from engine.loading import snapshot
+from engine.loading import cache, snapshot
 from engine.loading.ruleset import load_ruleset
 
 INPUTS = {"filing_status": "single", "ct_agi": 60000}

@@ -11,14 +11,14 @@ import threading
 from pathlib import Path
 
 import pytest
+from cli_helpers import copy_2013, run
 
 import engine
-from cli_helpers import copy_2013, run
 from engine import RuleSetError, api
-from engine.tools.cases import CaseFileError, read_yaml
 from engine.loading.documents import MAX_FILE_BYTES
 from engine.loading.ruleset import check_ruleset
 from engine.loading.snapshot import read_snapshot
+from engine.tools.cases import CaseFileError, read_yaml
 
 SECRET = "AAAAC3NzaC1lZDI1NTE5AAAAIKEYMATERIALKEYMATERIAL"
 PRIVATE_KEY = f"-----BEGIN OPENSSH PRIVATE KEY-----\n{SECRET}\n-----END OPENSSH PRIVATE KEY-----\n"
@@ -47,7 +47,7 @@ def test_a_symlinked_rule_file_is_refused_and_its_target_never_shown(capsys, rul
     assert status == 1
     assert "rules/2013/tables/key.yaml:1:1: is a symbolic link; a rule folder holds regular files only" in out
     assert SECRET not in out + err and "PRIVATE" not in out + err
-    with pytest.raises(RuleSetError, match="key.yaml:1:1: is a symbolic link") as caught:
+    with pytest.raises(RuleSetError, match=r"key\.yaml:1:1: is a symbolic link") as caught:
         engine.evaluate(2013, "tax_calculation", INPUTS, rules=rules)
     assert SECRET not in str(caught.value)
 
@@ -86,7 +86,7 @@ def test_a_fifo_in_a_rules_folder_is_refused_without_hanging(rules):
 def test_a_fifo_given_as_an_inputs_file_is_refused(tmp_path):
     pipe = tmp_path / "inputs.yaml"
     os.mkfifo(pipe)
-    with pytest.raises(CaseFileError, match="inputs.yaml:1:1: is not a regular file"):
+    with pytest.raises(CaseFileError, match=r"inputs\.yaml:1:1: is not a regular file"):
         read_yaml(pipe)
 
 

@@ -13,13 +13,13 @@ import time
 from decimal import Decimal
 
 import pytest
+from cli_helpers import copy_2013, run
 
 import engine
-from cli_helpers import copy_2013, run
-from engine.tools.cases import CaseFileError, load_cases, read_yaml
 from engine.errors import InvalidAmountError
-from engine.model.inputs import to_decimal
 from engine.loading.ruleset import check_ruleset
+from engine.model.inputs import to_decimal
+from engine.tools.cases import CaseFileError, load_cases, read_yaml
 
 SINGLE = {"filing_status": "single"}
 TABLE_B_ROW = "- {more_than: 0, less_than_or_equal_to: 10000, base_tax: 0, rate: 0.03, excess_over: 0}"

@@ -7,8 +7,8 @@ several lines: expressions (a newline is a space there) and prose notes.
 from __future__ import annotations
 
 import pytest
-
 from cli_helpers import copy_2013, run
+
 from engine.loading.ruleset import check_ruleset
 
 TITLE = "title: Table B - Tax Calculation for 2013 Taxable Year"

@@ -18,10 +18,10 @@ import itertools
 from decimal import Decimal as D
 
 import pytest
-
-import engine
 from reference import ct_reference_2023_2024_forms as R
 from reference.printed_tables import printed_pension_table
+
+import engine
 
 YEARS = R.YEARS
 STATUSES = R.STATUSES
@@ -241,7 +241,8 @@ def test_income_tax_return_agrees_with_the_reference(year):
             for res in RESIDENCIES:
                 for agi in (-3000, 20000, 80000, "120000.50", 300000):
                     for src in ((0,) if res == "resident" else (-1000, 0, 15000, 400000)):
-                        for cr, amt, crd in ((0, 0, 0), (500, 1200, 0), (100000, 0, 0), (0, 0, 100000), ("400.50", 250, 100)):
+                        for cr, amt, crd in ((0, 0, 0), (500, 1200, 0), (100000, 0, 0), (0, 0, 100000),
+                                             ("400.50", 250, 100)):
                             for wh, est, pe in ((0, 0, 0), (1000, 0, 3000), (500, "500.49", 50000)):
                                 inp = dict(filing_status=st, residency=res, federal_agi=agi,
                                            pension_annuity_income=5000, ira_distributions=3000,

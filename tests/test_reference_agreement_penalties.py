@@ -107,7 +107,7 @@ def test_monthly_due_date_on_weekend():
 
 # --- penalty tiers -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("days", list(range(0, 40)))
+@pytest.mark.parametrize("days", list(range(40)))
 @pytest.mark.parametrize("tax", ["0", "1000", "1234.56", "99.99"])
 def test_late_eft_penalty(days, tax):
     got = _out(2013, "late_eft_penalty", {"tax_due": tax, "days_late": days})
@@ -150,7 +150,8 @@ def test_gambling_withholding(w):
 @pytest.mark.parametrize("for_resident", [False, True])
 def test_gambling_withholding_who_is_withheld_from(lottery, reportable, federal, payee, for_resident):
     inputs = {"winnings": "1234.56", "connecticut_lottery": lottery, "lottery_winnings_reportable": reportable,
-              "subject_to_federal_withholding": federal, "payee_residency": payee, "on_behalf_of_resident": for_resident}
+              "subject_to_federal_withholding": federal, "payee_residency": payee,
+              "on_behalf_of_resident": for_resident}
     want = ref.gambling_withholding(D("1234.56"), lottery, reportable, federal, payee, for_resident)
     got = _out(2013, "gambling_withholding", inputs)
     assert got == {"withholding_required": want["withholding_required"], "withholding": _cents(want["withholding"])}
@@ -261,7 +262,7 @@ LP_DUES = [dt.date(2013, 4, 15), dt.date(2013, 1, 31), dt.date(2013, 2, 28), dt.
 @pytest.mark.parametrize("due", LP_DUES + [dt.date(2024, 2, 29), dt.date(2024, 1, 31), dt.date(2023, 4, 15)])
 def test_late_payment_month_counting(year, due):
     wrong = []
-    for offset in list(range(0, 70)) + [88, 89, 90, 91, 92, 180, 181, 182, 183, 184, 365, 366, 367]:
+    for offset in list(range(70)) + [88, 89, 90, 91, 92, 180, 181, 182, 183, 184, 365, 366, 367]:
         paid = due + dt.timedelta(days=offset)
         got = _out(year, "late_payment", {"tax_due": "2000", "due_date": due, "payment_date": paid})
         want = ref.late_payment(D(2000), due, paid)

@@ -46,7 +46,8 @@ DATED_GROUP_B = {
 
 def test_group_b_portion_lengths_given_with_the_period_start_must_agree_with_the_dates():
     # (Without the period start, Group B keeps the whole-year answer: a case in
-    # tests/cases/2024/residency_tests.yaml.) With the first day given the portion lengths are worked out and need not be given.
+    # tests/cases/2024/residency_tests.yaml.) With the first day given the portion lengths are worked out
+    # and need not be given.
     engine.evaluate(2024, "residency", {**DATED_GROUP_B, "group_b_period_start": "2023-07-01"})
     # Given as well, they must agree with the dates (184 and 364 days for a period from July 1, 2023).
     engine.evaluate(2024, "residency", {**DATED_GROUP_B, "group_b_period_start": "2023-07-01",

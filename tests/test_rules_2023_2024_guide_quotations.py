@@ -1,6 +1,7 @@
 """Citations of the 2023 and 2024 due-date, estimated-tax and penalty files (those quoting the CT Nonresident
-Guide 2023): every source is identified inside the repository, every citation names a section the guide prints, and every quoted `text` is the guide's
-own words (compared with the vendored seed 003 after folding OCR spelling: hyphens, dashes, quotes, spaces).
+Guide 2023): every source is identified inside the repository, every citation names a section the guide
+prints, and every quoted `text` is the guide's own words (compared with the vendored seed 003 after folding OCR
+spelling: hyphens, dashes, quotes, spaces).
 """
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ TOUCHED = {
 
 
 def _fold(text: str) -> str:
-    """Compare words only: OCR writes CT-1040, CT‑1040 and CT1040 alike, § for Sec., curly quotes, en dashes."""
+    """Compare words only: OCR writes CT-1040, CT‑1040 and CT1040 alike, § for Sec., curly quotes, en dashes."""  # noqa: RUF002
     text = text.replace("§", "sec.").replace("Sec.", "sec.")
     return re.sub(r"[^a-z0-9%$]", "", text.lower())
 

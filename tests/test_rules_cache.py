@@ -9,11 +9,10 @@ import pytest
 
 import engine
 from engine import api
-from engine.run import scalar
-from engine.loading import cache
-from engine.loading import schema
+from engine.loading import cache, schema
 from engine.loading.ruleset import check_ruleset, load_ruleset
 from engine.loading.snapshot import read_snapshot
+from engine.run import scalar
 
 RULES_2013 = Path(__file__).resolve().parent.parent / "rules" / "2013"
 
@@ -43,11 +42,13 @@ def test_second_load_uses_the_cache_and_skips_schema_checks(year, tmp_path, monk
     assert not list(year.rglob("*.json")), "the cache is never written inside rules/"
     monkeypatch.setattr(schema, "validate", lambda *a, **k: pytest.fail("schema checked despite the cache"))
     second = load_ruleset(year)
-    assert scalar.evaluate(second.worksheets["tax_calculation"], {"filing_status": "single", "ct_agi": 60000}).outputs == \
-        scalar.evaluate(first.worksheets["tax_calculation"], {"filing_status": "single", "ct_agi": 60000}).outputs
+    given = {"filing_status": "single", "ct_agi": 60000}
+    assert scalar.evaluate(second.worksheets["tax_calculation"], given).outputs == \
+        scalar.evaluate(first.worksheets["tax_calculation"], given).outputs
     doc = second.documents["rules/2013/tables/table_b.yaml"] if "rules/2013/tables/table_b.yaml" in \
         second.documents else next(d for n, d in second.documents.items() if n.endswith("table_b.yaml"))
-    assert doc.data["columns"][0]["brackets"][0]["rate"] == first.documents[doc.file].data["columns"][0]["brackets"][0]["rate"]
+    assert doc.data["columns"][0]["brackets"][0]["rate"] == \
+        first.documents[doc.file].data["columns"][0]["brackets"][0]["rate"]
     assert doc.positions == first.documents[doc.file].positions
 
 

@@ -120,9 +120,9 @@ def test_batch_json_with_bad_rows_reported_per_row(client):
     out = response.json()
     assert [r["row"] for r in out] == [0, 1, 2, 3]
     assert out[0]["outputs"]["ct_income_tax"] == "2317" and out[0]["error"] is None
-    for row, given in ((1, rows[1]), (3, rows[3])):
+    for row, inputs in ((1, rows[1]), (3, rows[3])):
         with pytest.raises(engine.InputError) as error:
-            engine.evaluate(2024, "tax_calculation", given)
+            engine.evaluate(2024, "tax_calculation", inputs)
         assert (out[row]["error_field"], out[row]["error"]) == (error.value.field, str(error.value))
     assert out[2]["error_field"] == "inputs" and out[2]["outputs"] is None
 

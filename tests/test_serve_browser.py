@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from browser import CHROMIUM_FLAGS, chromium
 
 import engine
-from browser import CHROMIUM_FLAGS, chromium
 from engine.present.text import show, substituted, table_rows
 from engine.serve import create_app
 

@@ -30,7 +30,10 @@ rows:
   - {at_least: 77500, and_up: true, value: 0}
 """)
     assert not problems
-    look = lambda x: built.lookup(None, Decimal(x))[0]
+
+    def look(x):
+        return built.lookup(None, Decimal(x))[0]
+
     # "at least $75,000 but less than $77,500": 75,000 is in the second row, 77,500 in the third.
     assert [look(x) for x in ("74999.99", "75000", "77499.99", "77500", "-1")] == \
         [1, Decimal("0.85"), Decimal("0.85"), 0, 1]

@@ -7,11 +7,11 @@ import re
 
 import pandas as pd
 import pytest
+from test_bounded_work import _expression_line, _ruleset, _sheet
 
 import engine
 from engine.errors import EvaluationError, InvalidInputError
 from engine.loading.ruleset import check_ruleset
-from test_bounded_work import _expression_line, _ruleset, _sheet
 
 INPUTS = ("  x: {type: money, label: An amount}\n  filing_status: {type: filing_status, label: Status}\n"
           "  day: {type: date, label: A day}\n  flag: {type: boolean, label: A flag}\n")

@@ -61,7 +61,8 @@ def test_unknown_key_suggests_closest(rules):
 
 
 def test_missing_source(rules):
-    old = "    source: {document: IP 2013(8), section: \"2013 Tax Calculation Schedule, Line 3\", page: 21 ff. (Form CT-W4P)}\n"
+    old = ("    source: {document: IP 2013(8), section: \"2013 Tax Calculation Schedule, Line 3\", "
+           "page: 21 ff. (Form CT-W4P)}\n")
     line = break_file(rules, "worksheets/tax_calculation.yaml", old, "")
     # the line entry starting '- id: taxable_income' is reported
     problems = problems_of(rules)
@@ -106,7 +107,8 @@ def test_last_row_must_be_and_up(rules):
 
 
 def test_missing_filing_status(rules):
-    line = break_file(rules, "tables/table_b.yaml", "filing_statuses: [married_filing_jointly, qualifying_surviving_spouse]",
+    line = break_file(rules, "tables/table_b.yaml",
+                      "filing_statuses: [married_filing_jointly, qualifying_surviving_spouse]",
                       "filing_statuses: [married_filing_jointly]")
     problems = problems_of(rules)
     assert any(p.file == "rules/2013/tables/table_b.yaml" and "qualifying_surviving_spouse" in p.message
@@ -161,7 +163,8 @@ def test_printed_rows_disagree_with_formula(rules):
     line = break_file(rules, "tables/table_d.yaml", "{more_than: 205000, less_than_or_equal_to: 210000, value: 150}",
                       "{more_than: 205000, less_than_or_equal_to: 210000, value: 155}")
     problems = problems_of(rules)
-    assert any(p.file == "rules/2013/tables/table_d.yaml" and "printed rows and formula disagree at $205,000.01" in p.message
+    assert any(p.file == "rules/2013/tables/table_d.yaml"
+               and "printed rows and formula disagree at $205,000.01" in p.message
                and "gives 155" in p.message and p.line < line for p in problems), problems
 
 

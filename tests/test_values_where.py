@@ -7,8 +7,8 @@ import pytest
 
 from engine.errors import EvaluationError
 from engine.lang.expressions import Scope
-from engine.run.scalar import compile_expression
 from engine.lang.registry import FUNCTIONS
+from engine.run.scalar import compile_expression
 
 values_where = FUNCTIONS["values_where"].exact
 

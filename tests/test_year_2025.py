@@ -16,9 +16,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import yaml
+from cli_helpers import run
 
 import engine
-from cli_helpers import run
 from engine.tools.diff import year_changes
 
 ROOT = Path(__file__).resolve().parent.parent

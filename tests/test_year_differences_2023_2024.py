@@ -76,7 +76,8 @@ def test_tables_differ_exactly_where_the_sources_say():
     old, new = _documents(2023, "tables"), _documents(2024, "tables")
     for name in YEARLY_DATE_TABLES:
         before, after = old[name + ".yaml"], new[name + ".yaml"]
-        assert {k: v for k, v in before.items() if k != "value"} == {k: v for k, v in after.items() if k != "value"}, name
+        assert {k: v for k, v in before.items() if k != "value"} == \
+            {k: v for k, v in after.items() if k != "value"}, name
         assert _date(2024, name) == _date(2023, name).replace(year=_date(2023, name).year + 1), name
 
 

@@ -69,7 +69,7 @@ def in_calendar(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @lru_cache(maxsize=64)
-def _holidays(year: int) -> Any:  # holidays.HolidayBase, imported on first use
+def _holidays(year: int) -> dict[dt.date, str]:  # a holidays.HolidayBase (a dict: date -> name)
     import holidays  # imported on first use: loading rules and most evaluations need no calendar
 
     return holidays.country_holidays(HOLIDAY_COUNTRY, subdiv=HOLIDAY_SUBDIVISION, years=year, observed=True)

@@ -40,6 +40,11 @@ _KIND_WORDS = {"number": "a number", "boolean": "a true/false value", "text": "t
                "list": "a list", "none": "None"}
 
 
+def _word(kind: str | None) -> str:
+    """A kind as a sentence names it."""
+    return _KIND_WORDS.get(kind or "", "a value")
+
+
 class ExpressionProblem(Exception):
     """An expression is not acceptable; the message is a plain sentence.
 
@@ -159,8 +164,8 @@ class _Checker:
     def want(self, part: typed.Node, node: ast.AST, kind: str, role: str) -> None:
         """Refuse ``part`` (written as ``node``) unless its kind is ``kind`` or not known before running."""
         if part.kind is not None and part.kind != kind:
-            raise ExpressionProblem(f"{role} needs {_KIND_WORDS[kind]}, but '{self.segment(node)}' is "
-                                    f"{_KIND_WORDS[part.kind]}")
+            raise ExpressionProblem(f"{role} needs {_word(kind)}, but '{self.segment(node)}' is "
+                                    f"{_word(part.kind)}")
 
     def _Constant(self, node: ast.Constant) -> typed.Node:
         value = node.value
@@ -187,7 +192,7 @@ class _Checker:
         if name in self.scope.values:
             if name not in self.reads:
                 self.reads.append(name)
-            return typed.Name(self.scope.kinds.get(name), self.offset(node), name, self.scope.choices.get(name))  # type: ignore[arg-type]
+            return typed.Name(self.scope.kinds.get(name), self.offset(node), name, self.scope.choices.get(name))
         if name in self.scope.tables and self.scope.tables[name].arity == 0:
             return self._lookup(node, self.scope.tables[name], [], [])
         if name in self.scope.tables or name in self.scope.functions:
@@ -220,7 +225,7 @@ class _Checker:
             # 'x' * 10**9 would build a huge string: text never takes part in arithmetic, nor do
             # true/false values (True + True) or dates (days_between and add_days say what is meant)
             if part.kind is not None and part.kind != "number":
-                raise ExpressionProblem(f"{_KIND_WORDS[part.kind]} cannot be used in arithmetic: "
+                raise ExpressionProblem(f"{_word(part.kind)} cannot be used in arithmetic: "
                                         f"'{self.segment(side)}' in '{self.segment(node)}'")
         return typed.Arithmetic("number", self.offset(node), op, left, right)
 
@@ -229,11 +234,11 @@ class _Checker:
         return typed.Logic("boolean", self.offset(node), "and" if isinstance(node.op, ast.And) else "or", parts)
 
     def _Compare(self, node: ast.Compare) -> typed.Node:
-        ops = []
-        for op in node.ops:
-            if type(op) not in _COMPARE:
+        ops: list[str] = []
+        for written_op in node.ops:
+            if type(written_op) not in _COMPARE:
                 raise ExpressionProblem("'is' comparisons are not allowed; use == or !=")
-            ops.append(_COMPARE[type(op)])
+            ops.append(_COMPARE[type(written_op)])
         written = [node.left, *node.comparators]
         operands = [self.check(part) for part in written]
         for op, (left, right), (left_node, right_node) in zip(ops, itertools.pairwise(operands),
@@ -245,10 +250,10 @@ class _Checker:
             if op in ("==", "!=") and "none" in kinds:
                 continue  # an optional value compared with None
             if len(kinds) == 2:
-                raise ExpressionProblem(f"'{self.segment(left_node)}' ({_KIND_WORDS[left.kind]}) cannot be compared "  # type: ignore[index]
-                                        f"with '{self.segment(right_node)}' ({_KIND_WORDS[right.kind]})")  # type: ignore[index]
+                raise ExpressionProblem(f"'{self.segment(left_node)}' ({_word(left.kind)}) cannot be compared "
+                                        f"with '{self.segment(right_node)}' ({_word(right.kind)})")
             if op not in ("==", "!=") and kinds & {"boolean", "list", "none"}:
-                raise ExpressionProblem(f"'{op}' cannot order {_KIND_WORDS[kinds.pop()]}")
+                raise ExpressionProblem(f"'{op}' cannot order {_word(kinds.pop())}")
         return typed.Compare("boolean", self.offset(node), tuple(ops), tuple(operands))
 
     def _IfExp(self, node: ast.IfExp) -> typed.Node:
@@ -256,11 +261,11 @@ class _Checker:
         kinds = {body.kind, orelse.kind} - {None, "none"}
         if len(kinds) == 2:
             raise ExpressionProblem(f"the two branches of '{self.segment(node)}' give different kinds of value: "
-                                    f"'{self.segment(node.body)}' is {_KIND_WORDS[body.kind]} and "  # type: ignore[index]
-                                    f"'{self.segment(node.orelse)}' is {_KIND_WORDS[orelse.kind]}")  # type: ignore[index]
+                                    f"'{self.segment(node.body)}' is {_word(body.kind)} and "
+                                    f"'{self.segment(node.orelse)}' is {_word(orelse.kind)}")
         kind = body.kind if body.kind == orelse.kind else (kinds.pop() if kinds and None not in
                                                            (body.kind, orelse.kind) else None)
-        return typed.Choose(kind, self.offset(node), test, body, orelse)  # type: ignore[arg-type]
+        return typed.Choose(kind, self.offset(node), test, body, orelse)
 
     def _Call(self, node: ast.Call) -> typed.Node:
         if not isinstance(node.func, ast.Name):
@@ -281,13 +286,13 @@ class _Checker:
                 kinds = {a.kind for a in args} - {None}
                 if len(kinds) > 1 or kinds - {"number", "date"}:
                     raise ExpressionProblem(f"{name}() needs all numbers or all dates, but its arguments are "
-                                            f"{' and '.join(sorted(_KIND_WORDS[k] for k in kinds))}")  # type: ignore[index]
+                                            f"{' and '.join(sorted(_word(k) for k in kinds))}")
                 result = kinds.pop() if len(kinds) == 1 and None not in {a.kind for a in args} else None
             elif function.argument is not None:
                 for part, written in zip(args, node.args):
                     if part.kind != "none":
                         self.want(part, written, function.argument, f"{name}()")
-            return typed.Call(result, self.offset(node), function, tuple(args))  # type: ignore[arg-type]
+            return typed.Call(result, self.offset(node), function, tuple(args))
         if name in self.scope.values:
             raise ExpressionProblem(f"'{name}' is a value, not a function or table")
         raise _unknown(name, self.scope)

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from engine.lang.registry import Function
 
 KINDS = ("number", "boolean", "text", "date", "list", "none")
-Kind = Literal["number", "boolean", "text", "date", "list", "none"] | None
+Kind = str | None  # one of KINDS, or None: not known before running
 
 
 @dataclass(frozen=True, eq=False)

@@ -11,15 +11,16 @@ import os
 import re
 import stat
 import unicodedata
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, TypeVar, cast
 
 import yaml
 
-from engine.loading.bounded_read import read_at_most
 from engine.errors import Problem
+from engine.loading.bounded_read import read_at_most
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 40
@@ -94,11 +95,14 @@ MAX_NUMBER_CHARS = 40  # as for numbers in expressions (engine.lang.expressions)
 # figures of 10^21 or more, or nonzero below 10^-20, are refused (as numbers in expressions are)
 
 
-def _yaml12(loader: type) -> type:
+_Loader = TypeVar("_Loader", bound=yaml.resolver.BaseResolver)
+
+
+def _yaml12(loader: type[_Loader]) -> type[_Loader]:
     """``loader`` with YAML 1.2 number resolution (the other implicit types, such as booleans, unchanged)."""
     resolvers = {first: [(tag, rx) for tag, rx in entries if tag not in (_INT_TAG, _FLOAT_TAG)]
                  for first, entries in loader.yaml_implicit_resolvers.items()}
-    strict = type(f"Yaml12{loader.__name__}", (loader,), {"yaml_implicit_resolvers": resolvers})
+    strict = cast(type[_Loader], type(f"Yaml12{loader.__name__}", (loader,), {"yaml_implicit_resolvers": resolvers}))
     strict.add_implicit_resolver(_INT_TAG, _YAML12_INT, list("-+0123456789"))
     strict.add_implicit_resolver(_FLOAT_TAG, _YAML12_FLOAT, list("-+.0123456789"))
     return strict
@@ -131,7 +135,7 @@ def _number(node: yaml.ScalarNode) -> Decimal | int:
 
 def _scalar(node: yaml.ScalarNode) -> Any:
     tag = node.tag
-    if tag.endswith(":str") or tag.endswith(":timestamp"):
+    if tag.endswith((":str", ":timestamp")):
         return node.value  # dates stay text; the model parses them where a date is meant
     if tag.endswith(":null"):
         return None

@@ -2,7 +2,8 @@
 ``ctax review FILE...``, which removes them)."""
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from engine.loading.documents import Document, find_key
 

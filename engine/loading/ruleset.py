@@ -9,16 +9,17 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from engine.loading import cache
-from engine.lang.arithmetic import in_engine_context
+
 from engine.errors import Problem, RuleSetError, UnknownWorksheetError, did_you_mean
+from engine.lang.arithmetic import in_engine_context
+from engine.loading import cache
 from engine.loading.documents import Document, citations, control_character_problems, load_bytes
 from engine.loading.resources import shipped
 from engine.loading.review_markers import draft_files
 from engine.loading.snapshot import Snapshot, read_snapshot
-from engine.model.tables import Table
 from engine.loading.tables import build_table
 from engine.loading.worksheets import build_worksheet, link_steps
+from engine.model.tables import Table
 from engine.model.worksheet import Worksheet
 
 DEFAULT_RULES_DIR = shipped("rules")
@@ -111,9 +112,9 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
     files = snapshot.files
     if cached is not None:
         # Parsed and schema-checked before from exactly these bytes (see engine.loading.cache).
-        for kind, doc in cached:
-            documents[doc.file] = doc
-            kinds[kind].append(doc)
+        for cached_kind, cached_doc in cached:
+            documents[cached_doc.file] = cached_doc
+            kinds[cached_kind].append(cached_doc)
         files = {}
     for relative_name, data in files.items():
         path = directory / relative_name
@@ -149,16 +150,17 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
             problems.append(doc.problem(("year",), f"year {year} does not match its folder '{directory.name}'"))
 
     for doc in documents.values():
-        for path, citation in citations(doc.data):
+        for key_path, citation in citations(doc.data):
             if sources and citation.get("document") not in sources:
-                problems.append(doc.problem(path + ("document",), f"source document '{citation.get('document')}' "
+                problems.append(doc.problem(key_path + ("document",), f"source document '{citation.get('document')}' "
                                             f"is not listed in ruleset.yaml sources ({', '.join(sources)})"))
 
     tables: dict[str, Table] = {}
     for doc in kinds["table"]:
         table, table_problems = build_table(doc, year)
         problems.extend(table_problems + _named_after_file(doc, "table"))
-        tables[table.name] = table
+        if table is not None:
+            tables[table.name] = table
 
     worksheets: dict[str, Worksheet] = {}
     worksheet_docs: dict[str, Document] = {}
@@ -182,7 +184,10 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
 
 
 def load_ruleset(directory: Path, *, snapshot: Snapshot | None = None) -> RuleSet:
-    """The validated rule set of one year's folder (or of its ``snapshot``); raises RuleSetError listing every problem."""
+    """The validated rule set of one year's folder (or of its ``snapshot``).
+
+    Raises RuleSetError listing every problem.
+    """
     ruleset, problems = check_ruleset(directory, snapshot=snapshot)
     if ruleset is None:
         raise RuleSetError([p for p in problems if p.severity == "error"] or

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 
 import jsonschema
 from jsonschema import Draft202012Validator
@@ -25,7 +26,7 @@ _TYPE_CHECKER = Draft202012Validator.TYPE_CHECKER.redefine("number", _is_number)
 _Validator = jsonschema.validators.extend(Draft202012Validator, type_checker=_TYPE_CHECKER)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(kind: str) -> jsonschema.protocols.Validator:
     resources = []
     for path in SCHEMA_DIR.glob("*.schema.json"):
@@ -65,7 +66,8 @@ def _describe(error: jsonschema.ValidationError) -> tuple[tuple, str, bool]:
     where = ".".join(str(part) if len(str(part)) <= EXCERPT_CHARS and str(part).isprintable() else excerpt(part)
                      for part in path) or "the file"
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
-        allowed = set(error.schema.get("properties", {}))
+        schema = error.schema if isinstance(error.schema, Mapping) else {}  # a subschema, never a bare bool here
+        allowed = set(schema.get("properties", {}))
         extras = sorted(k for k in error.instance if k not in allowed)
         if extras:
             key = extras[0]

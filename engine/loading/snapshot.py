@@ -18,12 +18,12 @@ import errno
 import hashlib
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from engine.loading.bounded_read import read_at_most
 from engine.errors import Problem, RuleSetError
+from engine.loading.bounded_read import read_at_most
 from engine.loading.documents import MAX_FILE_BYTES
 
 MAX_FILES = 2000  # far beyond any year (about 50 files); bounds the work of a hostile folder

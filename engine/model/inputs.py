@@ -7,11 +7,11 @@ import numbers
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+from engine.errors import InvalidAmountError, InvalidFilingStatusError, InvalidInputError
 from engine.lang.arithmetic import in_engine_context
 from engine.lang.datevalue import parse_date
-from engine.errors import InvalidAmountError, InvalidFilingStatusError, InvalidInputError
 from engine.model.status import FILING_STATUS_ALIASES, FILING_STATUSES, canonical_status, normalise_status
 
 MAX_AMOUNT = Decimal("1e15")  # a quadrillion dollars: beyond any return, and keeps Decimal exact
@@ -140,6 +140,7 @@ def to_decimal(name: str, value: Any) -> Decimal:
         raise InvalidAmountError(name, f"input '{name}' is out of range (more than {MAX_AMOUNT:,.0f} in size)")
     if number:
         _, digits, exponent = number.as_tuple()
+        exponent = cast(int, exponent)  # a finite number (checked above) has an int exponent, not 'n', 'N' or 'F'
         trailing_zeros = len(digits) - len(bytes(digits).rstrip(b"\0"))
         if len(digits) - trailing_zeros > MAX_SIGNIFICANT_DIGITS:
             raise InvalidAmountError(name, f"input '{name}' has more than {MAX_SIGNIFICANT_DIGITS} significant "

@@ -28,16 +28,17 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Any, Sequence, Union
+from typing import Any
 
-from engine.present import html as html_pages
 from engine.loading.ruleset import RuleSet
-from engine.model.tables import Column, Table
 from engine.model.source import Source
+from engine.model.tables import Column, Table
 from engine.model.text import money_text, plain_text, value_text
+from engine.present import html as html_pages
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class Link:
     anchor: str = ""
 
 
-Cell = Union[str, Link, Sequence[Union[str, Link]]]
+Cell = str | Link | Sequence[str | Link]
 Block = tuple  # ("h2", text) | ("p", text) | ("quote", text) | ("code", text) | ("links", [Link]) |
 #                ("table", headers, rows[, row_ids]) | ("search",)
 
@@ -156,7 +157,8 @@ def table_page(table: Table, lookup: str = "Amount", ruleset: RuleSet | None = N
     if table.source.note:
         blocks.append(("p", f"Note: {table.source.note}"))
     if table.scalar:
-        rows = [[status or "all filers", _value(table, value)] for status, value in table.scalar.items()]
+        rows: list[list[Cell]] = [[status or "all filers", _value(table, value)]
+                                  for status, value in table.scalar.items()]
         blocks.append(("table", ["Filing status", table.value_label or "Value"], rows))
     for column in table.distinct_columns():
         statuses = [s for s, c in table.columns.items() if c is column and s is not None]
@@ -165,8 +167,9 @@ def table_page(table: Table, lookup: str = "Amount", ruleset: RuleSet | None = N
         used = (users or table_users(ruleset)).get(table.name, [])
         blocks.append(("h2", "Used by"))
         if used:
-            rows = [[Link(sheet, html_pages.docs_page(ruleset.year, "worksheets", sheet), f"line-{line_id}" if line_id else ""),
-                     where] for sheet, line_id, where in used]
+            rows = [[Link(sheet, html_pages.docs_page(ruleset.year, "worksheets", sheet),
+                          f"line-{line_id}" if line_id else ""), where]
+                    for sheet, line_id, where in used]
             blocks.append(("table", ["Worksheet", "Where"], rows))
         else:
             blocks.append(("p", "No worksheet uses this table."))
@@ -180,8 +183,9 @@ def worksheet_page(ruleset: RuleSet, name: str) -> tuple[str, list[Block]]:
                             f". {_cite(sheet.source)}")]
     if sheet.source.text:
         blocks.append(("quote", sheet.source.text))
-    rows = [[spec.name, spec.type, spec.label, "required" if not spec.has_default else plain_text(spec.default)]
-            for spec in sheet.inputs.values()]
+    rows: list[list[Cell]] = [
+        [spec.name, spec.type, spec.label, "required" if not spec.has_default else plain_text(spec.default)]
+        for spec in sheet.inputs.values()]
     blocks += [("h2", "Inputs"), ("table", ["Input", "Type", "Label", "Default"], rows)]
     rows = [[line.line, line.label, ("code", line.text), line.rounding or "",
              ("output: " + line.id) if line.output else line.id, _line_links(ruleset, line), line.source.cite()]
@@ -216,8 +220,8 @@ def _citations(ruleset: RuleSet) -> dict[str, list[tuple[str, Link]]]:
     for name, sheet in sorted(ruleset.worksheets.items()):
         add(sheet.source, Link(sheet.title, html_pages.docs_page(ruleset.year, "worksheets", name)))
         for line in sheet.lines:
-            add(line.source, Link(f"{sheet.title}, line {line.line}", html_pages.docs_page(ruleset.year, "worksheets", name),
-                                  f"line-{line.id}"))
+            add(line.source, Link(f"{sheet.title}, line {line.line}",
+                                  html_pages.docs_page(ruleset.year, "worksheets", name), f"line-{line.id}"))
     return {doc: [(pin, links[(pin, target)]) for pin, target in keys] for doc, keys in found.items()}
 
 
@@ -236,8 +240,8 @@ def citations_page(ruleset: RuleSet) -> tuple[str, list[Block]]:
 def year_page(ruleset: RuleSet) -> tuple[str, list[Block]]:
     blocks: list[Block] = [("search",)]
     if ruleset.draft:
-        blocks.append(("p", f"Draft: {len(ruleset.draft_files)} rule file(s) of {ruleset.year} are still marked "
-                            f"for review; their figures may not yet match the publication."))
+        blocks.append(("p", (f"Draft: {len(ruleset.draft_files)} rule file(s) of {ruleset.year} are still marked "
+                             f"for review; their figures may not yet match the publication.")))
     blocks.append(("h2", "Sources"))
     rows = [[key, data.get("title", ""), data.get("publisher", "")] for key, data in ruleset.sources.items()]
     blocks.append(("table", ["Id", "Title", "Publisher"], rows))

@@ -2,13 +2,14 @@
 the page shell ``ctax docs`` uses."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
-from typing import Any, Sequence
+from typing import Any
 
-from engine.present.text import heading_of, output_lines, show, substituted
 from engine.model.tables import Match
 from engine.model.text import money_text
+from engine.present.text import heading_of, output_lines, show, substituted
 from engine.run.result import Result
 
 DOCS_BASE = "docs/rules"  # where ``ctax docs`` writes by default (its --out)
@@ -88,7 +89,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: Sequen
 
 
 def _match_link(match: Match, year: int, docs: str) -> str:
-    text = f"{match.table} [{match.column}] {match.description}" if match.column else f"{match.table} {match.description}"
+    column = f" [{match.column}]" if match.column else ""
+    text = f"{match.table}{column} {match.description}"
     href = f"{docs.rstrip('/')}/{docs_page(year, 'tables', match.table)}.html"
     return f'<a href="{escape(href)}">{escape(text)}</a>'
 
@@ -126,7 +128,8 @@ def to_html(result: Result, docs: str = DOCS_BASE) -> str:
         parts.insert(1, f'<p class="draft" data-draft="true">{escape(DRAFT_NOTE)}</p>')
     for line in result.lines:
         if line.step is not None:
-            parts += [f"<h2>Line {escape(line.line)}: {escape(line.step.title)}</h2>", _lines_table(line.step, docs, main=False)]
+            parts += [f"<h2>Line {escape(line.line)}: {escape(line.step.title)}</h2>",
+                      _lines_table(line.step, docs, main=False)]
     if result.checks:
         fails = '<span class="fails">FAILS</span>'
         rows = "".join(f"<tr><td>{escape(c.label)}</td><td>{'holds' if c.holds else fails}</td></tr>"

@@ -15,6 +15,7 @@ import json
 import os
 import stat
 from pathlib import PurePosixPath
+from typing import Literal, overload
 
 from engine.errors import CtaxError
 
@@ -38,6 +39,10 @@ def _parts(relative: str) -> tuple[str, ...]:
     return path.parts
 
 
+@overload
+def _open_dir(parent: int, name: str, create: Literal[True], shown: str) -> int: ...
+@overload
+def _open_dir(parent: int, name: str, create: bool, shown: str) -> int | None: ...
 def _open_dir(parent: int, name: str, create: bool, shown: str) -> int | None:
     """A folder under ``parent`` (a directory fd), never through a symlink; None if absent and not created."""
     try:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import os
 import re
 from decimal import Decimal
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from engine import api
-from engine.run import scalar
 from engine.errors import CtaxError, MissingExtraError
 from engine.model.worksheet import Worksheet
+from engine.run import scalar
 
 WORKSHEET = "tax_calculation"
 OUTPUT = "ct_income_tax"
@@ -41,7 +42,8 @@ def taxes(year: int | str, status: str, top: int, step: int,
     """CT AGI from 0 to ``top`` every ``step`` dollars, and the tax at each."""
     sheet = _sheet(year, rules)
     incomes = list(range(0, top + step, step))
-    return incomes, [scalar.evaluate(sheet, {"filing_status": status, "ct_agi": Decimal(agi)}, trace=False).outputs[OUTPUT]
+    return incomes, [scalar.evaluate(sheet, {"filing_status": status, "ct_agi": Decimal(agi)},
+                                     trace=False).outputs[OUTPUT]
                      for agi in incomes]
 
 
@@ -50,7 +52,7 @@ def rate_curves(year: int | str, status: str, top: int = 600_000, step: int = 25
     """AGI points, effective rates and per-step marginal rates (as fractions) for one year and status."""
     incomes, tax = taxes(year, status, top, step, rules)
     effective = [float(t / agi) for t, agi in zip(tax[1:], incomes[1:])]
-    marginal = [float((b - a) / step) for a, b in zip(tax, tax[1:])]
+    marginal = [float((b - a) / step) for a, b in pairwise(tax)]
     return incomes[1:], effective, marginal
 
 
@@ -69,7 +71,7 @@ def windowed_marginal(incomes: list[int], tax: list[Decimal], window: int) -> li
 def form_name(sheets: list[Worksheet]) -> str:
     """The worksheet's title without its year ("Tax Calculation Schedule"), and each year's form."""
     titles = list(dict.fromkeys(re.sub(r"\b(19|20)\d\d\b", "", s.title).strip() for s in sheets))
-    forms = {}
+    forms: dict[str, list[str]] = {}
     for sheet in sheets:
         forms.setdefault(sheet.form or "", []).append(str(sheet.year))
     where = "; ".join(f"{form} {', '.join(years)}" if len(forms) > 1 else form for form, years in forms.items() if form)
@@ -104,9 +106,10 @@ def draw(years: list[str], status: str, top: int = 600_000, step: int = 250,
         lower.plot([incomes[i] for i in shown], [marginal[i] for i in shown], **style)
     figure.suptitle(f"{form_name(sheets)}: Connecticut income tax, {status.replace('_', ' ')}", fontsize=13)
     upper.set_title("Effective rate: Connecticut income tax / CT AGI", fontsize=10)
-    lower.set_title(f"Marginal rate, averaged over {dollars}{window:,} of CT AGI: (tax at AGI + {dollars}{window // 2:,} "
-                    f"- tax at AGI - {dollars}{window // 2:,}) / {dollars}{window:,}.\nBracket rates show as steps, a "
-                    f"phase-out as a raised band, a recapture or a lost credit as a bump", fontsize=10)
+    lower.set_title(f"Marginal rate, averaged over {dollars}{window:,} of CT AGI: (tax at AGI + "
+                    f"{dollars}{window // 2:,} - tax at AGI - {dollars}{window // 2:,}) / {dollars}{window:,}.\n"
+                    "Bracket rates show as steps, a phase-out as a raised band, a recapture or a lost credit as a "
+                    "bump", fontsize=10)
     upper.set_ylabel("effective rate")
     lower.set_ylabel("marginal rate")
     lower.set_xlabel("Connecticut AGI")

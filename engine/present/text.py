@@ -4,11 +4,14 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.model.text import plain_text
 from engine.present.terminal import terminal_text
 from engine.run.result import LineTrace, Result
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod  # rich itself is imported only when a result is printed
 
 # a quoted text, or a name (with a following '=' when it is a step's keyword, which stays as written)
 _TOKEN = re.compile(r"""(?P<text>'[^']*'|"[^"]*")|(?P<name>\b[a-z_][a-z0-9_]*\b)(?P<keyword>\s*=(?!=))?""")
@@ -118,8 +121,10 @@ def print_text(result: Result, console: Any = None) -> None:
                       no_wrap=True, overflow="ellipsis", highlight=False)
     console.print()
     table = Table(show_lines=True)  # the title is printed once, above the summary
-    for heading, justify in (("Line", "right"), ("Label", "left"), ("Value", "right"), ("Formula", "left"),
-                             ("Table row", "left"), ("Source", "left")):
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
+        ("Line", "right"), ("Label", "left"), ("Value", "right"), ("Formula", "left"), ("Table row", "left"),
+        ("Source", "left"))
+    for heading, justify in columns:
         table.add_column(heading, justify=justify, overflow="fold")
     for line in result.lines:
         value = show(line.value)

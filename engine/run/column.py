@@ -88,7 +88,7 @@ class _Compiler:
 
     def compile(self, node: typed.Node) -> Compiled:
         method = getattr(self, "_" + type(node).__name__)
-        return method(node)  # type: ignore[no-any-return]
+        return method(node)
 
     def _Constant(self, node: typed.Constant) -> Compiled:
         value = node.value
@@ -399,7 +399,7 @@ def _lookup(table: Table, status: Compiled | None, amount: Compiled | None) -> C
         if not table.by_status:
             single = int(ints[0])
             return (lambda env, reach: single), static
-        return _by_status(status, lambda code_rows, env, reach: ints[code_rows]), static  # type: ignore[arg-type]
+        return _by_status(status, lambda code_rows, env, reach: ints[code_rows]), static
     assert amount is not None
     run_amount, amount_static = amount
     columns = table.distinct_columns()
@@ -449,7 +449,7 @@ def _lookup(table: Table, status: Compiled | None, amount: Compiled | None) -> C
                 picked = np.broadcast_to(arr, rows.shape)[rows]
                 result[rows] = lookup(picked) * factor
         return result
-    return _by_status(status, by_column), static  # type: ignore[arg-type]
+    return _by_status(status, by_column), static
 
 
 def _by_status(status: Compiled, then: Callable[[Any, dict, Any], Any]) -> Run:
@@ -515,8 +515,7 @@ def _compile_sheet(sheet: Worksheet, statics: dict[str, Static], optional: froze
     guards = [_required_if(sheet, name, compiler) for name, spec in sheet.inputs.items()
               if spec.required_if is not None]
     for check in sheet.input_checks:
-        holds = _truth(compiler.compile(check.expression.node))
-        guards.append(lambda env, reach, holds=holds: _mark_slow(env, ~np.asarray(holds(env, reach)), reach))
+        guards.append(_refusing(_truth(compiler.compile(check.expression.node))))
     steps: list[tuple[str, Run]] = []
     for line in sheet.lines:
         try:
@@ -543,6 +542,11 @@ def _compile_sheet(sheet: Worksheet, statics: dict[str, Static], optional: froze
     return Program(program, {name: compiler.statics[name] for name in sheet.outputs}, dict(statics))
 
 
+def _refusing(holds: Run) -> Run:
+    """A check that rejects the inputs: the rows where it fails take the scalar path (its error)."""
+    return lambda env, reach: _mark_slow(env, ~np.asarray(holds(env, reach)), reach)
+
+
 def _required_if(sheet: Worksheet, name: str, compiler: _Compiler) -> Run:
     spec = sheet.inputs[name]
     needed = _truth(compiler.compile(spec.required_if.node))
@@ -563,7 +567,7 @@ def _step(line: Any, compiler: _Compiler) -> Compiled:
         node = expression.node
         if isinstance(node, typed.Name) and node.name in compiler.optional:
             passed_missing[name] = missing_key(node.name)
-            given[name] = (lambda env, reach, n=node.name: env[n]), compiler.statics[node.name]
+            given[name] = _passed(node.name), compiler.statics[node.name]
         else:
             given[name] = compiler.compile(node)
             _exact(given[name][1], f"input '{name}' of worksheet '{target.name}'")
@@ -610,6 +614,11 @@ def _step(line: Any, compiler: _Compiler) -> Compiled:
         env[SLOW] = sub[SLOW]
         return sub[output]
     return step, program.outputs[output]
+
+
+def _passed(name: str) -> Run:
+    """An optional value passed on to a step as it is (None where it was not given)."""
+    return lambda env, reach: env[name]
 
 
 def _coercible(spec: InputSpec, static: Static) -> None:

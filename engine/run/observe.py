@@ -9,4 +9,4 @@ from typing import Any, Callable, Optional
 
 # called as recorder(year, matches) with the Match objects of one line, and recorder(year, None) once
 # each worksheet run ends (a step's run included)
-recorder: Optional[Callable[[int, list[Any]], None]] = None
+recorder: Optional[Callable[[int, Optional[list[Any]]], None]] = None

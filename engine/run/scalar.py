@@ -268,7 +268,7 @@ def evaluate(sheet: Worksheet, given: dict[str, Any], trace: bool = True) -> Res
                 sub_inputs = {name: run(env, rec) for name, run in step.step_inputs}
                 assert line.step_target is not None  # linked when the rules loaded
                 sub_result = evaluate(line.step_target, sub_inputs, trace)
-                value = sub_result.outputs[line.step_output]
+                value = sub_result.outputs[str(line.step_output)]
         except CtaxError as error:
             if isinstance(error, EvaluationError) or step.run is None:
                 raise EvaluationError(f"worksheet '{sheet.name}' line {line.line} ({line.id}): {error} "
@@ -281,7 +281,7 @@ def evaluate(sheet: Worksheet, given: dict[str, Any], trace: bool = True) -> Res
             record(sheet.year, rec)
         if trace:
             traces.append(LineTrace(line.id, line.line, line.label, value, line.text,
-                                    {name: env[name] for name in line.reads}, rec, line.source,
+                                    {name: env[name] for name in line.reads}, rec or [], line.source,
                                     line.output, line.rounding, sub_result, line.note, line.position))
     if record is not None:
         record(sheet.year, None)  # one evaluation done

@@ -8,8 +8,9 @@ import functools
 import logging
 import os
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
@@ -21,11 +22,11 @@ from starlette.staticfiles import StaticFiles
 
 from engine import api
 from engine.errors import CtaxError, InvalidInputError
-from . import batch, describe, openapi, problems
-from .compare import compare
-from .explain import explain
-from .limits import Limits, in_time, read_body
-from .problems import HttpProblem, UnknownTableError
+from engine.serve import batch, describe, openapi, problems
+from engine.serve.compare import compare
+from engine.serve.explain import explain
+from engine.serve.limits import Limits, in_time, read_body
+from engine.serve.problems import HttpProblem, UnknownTableError
 
 STATIC = Path(__file__).parent / "static"
 log = logging.getLogger("ctax.serve")
@@ -38,7 +39,7 @@ def _guarded(endpoint: Endpoint) -> Endpoint:
     async def run(request: Request) -> Response:
         try:
             return await endpoint(request)
-        except Exception as error:  # noqa: BLE001 - the one place where every error is answered
+        except Exception as error:  # the one place where every error is answered
             if not isinstance(error, (HttpProblem, CtaxError)):
                 log.exception("unexpected error on %s %s", request.method, request.url.path)
             return problems.response(problems.from_error(error), request.url.path)

@@ -7,15 +7,16 @@ import io
 import json
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
 from engine import api
 from engine.errors import CtaxError, MissingExtraError
 from engine.run.result import plain
-from .limits import Limits, check_rows, timed_out
-from .problems import HttpProblem
+from engine.serve.limits import Limits, check_rows, timed_out
+from engine.serve.problems import HttpProblem
 
 JSON, CSV, PARQUET = "application/json", "text/csv", "application/vnd.apache.parquet"
 _MEDIA = {"application/json": JSON, "text/csv": CSV, "application/csv": CSV, PARQUET: PARQUET,
@@ -159,7 +160,9 @@ def chunks(year: str, worksheet: str, batch: Batch, limits: Limits, started: flo
     spool = _Spool()
     if batch.kind == CSV:
         for start in range(0, max(batch.count, 1), ARROW_CHUNK_ROWS):
-            out, _ = evaluate_chunk(year, worksheet, batch.rows.slice(start, ARROW_CHUNK_ROWS), start, rules=rules)
+            # until evaluate_chunk's annotation says what it passes on to engine.api: a str or a path
+            out, _ = evaluate_chunk(year, worksheet, batch.rows.slice(start, ARROW_CHUNK_ROWS), start,
+                                    rules=rules)  # type: ignore[arg-type]
             check_time()
             csv.write_csv(out, spool, write_options=csv.WriteOptions(include_header=start == 0))
             yield spool.take()
@@ -171,7 +174,7 @@ def chunks(year: str, worksheet: str, batch: Batch, limits: Limits, started: flo
     parts = []
     for start in range(0, max(batch.count, 1), ARROW_CHUNK_ROWS):
         parts.append(evaluate_chunk(year, worksheet, batch.rows.slice(start, ARROW_CHUNK_ROWS), start,
-                                    rules=rules)[0])
+                                    rules=rules)[0])  # type: ignore[arg-type]
         check_time()
     table = pa.concat_tables(parts, promote_options="permissive")
     with pq.ParquetWriter(spool, table.schema) as writer:

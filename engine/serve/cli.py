@@ -6,12 +6,13 @@ import argparse
 import os
 from typing import Any
 
-from .settings import Limits
+from engine.serve.settings import Limits
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn  # the 'serve' extra; a missing module is reported by the CLI as that extra
 
+    # isort: split
     import starlette  # noqa: F401 - checked here so the error names the extra before uvicorn starts
 
     limits = Limits(args.max_body_bytes, args.max_batch_rows, args.time_limit)

@@ -6,9 +6,9 @@ import os
 from typing import Any
 
 from engine import api
-from engine.tools.diff import compare_lines, year_changes
 from engine.present.text import show
 from engine.run.result import plain
+from engine.tools.diff import compare_lines, year_changes
 
 
 def compare(year: str, other: str, worksheet: str, inputs: dict[str, Any],

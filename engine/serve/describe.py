@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.model.inputs import InputSpec
 from engine.loading.ruleset import RuleSet
+from engine.model.inputs import InputSpec
 from engine.model.status import FILING_STATUSES
 from engine.model.tables import Column, Table
 from engine.model.text import money_text, plain_text
-from engine.run.result import plain
 from engine.model.worksheet import Worksheet
+from engine.run.result import plain
 
 # How each input type is written in JSON; amounts may also be given as text ("$1,234"), as in Python.
 _TYPES: dict[str, dict[str, Any]] = {

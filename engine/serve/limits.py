@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from .problems import HttpProblem
-from .settings import Limits
+from engine.serve.problems import HttpProblem
+from engine.serve.settings import Limits
 
 
 def too_large(limit: int) -> HttpProblem:
@@ -46,5 +47,5 @@ async def in_time(work: Callable[[], Any], seconds: float) -> Any:
     """Run blocking ``work`` on a worker thread; 503 when it has not finished within ``seconds``."""
     try:
         return await asyncio.wait_for(run_in_threadpool(work), timeout=seconds)
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise timed_out(seconds) from None

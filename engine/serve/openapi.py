@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from engine import __version__, api
-from . import describe
+from engine.serve import describe
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 PROBLEM_SCHEMA = {

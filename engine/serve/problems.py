@@ -11,8 +11,16 @@ from typing import Any
 
 from starlette.responses import Response
 
-from engine.errors import (BatchInputError, CtaxError, EvaluationError, InputError, MissingExtraError, RuleSetError,
-                      UnknownWorksheetError, UnknownYearError)
+from engine.errors import (
+    BatchInputError,
+    CtaxError,
+    EvaluationError,
+    InputError,
+    MissingExtraError,
+    RuleSetError,
+    UnknownWorksheetError,
+    UnknownYearError,
+)
 
 MEDIA_TYPE = "application/problem+json"
 

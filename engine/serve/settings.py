@@ -15,7 +15,7 @@ class Limits:
     time_limit: float = 30.0  # seconds for one request's evaluation
 
     @classmethod
-    def from_environment(cls) -> "Limits":
+    def from_environment(cls) -> Limits:
         """Limits from CTAX_SERVE_MAX_BODY_BYTES, CTAX_SERVE_MAX_BATCH_ROWS, CTAX_SERVE_TIME_LIMIT."""
         default = cls()
         return cls(int(os.environ.get("CTAX_SERVE_MAX_BODY_BYTES", default.max_body_bytes)),

@@ -87,7 +87,7 @@ def read_yaml(path: str | os.PathLike, display: str | None = None) -> Document:
     except OSError as error:
         raise CaseFileError(f"cannot read {display}: {error.strerror or error}") from None
     doc, problems = load_file(Path(path), display)
-    if problems:
+    if problems or doc is None:
         raise CaseFileError("; ".join(map(str, problems)))
     return doc
 

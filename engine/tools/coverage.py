@@ -19,20 +19,21 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import yaml
 
 from engine import api
-from engine.tools.cases import CaseFileError, case_files, load_cases
 from engine.errors import CtaxError
 from engine.loading.resources import checkout_root
 from engine.model.tables import Table
 from engine.model.text import money_text
 from engine.run.result import RESULT_FORMAT, Result
+from engine.tools.cases import CaseFileError, case_files, load_cases
 
 TESTS_DIR = checkout_root() / "tests"
 
@@ -174,10 +175,10 @@ def measure(cases_dir: Path | None = None, golden_dir: Path | None = None,
                 report[case.year].cases += 1
     if golden_dir.is_dir():
         for data in _golden_results(golden_dir):
-            year = data.get("year")
-            if year in report:
-                report[year].reached.update(_match_keys(data.get("lines", [])))
-                report[year].golden += 1
+            golden_year = data.get("year")
+            if golden_year in report:
+                report[golden_year].reached.update(_match_keys(data.get("lines", [])))
+                report[golden_year].golden += 1
     if record is not None:
         counts = record.get("evaluations")
         for year_text, count in (counts.items() if isinstance(counts, dict) else ()):

@@ -9,19 +9,20 @@ lists the changed figures of the tables it read ("why did my tax change").
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from engine import api
-from engine.tools.cases import load_cases, read_yaml
 from engine.errors import CtaxError
 from engine.loading.ruleset import RuleSet
 from engine.model.status import FILING_STATUSES
 from engine.model.tables import Column, Table
 from engine.model.text import plain_text
 from engine.run.result import LineTrace, Result
+from engine.tools.cases import load_cases, read_yaml
 
 
 @dataclass(frozen=True)
@@ -87,8 +88,9 @@ def figures(table: Table) -> dict[str | None, dict[str, tuple[Any, str]]]:
 
 def table_changes(old: Table | None, new: Table | None) -> list[Change]:
     """The figures that differ between two versions of one table, merged across statuses."""
-    name = (new or old).name
-    title = (new or old).title
+    either = new or old
+    assert either is not None, "a table changes between two versions, at least one of which exists"
+    name, title = either.name, either.title
     old_figures = figures(old) if old else {}
     new_figures = figures(new) if new else {}
     merged: dict[tuple, list[str]] = {}
@@ -214,7 +216,7 @@ def case_diff(year_a: str, year_b: str, path: str, grouped: dict[str, list[Chang
         a = api.evaluate(year_a, worksheet, inputs, rules=rules)
         b = api.evaluate(year_b, worksheet, inputs, rules=rules)
         out += [f"Case {name}: {worksheet}, {a.year} -> {b.year}",
-                f"  {'line':>6}  {'id':<40} {str(a.year):>12} {str(b.year):>12} {'change':>10}"]
+                f"  {'line':>6}  {'id':<40} {a.year!s:>12} {b.year!s:>12} {'change':>10}"]
         for row in compare_lines(old_set, new_set, a, b, grouped):
             out.append(f"  {row.line.line:>6}  {row.key:<40} {_show(row.old_value):>12} {_show(row.line.value):>12} "
                        f"{row.change:>10}")

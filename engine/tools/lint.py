@@ -27,18 +27,20 @@ What is checked, and how:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, TypeGuard
 
-from engine.run import scalar
-from engine.lang.arithmetic import in_engine_context
 from engine.errors import CtaxError, Problem
+from engine.lang.arithmetic import in_engine_context
 from engine.loading.documents import Document, citations
 from engine.loading.review_markers import markers
 from engine.loading.ruleset import RuleSet
 from engine.model.status import FILING_STATUSES
+from engine.model.tables import Bracket, Row
 from engine.model.text import money_text, plain_text
+from engine.run import scalar
 
 GRID_STEP = Decimal(1000)
 MAX_GRID_POINTS = 10_000  # the $1,000 grid stops at $10,000,000 (the shipped tables end below $1,100,000)
@@ -59,7 +61,7 @@ def _walk(data: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
             yield from _walk(value, path + (i,))
 
 
-def _is_number(value: Any) -> bool:
+def _is_number(value: Any) -> TypeGuard[int | Decimal]:
     return isinstance(value, (int, Decimal)) and not isinstance(value, bool)
 
 
@@ -182,7 +184,8 @@ def _bounds(ruleset: RuleSet) -> set[Decimal]:
     points: set[Decimal] = set()
     for table in ruleset.tables.values():
         for column in table.distinct_columns():
-            for row in (*column.rows, *column.brackets):
+            bounds: tuple[Row | Bracket, ...] = (*column.rows, *column.brackets)
+            for row in bounds:
                 points.update(b for b in (row.lo, row.hi) if b is not None)
             if column.formula is not None:
                 points.update(p for p in column.formula.breakpoints() if p < Decimal("1e8"))
@@ -202,7 +205,7 @@ def probe_amounts(ruleset: RuleSet) -> list[Decimal]:
 def _tax_falls(ruleset: RuleSet) -> list[Problem]:
     found = []
     amounts = None
-    for name, sheet in sorted(ruleset.worksheets.items()):
+    for _name, sheet in sorted(ruleset.worksheets.items()):
         required = {n: spec for n, spec in sheet.inputs.items() if not spec.has_default}
         statuses = [n for n, s in required.items() if s.type == "filing_status"]
         money = [n for n, s in required.items() if s.type == "money"]
@@ -212,7 +215,6 @@ def _tax_falls(ruleset: RuleSet) -> list[Problem]:
             continue
         output = outputs[-1]
         index = next(i for i, line in enumerate(sheet.lines) if line.id == output)
-        doc = ruleset.documents.get(sheet.file)
         amounts = amounts or probe_amounts(ruleset)
         for status in FILING_STATUSES:
             previous = None
@@ -222,7 +224,8 @@ def _tax_falls(ruleset: RuleSet) -> list[Problem]:
                 except CtaxError:
                     continue
                 if previous is not None and isinstance(value, Decimal) and value < previous[1]:
-                    found.append(_warn(doc, ("lines", index), f"{output} falls as income rises ({status}): "
+                    found.append(_warn(ruleset.documents[sheet.file], ("lines", index),
+                                       f"{output} falls as income rises ({status}): "
                                        f"{money_text(previous[1])} at {money[0]} {money_text(previous[0])} but "
                                        f"{money_text(value)} at {money_text(amount)}"))
                     break

@@ -1,0 +1,1 @@
+"""Independent reference implementations of the publications and their printed tables, for tests."""

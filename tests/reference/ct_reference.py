@@ -53,7 +53,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 try:  # works whether ``tests`` or ``tests/reference`` is on sys.path
     from reference.printed_tables import STATUSES, lookup, printed_table
 except ImportError:  # pragma: no cover
-    from printed_tables import STATUSES, lookup, printed_table  # type: ignore
+    from printed_tables import STATUSES, lookup, printed_table  # type: ignore[import-not-found, no-redef]
 
 __all__ = [
     "YEARS",

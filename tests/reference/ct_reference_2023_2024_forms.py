@@ -50,8 +50,8 @@ try:  # works whether ``tests`` or ``tests/reference`` is on sys.path
     from reference.ct_reference import tax_calculation as resident_schedule
     from reference.printed_tables import printed_ira_share, printed_pension_table
 except ImportError:  # pragma: no cover
-    from ct_reference import tax_calculation as resident_schedule  # type: ignore
-    from printed_tables import printed_ira_share, printed_pension_table  # type: ignore
+    from ct_reference import tax_calculation as resident_schedule  # type: ignore[import-not-found, no-redef]
+    from printed_tables import printed_ira_share, printed_pension_table  # type: ignore[import-not-found, no-redef]
 
 D = Decimal
 ZERO = D(0)

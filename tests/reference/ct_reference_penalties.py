@@ -14,7 +14,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 
 import holidays
 
@@ -23,7 +23,7 @@ D = Decimal
 
 # --- calendar ---------------------------------------------------------------------------------
 
-@lru_cache(maxsize=None)
+@cache
 def _ct_holidays(year: int) -> frozenset[dt.date]:
     return frozenset(holidays.country_holidays("US", subdiv="CT", years=[year]).keys())
 
@@ -75,9 +75,7 @@ def remitter_classification(lookback_liability: Decimal, first_registered_year: 
     new = first_registered_year is not None and 2013 in (first_registered_year, first_registered_year + 1)
     if first_registered_year == 2011:  # registered during the look-back year: "annualized" liability
         lookback_liability = lookback_liability / months_registered_in_2011 * 12
-    if new:
-        cls = "quarterly"
-    elif lookback_liability <= D(2000):
+    if new or lookback_liability <= D(2000):
         cls = "quarterly"
     elif lookback_liability <= D(10000):
         cls = "monthly"

@@ -63,7 +63,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 __all__ = [
@@ -142,7 +142,7 @@ def sources_dir() -> Path:
     return Path(__file__).resolve().parent / "sources"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(rel: Path) -> str:
     return (sources_dir() / rel).read_text(encoding="utf-8")
 
@@ -272,7 +272,8 @@ def _parse_2013_grid(table: str) -> dict[str, list[Row]]:
     lines = _section_2013(table)
     # Header: the line whose first cell is a filing-status name; its
     # non-empty cells are the group labels, three cells per group.
-    hdr_idx = next(i for i, ln in enumerate(lines) if "\t" in ln and ln.split("\t")[0].strip().lower().startswith("single"))
+    hdr_idx = next(i for i, ln in enumerate(lines)
+                   if "\t" in ln and ln.split("\t")[0].strip().lower().startswith("single"))
     header = lines[hdr_idx].split("\t")
     labels = [c.strip() for c in header if c.strip()]
     ngroups = len(labels)
@@ -353,11 +354,14 @@ def _parse_2013_b() -> tuple[dict[str, list[Row]], list[tuple[str, Decimal, Deci
         if m := _B2013_FIRST.match(ln):
             # 'Less than or equal to $10,000 ... 3.00%': the first bracket,
             # i.e. $0 plus 3% of the excess over $0.
-            rows.append(Row(lo=Decimal(0), hi=_num(m.group(1)), base=Decimal(0), rate=_percent(m.group(2)), excess_over=Decimal(0)))
+            rows.append(Row(lo=Decimal(0), hi=_num(m.group(1)), base=Decimal(0), rate=_percent(m.group(2)),
+                            excess_over=Decimal(0)))
         elif m := _B2013_MID.match(ln):
-            rows.append(Row(lo=_num(m.group(1)), hi=_num(m.group(2)), base=_num(m.group(3)), rate=_percent(m.group(4)), excess_over=_num(m.group(5))))
+            rows.append(Row(lo=_num(m.group(1)), hi=_num(m.group(2)), base=_num(m.group(3)), rate=_percent(m.group(4)),
+                            excess_over=_num(m.group(5))))
         elif m := _B2013_LAST.match(ln):
-            rows.append(Row(lo=_num(m.group(1)), hi=None, base=_num(m.group(2)), rate=_percent(m.group(3)), excess_over=_num(m.group(4))))
+            rows.append(Row(lo=_num(m.group(1)), hi=None, base=_num(m.group(2)), rate=_percent(m.group(3)),
+                            excess_over=_num(m.group(4))))
         elif _B2013_EXAMPLE.search(ln):
             _check(label is not None, "2013 Table B: example before any heading")
             for a, b in _B2013_EXAMPLE.findall(ln):
@@ -369,7 +373,8 @@ def _parse_2013_b() -> tuple[dict[str, list[Row]], list[tuple[str, Decimal, Deci
     _finish(columns, "2013 Table B")
     for st, rs in columns.items():
         for r in rs:
-            _check(r.excess_over == r.lo, f"2013 Table B [{st}]: 'excess over' {r.excess_over} differs from lower bound {r.lo}")
+            _check(r.excess_over == r.lo,
+                   f"2013 Table B [{st}]: 'excess over' {r.excess_over} differs from lower bound {r.lo}")
     return columns, examples
 
 
@@ -427,7 +432,8 @@ def _parse_md(year: int, table: str) -> dict[str, list[Row]]:
             if table == "B":
                 m = _MD_B.match(cells[2])
                 _check(m is not None, f"{year} Table B {label!r}: unparsed tax cell {cells[2]!r}")
-                parsed.append(Row(lo=lo, hi=hi, base=_num(m.group(1)), rate=_percent(m.group(2)), excess_over=_num(m.group(3))))
+                parsed.append(Row(lo=lo, hi=hi, base=_num(m.group(1)), rate=_percent(m.group(2)),
+                                  excess_over=_num(m.group(3))))
                 _check(parsed[-1].excess_over == lo, f"{year} Table B {label!r}: excess over != lower bound in {cells}")
             elif table == "E":
                 parsed.append(Row(lo=lo, hi=hi, value=_decimal_cell(cells[2])))
@@ -447,7 +453,7 @@ YEARS = (2013, 2023, 2024, 2025)
 TABLES = ("A", "B", "C", "D", "E")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cached(year: int, table: str) -> tuple[tuple[str, tuple[Row, ...]], ...]:
     if year == 2013:
         cols = _parse_2013_b()[0] if table == "B" else _parse_2013_grid(table)
@@ -561,7 +567,8 @@ def printed_property_tax_credit(year: int) -> tuple[Decimal, Decimal, dict[str, 
     heads = [i for i in range(start, len(lines)) if lines[i].startswith(f"**{year}**:")]
     _check(len(heads) == 1, f"property tax credit: {year} heading found {len(heads)} times")
     head = lines[heads[0]]
-    m = re.search(r"maximum credit \$([0-9,]+)\. The maximum is reduced by ([0-9.]+%) for each increment \(or fraction\)", head)
+    m = re.search(r"maximum credit \$([0-9,]+)\. The maximum is reduced by ([0-9.]+%) for each increment "
+                  r"\(or fraction\)", head)
     _check(m is not None, f"property tax credit {year}: heading not understood: {head!r}")
     rows = []
     for ln in lines[heads[0] + 1:]:

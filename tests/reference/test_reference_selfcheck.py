@@ -150,7 +150,7 @@ _A_LATER = {S: 16, J: 25, M: 13, H: 20, Q: 25}
 
 
 def _all(n):
-    return {st: n for st in STATUSES}
+    return dict.fromkeys(STATUSES, n)
 
 
 EXPECTED_ROWS = {
@@ -324,7 +324,7 @@ def test_parser_rejects_missing_2013_row(damaged_source):
     # drop the single column's "$66,500 - $71,500 $60" cells of the 2013
     # Table C grid (the other groups of that line shift one group left)
     damaged_source("004_e74ee7f1687df552.txt", "\\$ 66,500\t\\$ 71,500\t\\$ 60\t", "")
-    with pytest.raises(ParseError, match="not contiguous|partial|gap"):
+    with pytest.raises(ParseError, match=r"not contiguous|partial|gap"):
         printed_table(2013, "C")
 
 
