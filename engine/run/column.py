@@ -320,43 +320,94 @@ def _amounts(values: list[Any], what: str) -> int:
     return max((decimals(Decimal(v)) for v in values), default=0)
 
 
-def _range_column(column: Column, amount: Static) -> tuple[Callable[[Any], Any], Static]:
-    """A function of the scaled amounts (at ``amount.scale``, at least the bounds' places) to scaled values."""
-    values = [r.value for r in column.rows] + [column.at_or_below_floor]
+@dataclass(frozen=True)
+class _Segment:
+    """One column of a range or brackets table, ready for searchsorted: boundaries (amounts at the
+    lookup's scale), the side, and per interval the value (range) or base, rate times the scale
+    factor, lower bound and excess-over (brackets), all at ``scale``."""
+
+    bounds: list[int]
+    side: str
+    values: list[int]  # range: [below the floor, row 1, ...]; brackets: the bases
+    rates: list[int] = field(default_factory=list)
+    lows: list[int] = field(default_factory=list)
+    excess: list[int] = field(default_factory=list)
+    scale: int = 0
+    bound: int = 0
+
+
+def _range_segment(column: Column, amount: Static) -> _Segment:
+    values = [column.at_or_below_floor] + [r.value for r in column.rows]
     value_scale = _amounts(values, "a row's")
-    uppers = np.array([scaled(Decimal(h), amount.scale) for h in column.uppers], dtype=np.int64)
-    floor = scaled(Decimal(column.floor), amount.scale)
-    picks = np.array([scaled(Decimal(v), value_scale) for v in values], dtype=np.int64)  # last: below the floor
-    more_than = column.convention == MORE_THAN
-    side = "left" if more_than else "right"
-    last = len(values) - 1
-
-    def lookup(arr: Any) -> Any:
-        index = np.searchsorted(uppers, arr, side=side)
-        under = arr <= floor if more_than else arr < floor
-        return picks[np.where(under, last, index)]
-    return lookup, Static("num", value_scale, max(abs(int(v)) for v in picks))
+    picks = [scaled(Decimal(v), value_scale) for v in values]
+    bounds = [scaled(Decimal(column.floor), amount.scale)] + [scaled(Decimal(h), amount.scale) for h in column.uppers]
+    # more than lo, up to hi: an amount equal to a bound belongs below it (side left); at least lo: above
+    side = "left" if column.convention == MORE_THAN else "right"
+    return _Segment(bounds, side, picks, scale=value_scale, bound=max(abs(v) for v in picks))
 
 
-def _bracket_column(column: Column, amount: Static) -> tuple[Callable[[Any], Any], Static]:
+def _bracket_segment(column: Column, amount: Static) -> _Segment:
     s = amount.scale
     rate_scale = max(decimals(b.rate) for b in column.brackets)
     base_scale = max(decimals(b.base_tax) for b in column.brackets)
     out_scale = max(base_scale, s + rate_scale)
-    uppers = np.array([scaled(b.hi, s) for b in column.brackets[:-1]], dtype=np.int64)
-    lows = np.array([scaled(b.lo, s) for b in column.brackets], dtype=np.int64)
-    excess = np.array([scaled(b.excess_over, s) for b in column.brackets], dtype=np.int64)
-    rates = np.array([scaled(b.rate, rate_scale) for b in column.brackets], dtype=np.int64)
     factor = 10 ** (out_scale - s - rate_scale)
-    bases = np.array([scaled(b.base_tax, out_scale) for b in column.brackets], dtype=np.int64)
-    span = amount.bound + max(abs(int(v)) for v in np.concatenate([lows, excess]))
-    bound = checked(max(abs(int(v)) for v in bases) + max(abs(int(r)) for r in rates) * factor
-                    * checked(2 * span, "a bracket amount"), "a bracket's tax")
+    lows = [scaled(b.lo, s) for b in column.brackets]
+    excess = [scaled(b.excess_over, s) for b in column.brackets]
+    rates = [scaled(b.rate, rate_scale) * factor for b in column.brackets]
+    bases = [scaled(b.base_tax, out_scale) for b in column.brackets]
+    span = amount.bound + max(abs(v) for v in lows + excess)
+    bound = checked(max(abs(v) for v in bases) + max(abs(r) for r in rates) * checked(2 * span, "a bracket amount"),
+                    "a bracket's tax")
+    return _Segment([scaled(b.hi, s) for b in column.brackets[:-1]], "left", bases, rates, lows, excess, out_scale,
+                    bound)
 
-    def lookup(arr: Any) -> Any:
-        index = np.searchsorted(uppers, arr, side="left")
-        return bases[index] + rates[index] * (np.maximum(arr, lows[index]) - excess[index]) * factor
-    return lookup, Static("num", out_scale, bound)
+
+def _rescaled(segment: _Segment, scale: int) -> _Segment:
+    """``segment`` with its values at ``scale`` (at least its own)."""
+    factor = 10 ** (scale - segment.scale)
+    checked(segment.bound * factor, "a table value")
+    return _Segment(segment.bounds, segment.side, [v * factor for v in segment.values],
+                    [r * factor for r in segment.rates], segment.lows, segment.excess, scale, segment.bound * factor)
+
+
+def _segment_lookup(segments: list[_Segment]) -> Callable[[Any, Any], Any]:
+    """One searchsorted for every row whatever its column: ``lookup(which, arr)`` with ``which`` the
+    column of each row (an array of indexes into ``segments``, or an int) and ``arr`` the amounts.
+
+    Each row's key is its column's number times a span wider than every amount, plus the amount;
+    the columns' bounds are laid out the same way, each column closed by a bound above every key of
+    its own, so that the index found is the column's offset plus the index in its own bounds."""
+    size = max(max((abs(b) for g in segments for b in g.bounds), default=0), 1)
+    span = 2 * size + 4  # keys of a column lie in [number * span, number * span + 2 * size + 2]
+    checked(span * (len(segments) + 1), "a table key")
+    offset = size + 1  # an amount beyond +-size is compared with bounds clipped to +-(size + 1): the same answer
+    keys: list[int] = []
+    starts: list[int] = []
+    for number, g in enumerate(segments):
+        starts.append(len(keys))
+        keys += [number * span + offset + min(max(b, -size - 1), size + 1) for b in g.bounds]
+        keys.append(number * span + span - 1)  # above every key of this column
+    bounds = np.array(keys, dtype=np.int64)
+    width = len(keys)
+    values = np.zeros(width, dtype=np.int64)
+    rates, lows, excess = (np.zeros(width, dtype=np.int64) for _ in range(3))
+    for start, g in zip(starts, segments):
+        values[start:start + len(g.values)] = g.values
+        if g.rates:
+            rates[start:start + len(g.rates)] = g.rates
+            lows[start:start + len(g.lows)] = g.lows
+            excess[start:start + len(g.excess)] = g.excess
+    side = segments[0].side
+    brackets = bool(segments[0].rates)
+
+    def lookup(which: Any, arr: Any) -> Any:
+        clipped = np.clip(arr, -size - 1, size + 1)
+        index = np.searchsorted(bounds, which * span + offset + clipped, side=side)
+        if not brackets:
+            return values[index]
+        return values[index] + rates[index] * (np.maximum(arr, lows[index]) - excess[index])
+    return lookup
 
 
 def _formula_column(column: Column, amount: Static) -> tuple[Callable[[Any], Any], Static]:
@@ -412,44 +463,58 @@ def _lookup(table: Table, status: Compiled | None, amount: Compiled | None) -> C
     scale = max(amount_static.scale, bound_places)
     lift = 10 ** (scale - amount_static.scale)
     at = Static("num", scale, checked(amount_static.bound * lift, "an amount"))
-    built = [(_range_column(c, at) if c.rows else _bracket_column(c, at) if c.brackets else _formula_column(c, at))
-             for c in columns]
-    out_scale = max(s.scale for _, s in built)
-    lookups = []
-    for lookup, s in built:
-        factor = 10 ** (out_scale - s.scale)
-        checked(s.bound * factor, "a table value")
-        lookups.append((lookup, factor))
-    static = Static("num", out_scale, max(s.bound * 10 ** (out_scale - s.scale) for _, s in built))
+    which_column = np.array([next(i for i, c in enumerate(columns) if c is table.columns[s]) if table.by_status else 0
+                             for s in FILING_STATUSES] + [0], dtype=np.int64)  # code -1: unknown, a slow row
 
     def amounts(env: dict, reach: Any) -> Any:
         value = np.asarray(run_amount(env, reach), dtype=np.int64)
         return value * lift if lift != 1 else value
 
+    if all(c.rows for c in columns) or all(c.brackets and not c.rows for c in columns):
+        segments = [_range_segment(c, at) if c.rows else _bracket_segment(c, at) for c in columns]
+        if len({g.side for g in segments}) == 1:
+            out_scale = max(g.scale for g in segments)
+            segments = [_rescaled(g, out_scale) for g in segments]
+            static = Static("num", out_scale, max(g.bound for g in segments))
+            lookup = _segment_lookup(segments)
+            if not table.by_status:
+                return (lambda env, reach: lookup(0, amounts(env, reach))), static
+            return _by_status(status, lambda codes, env, reach: lookup(which_column[codes], amounts(env, reach))), \
+                static
+    built = [_formula_column(c, at) if c.formula is not None and not c.rows and not c.brackets else
+             _segment_function(c, at) for c in columns]
+    out_scale = max(s.scale for _, s in built)
+    lookups = []
+    for function, s in built:
+        factor = 10 ** (out_scale - s.scale)
+        checked(s.bound * factor, "a table value")
+        lookups.append((function, factor))
+    static = Static("num", out_scale, max(s.bound * 10 ** (out_scale - s.scale) for _, s in built))
     if not table.by_status:
         (only, factor), = lookups
         return (lambda env, reach: only(amounts(env, reach)) * factor), static
-    column_of_status = np.array([columns.index(next(c for c in columns if c is table.columns[s]))
-                                 for s in FILING_STATUSES] + [0], dtype=np.int64)  # code -1: unknown, a slow row
 
     def by_column(codes: Any, env: dict, reach: Any) -> Any:
         arr = amounts(env, reach)
-        if len(lookups) == 1:
-            lookup, factor = lookups[0]
-            return lookup(arr) * factor
-        which = column_of_status[codes]
+        which = which_column[codes]
         result = np.zeros(np.broadcast(arr, which).shape, dtype=np.int64)
-        for number, (lookup, factor) in enumerate(lookups):
+        for number, (function, factor) in enumerate(lookups):
             rows = which == number
             if np.ndim(rows) == 0:
                 if rows:
-                    result = lookup(arr) * factor
+                    result = function(arr) * factor
                 continue
             if rows.any():
-                picked = np.broadcast_to(arr, rows.shape)[rows]
-                result[rows] = lookup(picked) * factor
+                result[rows] = function(np.broadcast_to(arr, rows.shape)[rows]) * factor
         return result
     return _by_status(status, by_column), static
+
+
+def _segment_function(column: Column, amount: Static) -> tuple[Callable[[Any], Any], Static]:
+    """One range or brackets column on its own (a table mixing kinds of columns)."""
+    segment = _range_segment(column, amount) if column.rows else _bracket_segment(column, amount)
+    lookup = _segment_lookup([segment])
+    return (lambda arr: lookup(0, arr)), Static("num", segment.scale, segment.bound)
 
 
 def _by_status(status: Compiled, then: Callable[[Any, dict, Any], Any]) -> Run:
