@@ -35,9 +35,10 @@ def _rows(doc: Document, path: tuple, data: list, problems: list[Problem]) -> tu
 
 
 def _brackets(doc: Document, path: tuple, data: list, problems: list[Problem]) -> tuple[Bracket, ...]:
+    # "$X plus Y% of the excess over $Z": Z is the bracket's lower bound unless the file says otherwise
     brackets = tuple(
         Bracket(_number(b["more_than"]), None if b.get("and_up") else _number(b["less_than_or_equal_to"]),
-                _number(b["base_tax"]), _number(b["rate"]), _number(b["excess_over"]))
+                _number(b["base_tax"]), _number(b["rate"]), _number(b.get("excess_over", b["more_than"])))
         for b in data
     )
     _check_sequence(doc, path, [(b.lo, b.hi, MORE_THAN) for b in brackets], problems)

@@ -1,0 +1,79 @@
+"""The rule format's shorthands (issue 12): values the loader derives when a file omits them, and the
+checks that still apply when a file gives them. Each test edits a copy of the shipped 2013 rules."""
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import engine
+from cli_helpers import copy_2013
+from engine.loading.ruleset import check_ruleset
+
+
+@pytest.fixture
+def rules(tmp_path, monkeypatch):
+    monkeypatch.setenv("CTAX_CACHE_DIR", "off")
+    return copy_2013(tmp_path)
+
+
+def edit(rules: Path, relative: str, old: str, new: str) -> int:
+    """Replace ``old`` by ``new`` once in a rule file; return the 1-based line where it starts."""
+    path = rules / "2013" / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture text not found: {old!r}"
+    index = text.index(old)
+    path.write_text(text[:index] + new + text[index + len(old):], encoding="utf-8")
+    return text[:index].count("\n") + 1
+
+
+def errors_of(rules: Path) -> list:
+    ruleset, problems = check_ruleset(rules / "2013")
+    assert ruleset is None, "a rule set with an error must not load"
+    return [p for p in problems if p.severity == "error"]
+
+
+# ---------------------------------------------------------------- 1. excess_over and floor derived
+
+def test_excess_over_omitted_is_the_brackets_lower_bound():
+    # IP 2013(8), Table B, Single: "more than $10,000, less than or equal to $50,000: $300 plus 5.0% of
+    # the excess over $10,000". The shipped file no longer writes excess_over.
+    column = engine.load(2013).tables["table_b"].columns["single"]
+    assert [b.excess_over for b in column.brackets] == [b.lo for b in column.brackets]
+    assert column.brackets[1].excess_over == Decimal(10000)
+    # taxable income $13,000: $300 + 5% x ($13,000 - $10,000) = $300 + $150 = $450
+    tax, match = engine.load(2013).tables["table_b"].lookup("single", Decimal(13000))
+    assert tax == Decimal(450)
+    assert match.description.endswith("$300 plus 5% of the excess over $10,000")
+
+
+def test_excess_over_given_and_different_is_used_as_written(rules):
+    # a file may still say "of the excess over $5,000" for the $10,000 bracket: it is used as written
+    edit(rules, "tables/table_b.yaml", "{more_than: 10000, less_than_or_equal_to: 50000, base_tax: 300, rate: 0.05}",
+         "{more_than: 10000, less_than_or_equal_to: 50000, base_tax: 300, rate: 0.05, excess_over: 5000}")
+    table = engine.load(2013, rules).tables["table_b"]
+    tax, match = table.lookup("single", Decimal(13000))
+    assert tax == Decimal(700)  # $300 + 5% x ($13,000 - $5,000) = $300 + $400
+    assert "of the excess over $5,000" in match.description
+
+
+def test_floor_omitted_is_the_first_rows_lower_bound():
+    # IP 2013(8), Table E, Single: the first row is "more than $14,000"; the file gives no floor
+    column = engine.load(2013).tables["table_e"].columns["single"]
+    assert column.floor == Decimal(14000)
+    assert engine.load(2013).tables["table_e"].lookup("single", Decimal(14000))[0] == Decimal("0.75")
+
+
+def test_floor_given_and_different_is_a_located_error(rules):
+    line = edit(rules, "tables/table_e.yaml", "    at_or_below_floor: 0.75\n",
+                "    floor: 15000\n    at_or_below_floor: 0.75\n")
+    errors = errors_of(rules)
+    assert any(p.file == "rules/2013/tables/table_e.yaml" and p.line == line
+               and "the first row starts at $14,000, not at the table's floor $15,000" in p.message
+               for p in errors), errors
+
+
+def test_floor_given_and_equal_is_accepted(rules):
+    edit(rules, "tables/table_e.yaml", "    at_or_below_floor: 0.75\n", "    floor: 14000\n    at_or_below_floor: 0.75\n")
+    assert engine.load(2013, rules).tables["table_e"].columns["single"].floor == Decimal(14000)
