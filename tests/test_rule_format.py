@@ -77,3 +77,43 @@ def test_floor_given_and_different_is_a_located_error(rules):
 def test_floor_given_and_equal_is_accepted(rules):
     edit(rules, "tables/table_e.yaml", "    at_or_below_floor: 0.75\n", "    floor: 14000\n    at_or_below_floor: 0.75\n")
     assert engine.load(2013, rules).tables["table_e"].columns["single"].floor == Decimal(14000)
+
+
+# ---------------------------------------------------------------- 4. optional: true
+
+OPTIONAL_INPUT = "    optional: true\n    minimum: 0\n  prior_year_tax:"
+
+
+def test_optional_true_means_may_be_left_out_with_no_value():
+    spec = engine.load(2013).worksheet("ct_w4p").inputs["withholding_per_payment_requested"]
+    assert (spec.has_default, spec.default) == (True, None)
+
+
+@pytest.mark.parametrize("spelling", ["    default: null\n", "    optional: true\n"])
+def test_default_null_and_optional_true_give_the_same_input_and_result(rules, spelling):
+    edit(rules, "worksheets/ct_w4p.yaml", OPTIONAL_INPUT, spelling + "    minimum: 0\n  prior_year_tax:")
+    spec = engine.load(2013, rules).worksheet("ct_w4p").inputs["withholding_per_payment_requested"]
+    assert (spec.has_default, spec.default) == (True, None)
+    inputs = {"filing_status": "single", "federal_agi": 60000, "payments_per_year": 12}
+    shipped = engine.evaluate(2013, "ct_w4p", inputs, trace=False).outputs
+    assert engine.evaluate(2013, "ct_w4p", inputs, trace=False, rules=rules).outputs == shipped
+
+
+def test_optional_false_leaves_the_input_required(rules):
+    edit(rules, "worksheets/ct_w4p.yaml", OPTIONAL_INPUT, "    optional: false\n    minimum: 0\n  prior_year_tax:")
+    spec = engine.load(2013, rules).worksheet("ct_w4p").inputs["withholding_per_payment_requested"]
+    assert spec.has_default is False
+
+
+def test_optional_and_default_together_are_a_located_error(rules):
+    line = edit(rules, "worksheets/ct_w4p.yaml", OPTIONAL_INPUT,
+                "    optional: true\n    default: 0\n    minimum: 0\n  prior_year_tax:")
+    errors = errors_of(rules)
+    assert any(p.file == "rules/2013/worksheets/ct_w4p.yaml" and p.line == line
+               and "has both 'optional: true' and a 'default'" in p.message for p in errors), errors
+
+
+def test_optional_must_be_a_boolean(rules):
+    line = edit(rules, "worksheets/ct_w4p.yaml", OPTIONAL_INPUT, "    optional: maybe\n    minimum: 0\n  prior_year_tax:")
+    errors = errors_of(rules)
+    assert any(p.line == line and "is not of type 'boolean'" in p.message for p in errors), errors

@@ -19,11 +19,18 @@ def _input_spec(doc: Document, name: str, data: dict, problems: list[Problem]) -
     path = ("inputs", name)
     minimum = data.get("minimum")
     maximum = data.get("maximum")
-    spec = InputSpec(name, data["type"], data["label"], "default" in data, None, tuple(data.get("choices", ())),
+    # 'optional: true' and 'default: null' say the same thing: the input may be left out and is then None
+    optional = bool(data.get("optional", False))
+    spec = InputSpec(name, data["type"], data["label"], "default" in data or optional, None,
+                     tuple(data.get("choices", ())),
                      None if minimum is None else Decimal(minimum), None if maximum is None else Decimal(maximum))
+    if optional and "default" in data:
+        problems.append(doc.problem(path + ("optional",), f"input '{name}' has both 'optional: true' and a "
+                                                          f"'default'; give one (optional: true means no value)",
+                                    key=True))
     if spec.type == "choice" and not spec.choices:
         problems.append(doc.problem(path, f"input '{name}' is a choice but lists no 'choices'"))
-    if spec.has_default and data["default"] is not None:
+    if data.get("default") is not None:
         try:
             spec = InputSpec(**{**spec.__dict__, "default": spec.coerce(data["default"])})
         except CtaxError as error:
