@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+import yaml
+
 import engine
-from cli_helpers import copy_2013
+from cli_helpers import ROOT, copy_2013
 from engine.loading.ruleset import check_ruleset
 
 
@@ -117,3 +119,66 @@ def test_optional_must_be_a_boolean(rules):
     line = edit(rules, "worksheets/ct_w4p.yaml", OPTIONAL_INPUT, "    optional: maybe\n    minimum: 0\n  prior_year_tax:")
     errors = errors_of(rules)
     assert any(p.line == line and "is not of type 'boolean'" in p.message for p in errors), errors
+
+
+# ---------------------------------------------------------------- 3. a step passes inputs by name
+
+W4P_STEP = "      pass: [filing_status, ct_agi]\n"
+W4P_INPUTS = {"filing_status": "single", "federal_agi": 60000, "payments_per_year": 12}
+
+
+@pytest.mark.parametrize("written", [
+    "      inputs:\n        filing_status: filing_status\n        ct_agi: ct_agi\n",  # today's spelling
+    "      pass: [filing_status]\n      inputs: {ct_agi: ct_agi}\n",
+    "      inputs: {ct_agi: ct_agi}\n      pass: [filing_status]\n",
+])
+def test_pass_means_the_same_as_restating_each_name(rules, written):
+    edit(rules, "worksheets/ct_w4p.yaml", W4P_STEP, written)
+    shipped = engine.evaluate(2013, "ct_w4p", W4P_INPUTS)
+    edited = engine.evaluate(2013, "ct_w4p", W4P_INPUTS, rules=rules)
+    assert edited.outputs == shipped.outputs
+    # the trace shows the step as before, the passed names first:
+    assert edited.line("ct_income_tax").expression == "tax_calculation(filing_status=filing_status, ct_agi=ct_agi).ct_income_tax"
+
+
+def test_pass_a_name_that_is_not_in_scope_is_a_located_error(rules):
+    line = edit(rules, "worksheets/ct_w4p.yaml", W4P_STEP, "      pass: [filing_status, ct_agl]\n")
+    errors = errors_of(rules)
+    assert any(p.file == "rules/2013/worksheets/ct_w4p.yaml" and p.line == line
+               and "cannot pass 'ct_agl': it is not an input or an earlier line of this worksheet "
+                   "(did you mean 'ct_agi'?)" in p.message for p in errors), errors
+
+
+def test_pass_a_later_line_is_a_located_error(rules):
+    # 'balance' is a later line of ct_w4p: a step can only read what is known before it
+    line = edit(rules, "worksheets/ct_w4p.yaml", W4P_STEP, "      pass: [filing_status, ct_agi, balance]\n")
+    assert any(p.line == line and "cannot pass 'balance'" in p.message for p in errors_of(rules))
+
+
+def test_pass_and_inputs_naming_the_same_input_is_a_located_error(rules):
+    line = edit(rules, "worksheets/ct_w4p.yaml", W4P_STEP,
+                "      pass: [filing_status, ct_agi]\n      inputs: {ct_agi: federal_agi}\n")
+    assert any(p.line == line and "'ct_agi' is both passed and in 'inputs'" in p.message for p in errors_of(rules))
+
+
+def test_pass_a_name_the_other_worksheet_lacks_is_a_located_error(rules):
+    # ct_w4p has an input 'payments_per_year'; tax_calculation has no such input
+    line = edit(rules, "worksheets/ct_w4p.yaml", W4P_STEP, "      pass: [filing_status, ct_agi, payments_per_year]\n")
+    assert any(p.line == line and "worksheet 'tax_calculation' has no input 'payments_per_year'" in p.message
+               for p in errors_of(rules))
+
+
+def test_a_step_missing_an_input_names_it(rules):
+    line = edit(rules, "worksheets/ct_w4p.yaml", W4P_STEP, "      pass: [filing_status]\n")
+    assert any(p.line == line and "worksheet 'tax_calculation' needs input 'ct_agi'" in p.message
+               for p in errors_of(rules))
+
+
+def test_shipped_steps_restate_no_name():
+    # every 'x: x' of a step is written in 'pass' instead
+    files = sorted(ROOT.glob("rules/*/worksheets/*.yaml"))
+    assert files
+    for path in files:
+        for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["lines"]:
+            restated = [name for name, text in entry.get("step", {}).get("inputs", {}).items() if name == text]
+            assert not restated, (path, entry["id"], restated)

@@ -4,6 +4,7 @@ every problem is located in the file."""
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Callable
 
 from engine.errors import CtaxError, Problem, did_you_mean
 from engine.lang.expressions import Compiled, ExpressionProblem, Scope, compile_expression
@@ -41,6 +42,35 @@ def _input_spec(doc: Document, name: str, data: dict, problems: list[Problem]) -
 def _report(doc: Document, where: tuple, prefix: str, problem: ExpressionProblem, problems: list[Problem]) -> None:
     """One located problem per message of ``problem`` (none when its cause is reported in another file)."""
     problems.extend(doc.problem(where, f"{prefix}: {message}") for message in problem.messages)
+
+
+def _step_inputs(doc: Document, line: Line, step: dict, path: tuple, known: set[str],
+                 compile_at: Callable[[str, tuple], Compiled | None], problems: list[Problem]) -> dict[str, Compiled]:
+    """A step's inputs: each name in ``pass`` passed on as itself (``a`` meaning ``a: a``), then each
+    ``inputs`` entry as an expression over this worksheet. A passed name must be an input or an earlier line."""
+    texts: dict[str, tuple[str, tuple]] = {}
+    given = step.get("inputs", {})
+    for index, name in enumerate(step.get("pass", ())):
+        where = path + ("pass", index)
+        if name in given:
+            problems.append(doc.problem(where, f"line {line.line} ({line.id}): '{name}' is both passed and in "
+                                               f"'inputs'; give it once"))
+        elif name not in known:
+            problems.append(doc.problem(where, f"line {line.line} ({line.id}): cannot pass '{name}': it is not an "
+                                               f"input or an earlier line of this worksheet"
+                                               f"{did_you_mean(name, sorted(known))}"))
+        else:
+            texts[name] = (name, where)
+    texts.update({name: (text, path + ("inputs", name)) for name, text in given.items()})
+    return {name: c for name, (text, where) in texts.items() if (c := compile_at(text, where)) is not None}
+
+
+def _step_entry_path(step: dict, name: str) -> tuple:
+    """Where in a step's data the input ``name`` is given: its 'inputs' key, or its place in 'pass'."""
+    passed = step.get("pass", [])
+    if name not in step.get("inputs", {}) and name in passed:
+        return ("pass", passed.index(name))
+    return ("inputs", name)
 
 
 # The kind of value (expressions.KINDS) each input type gives an expression.
@@ -101,8 +131,7 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int,
             step = entry["step"]
             line.step_worksheet = step["worksheet"]
             line.step_output = step["output"]
-            line.step_inputs = {k: c for k, text in step["inputs"].items()
-                                if (c := compile_at(text, path + ("step", "inputs", k))) is not None}
+            line.step_inputs = _step_inputs(doc, line, step, path + ("step",), known, compile_at, problems)
         lines.append(line)
         known.add(line_id)
 
@@ -144,13 +173,16 @@ def link_steps(worksheets: dict[str, Worksheet], documents: dict[str, Document],
                                                                    f"'{line.step_worksheet}'{hint}"))
                 continue
             line.step_target = target
+            step = doc.data["lines"][index]["step"]
             for name in line.step_inputs:
                 if name not in target.inputs:
-                    problems.append(doc.problem(path + ("inputs", name), f"line {line.line}: worksheet "
-                                                f"'{target.name}' has no input '{name}'", key=True))
+                    where = _step_entry_path(step, name)
+                    problems.append(doc.problem(path + where, f"line {line.line}: worksheet "
+                                                f"'{target.name}' has no input '{name}'", key=where[0] == "inputs"))
             for name, spec in target.inputs.items():
                 if not spec.has_default and name not in line.step_inputs:
-                    problems.append(doc.problem(path + ("inputs",), f"line {line.line}: worksheet '{target.name}' "
+                    problems.append(doc.problem(path + next(((key,) for key in ("inputs", "pass") if key in step), ()),
+                                                f"line {line.line}: worksheet '{target.name}' "
                                                                     f"needs input '{name}'"))
             if line.step_output not in target.outputs:
                 problems.append(doc.problem(path + ("output",), f"line {line.line}: worksheet '{target.name}' has "
