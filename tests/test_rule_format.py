@@ -1,12 +1,13 @@
-"""The rule format's shorthands (issue 12): values the loader derives when a file omits them, and the
-checks that still apply when a file gives them. Each test edits a copy of the shipped 2013 rules."""
+"""The rule format (issue 12): values derived when a file omits them, 'optional: true', steps that pass
+inputs by name, each table kind's keys in the schema, notes reaching the model, unique printed line
+numbers. Most tests edit one place of a copy of the shipped 2013 rules."""
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 import yaml
 
 import engine
@@ -182,3 +183,42 @@ def test_shipped_steps_restate_no_name():
         for entry in yaml.safe_load(path.read_text(encoding="utf-8"))["lines"]:
             restated = [name for name, text in entry.get("step", {}).get("inputs", {}).items() if name == text]
             assert not restated, (path, entry["id"], restated)
+
+
+# ---------------------------------------------------------------- 5. each table kind's keys, in the schema
+
+def schema_errors(rules: Path, relative: str) -> list:
+    return [p for p in errors_of(rules) if p.file == f"rules/2013/{relative}"]
+
+
+@pytest.mark.parametrize("relative, old, new, message", [
+    # a range table's column given a bracket schedule
+    ("tables/table_a.yaml", "    at_or_below_floor: 14000\n",
+     "    at_or_below_floor: 14000\n    brackets: [{more_than: 0, and_up: true, base_tax: 0, rate: 0.03}]\n",
+     "'brackets' does not belong in a range table"),
+    # a bracket table's column given printed rows, or a value for amounts below its floor
+    ("tables/table_b.yaml", "    brackets:\n", "    rows: [{more_than: 0, and_up: true, value: 1}]\n    brackets:\n",
+     "'rows' does not belong in a brackets table"),
+    ("tables/table_b.yaml", "    brackets:\n", "    at_or_below_floor: 0\n    brackets:\n",
+     "'at_or_below_floor' does not belong in a brackets table"),
+    # a scalar given rows, a lookup, or columns; a range table given a single value
+    ("tables/eft_threshold.yaml", "kind: scalar\n", "kind: scalar\nrows: [{more_than: 0, and_up: true, value: 1}]\n",
+     "'rows' does not belong in a scalar table"),
+    ("tables/eft_threshold.yaml", "kind: scalar\n", "kind: scalar\nlookup: Liability\n",
+     "'lookup' does not belong in a scalar table"),
+    ("tables/table_a.yaml", "kind: range\n", "kind: range\nvalue: 14000\n", "'value' does not belong in a range table"),
+])
+def test_a_key_of_another_table_kind_is_a_located_schema_error(rules, relative, old, new, message):
+    line = edit(rules, relative, old, new) + new[:new.index(message.split("'")[1])].count("\n")
+    errors = schema_errors(rules, relative)
+    assert any(p.line == line and p.message == message for p in errors), errors
+
+
+def test_the_schema_says_which_keys_belong_to_which_kind():
+    # what an editor reads: under kind 'range', 'brackets' (top level and in a column) is refused
+    schema = json.loads((ROOT / "schemas" / "table.schema.json").read_text(encoding="utf-8"))
+    rule = next(r for r in schema["allOf"] if r["if"]["properties"]["kind"] == {"const": "range"})
+    assert rule["then"]["properties"]["brackets"]["$ref"] == "#/$defs/not_in_this_kind"
+    column = schema["$defs"][rule["then"]["properties"]["columns"]["$ref"].split("/")[-1]]
+    assert column["items"]["properties"]["brackets"]["$ref"] == "#/$defs/not_in_this_kind"
+    assert "rows" not in column["items"]["properties"] and "formula" not in column["items"]["properties"]

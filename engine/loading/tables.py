@@ -132,10 +132,6 @@ def _column(doc: Document, path: tuple, data: dict, table_kind: str, problems: l
             problems.append(doc.problem(path, "stepped table column has no 'formula'"))
             return column
         column.formula = _formula(data["formula"])
-    extra = {"rows", "brackets", "formula"} & set(data) - {"range": {"rows", "formula"}, "brackets": {"brackets"},
-                                                           "stepped": {"formula"}}[table_kind]
-    for key in sorted(extra):
-        problems.append(doc.problem(path + (key,), f"'{key}' does not belong in a {table_kind} table", key=True))
     column.__post_init__()
     if "floor" in data and column.floor is not None and _number(data["floor"]) != column.floor:
         problems.append(doc.problem(path + ("floor",), f"the first row starts at {money_text(column.floor)}, not at "
