@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 import engine
-from cli_helpers import ROOT, copy_2013
+from cli_helpers import ROOT, copy_2013, run
 from engine.loading.ruleset import check_ruleset
 
 
@@ -222,3 +222,54 @@ def test_the_schema_says_which_keys_belong_to_which_kind():
     column = schema["$defs"][rule["then"]["properties"]["columns"]["$ref"].split("/")[-1]]
     assert column["items"]["properties"]["brackets"]["$ref"] == "#/$defs/not_in_this_kind"
     assert "rows" not in column["items"]["properties"] and "formula" not in column["items"]["properties"]
+
+
+# ---------------------------------------------------------------- 2. notes and formula texts reach the model
+
+TABLE_A_NOTE = "The printed rows start at 'more than $0'. At or below $0 (a negative AGI is legal)"
+TABLE_A_FORMULA = ("Maximum $14,000, reduced by $1,000 for each $1,000, or fraction thereof, of Connecticut AGI over "
+                   "$28,000 (Conn. Gen. Stat. 12-702).")
+
+
+def test_a_columns_note_and_its_formulas_text_are_in_the_model():
+    table = engine.load(2013).tables["table_a"]
+    column = table.columns["single"]
+    assert column.note.startswith(TABLE_A_NOTE)
+    assert column.formula.text == TABLE_A_FORMULA
+    # the trace's Match of a lookup in that column carries the note (Table A, Single: "more than $0, less
+    # than or equal to $28,000: $14,000"), while the result format keeps its keys
+    value, match = table.lookup("single", Decimal(20000))
+    assert value == Decimal(14000)
+    assert match.note == column.note
+    assert set(match.to_dict()) == {"table", "column", "row", "lower", "upper", "value", "source"}
+    # a column without a note, and a bracket lookup: no note
+    assert engine.load(2013).tables["table_b"].lookup("single", Decimal(13000))[1].note is None
+
+
+STEPPED = """# yaml-language-server: $schema=../../../schemas/table.schema.json
+table: steps
+title: Add-back
+kind: stepped
+lookup: Connecticut AGI
+unit: dollars
+source: {document: IP 2013(8), section: test, page: 1}
+formula:
+  text: "$20 for each $5,000, or fraction thereof, of Connecticut AGI over $56,500, up to $200."
+  components:
+    - {amount: 20, for_each: 5000, or_fraction_thereof: true, over: 56500, up_to: 200}
+"""
+
+
+def test_a_stepped_lookup_carries_the_statutes_words(rules):
+    (rules / "2013" / "tables" / "steps.yaml").write_text(STEPPED, encoding="utf-8")
+    value, match = engine.load(2013, rules).tables["steps"].lookup(None, Decimal("61500.01"))
+    assert value == Decimal(40)  # $61,500.01 is $5,000.01 over $56,500: two steps, "or fraction thereof"
+    assert match.formula_text == "$20 for each $5,000, or fraction thereof, of Connecticut AGI over $56,500, up to $200."
+
+
+def test_the_docs_site_shows_column_notes_and_formula_texts(tmp_path, capsys):
+    status, _, _ = run(capsys, "docs", "2013", "--out", str(tmp_path / "site"))
+    assert status == 0
+    page = (tmp_path / "site" / "2013" / "tables" / "table_a.md").read_text(encoding="utf-8")
+    assert f"Note: {TABLE_A_NOTE}" in page
+    assert f"> {TABLE_A_FORMULA}" in page  # the statute's words, quoted under the formula

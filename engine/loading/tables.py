@@ -83,6 +83,7 @@ def _formula(data: dict) -> Formula:
         _number(data.get("start", 0)),
         tuple(Component(_number(c["amount"]), _number(c["for_each"]), c["or_fraction_thereof"], _number(c["over"]),
                         _number(c["up_to"]), c.get("effect") == "subtract") for c in data["components"]),
+        data.get("text"),
     )
 
 
@@ -110,7 +111,7 @@ def _check_formula_against_rows(doc: Document, path: tuple, column: Column, prob
 def _column(doc: Document, path: tuple, data: dict, table_kind: str, problems: list[Problem]) -> Column:
     label = data.get("label")
     problems_before = len(problems)
-    column = Column(label=label, source=Source.from_data(data.get("source")))
+    column = Column(label=label, source=Source.from_data(data.get("source")), note=data.get("note"))
     if table_kind == "range":
         if "rows" not in data:
             problems.append(doc.problem(path, "range table column has no 'rows'"))
