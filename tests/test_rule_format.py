@@ -273,3 +273,29 @@ def test_the_docs_site_shows_column_notes_and_formula_texts(tmp_path, capsys):
     page = (tmp_path / "site" / "2013" / "tables" / "table_a.md").read_text(encoding="utf-8")
     assert f"Note: {TABLE_A_NOTE}" in page
     assert f"> {TABLE_A_FORMULA}" in page  # the statute's words, quoted under the formula
+
+
+# ---------------------------------------------------------------- 6. printed line numbers unique in a worksheet
+
+def test_a_reused_printed_line_number_is_a_located_error(rules):
+    # tax_calculation's Line 4 written as "2" (Line 2 is the exemption): 'Line 2' would name two lines
+    line = edit(rules, "worksheets/tax_calculation.yaml", '  - id: initial_tax\n    line: "4"\n',
+                '  - id: initial_tax\n    line: "2"\n') + 1
+    errors = errors_of(rules)
+    assert any(p.file == "rules/2013/worksheets/tax_calculation.yaml" and p.line == line
+               and "line 2 (initial_tax) repeats the printed number of line 2 (exemption)" in p.message
+               for p in errors), errors
+
+
+def test_a_number_written_as_an_integer_is_the_same_printed_number(rules):
+    # 'line: 1' (an integer) and 'line: "1"' are the same printed line
+    edit(rules, "worksheets/tax_calculation.yaml", '  - id: taxable_income\n    line: "3"\n',
+         '  - id: taxable_income\n    line: 1\n')
+    assert any("repeats the printed number of line 1" in p.message for p in errors_of(rules))
+
+
+def test_the_line_right_after_may_repeat_its_number():
+    # IP 2013(8), Form CT-W4P: "14. Subtract Line 13 from Line 12. If this amount is less than $1,000, no
+    # estimated payment is required." The shipped file gives the question a line of its own under "14".
+    lines = engine.load(2013).worksheet("ct_w4p").lines
+    assert [line.id for line in lines if line.line == "14"] == ["balance", "estimated_payment_required"]

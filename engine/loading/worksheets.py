@@ -44,6 +44,22 @@ def _report(doc: Document, where: tuple, prefix: str, problem: ExpressionProblem
     problems.extend(doc.problem(where, f"{prefix}: {message}") for message in problem.messages)
 
 
+def _reused_line_numbers(doc: Document, entries: list[dict]) -> list[Problem]:
+    """Printed line numbers are unique within a worksheet, so 'Line 7' names one line. The line right
+    after a line may repeat its number: a question the form asks about that line (Form CT-W4P's Line 14
+    is followed by 'Is Line 14 $1,000 or more?')."""
+    problems = []
+    first: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        number = str(entry["line"])
+        if number in first and str(entries[index - 1]["line"]) != number:
+            problems.append(doc.problem(("lines", index, "line"), f"line {number} ({entry['id']}) repeats the "
+                                        f"printed number of line {number} ({entries[first[number]]['id']}); "
+                                        f"each printed line number names one line (7a, 7b for parts)"))
+        first.setdefault(number, index)
+    return problems
+
+
 def _step_inputs(doc: Document, line: Line, step: dict, path: tuple, known: set[str],
                  compile_at: Callable[[str, tuple], Compiled | None], problems: list[Problem]) -> dict[str, Compiled]:
     """A step's inputs: each name in ``pass`` passed on as itself (``a`` meaning ``a: a``), then each
@@ -144,6 +160,7 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int,
                                 compile_expression(entry["expression"], scope), rejects_inputs))
         except ExpressionProblem as problem:
             _report(doc, ("checks", index, "expression"), f"check {entry['id']}", problem, problems)
+    problems.extend(_reused_line_numbers(doc, data["lines"]))
     if not any(line.output for line in lines):
         problems.append(doc.problem(("lines",), "no line is marked 'output: true'; a worksheet needs an output"))
     worksheet = Worksheet(data["worksheet"], data["title"], data.get("form"), Source.from_data(data["source"]),
