@@ -196,11 +196,11 @@ def link_steps(worksheets: dict[str, Worksheet], documents: dict[str, Document],
                     where = _step_entry_path(step, name)
                     problems.append(doc.problem(path + where, f"line {line.line}: worksheet "
                                                 f"'{target.name}' has no input '{name}'", key=where[0] == "inputs"))
+            given_at = path + next(((key,) for key in ("inputs", "pass") if key in step), ())
             for name, spec in target.inputs.items():
                 if not spec.has_default and name not in line.step_inputs:
-                    problems.append(doc.problem(path + next(((key,) for key in ("inputs", "pass") if key in step), ()),
-                                                f"line {line.line}: worksheet '{target.name}' "
-                                                                    f"needs input '{name}'"))
+                    problems.append(doc.problem(given_at, f"line {line.line}: worksheet '{target.name}' "
+                                                          f"needs input '{name}'"))
             if line.step_output not in target.outputs:
                 problems.append(doc.problem(path + ("output",), f"line {line.line}: worksheet '{target.name}' has "
                                                                 f"no output '{line.step_output}'; outputs: "
