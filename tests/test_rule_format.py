@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cli_helpers import ROOT, copy_2013, run
 
 import engine
-from cli_helpers import ROOT, copy_2013, run
 from engine.loading.ruleset import check_ruleset
 
 

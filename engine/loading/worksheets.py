@@ -4,7 +4,7 @@ every problem is located in the file."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Callable
+from collections.abc import Callable
 
 from engine.errors import CtaxError, Problem, did_you_mean
 from engine.lang.expressions import Compiled, ExpressionProblem, Scope, compile_expression
