@@ -40,8 +40,8 @@ def errors_of(rules: Path) -> list:
 # ---------------------------------------------------------------- 1. excess_over and floor derived
 
 def test_excess_over_omitted_is_the_brackets_lower_bound():
-    # IP 2013(8), Table B, Single: "more than $10,000, less than or equal to $50,000: $300 plus 5.0% of
-    # the excess over $10,000". The shipped file no longer writes excess_over.
+    # IP 2013(8), Table B, Single or Filing Separately: "More than $10,000, but less than or equal to
+    # $50,000 ... $300 plus 5.0% of the excess over $10,000". The shipped file no longer writes excess_over.
     column = engine.load(2013).tables["table_b"].columns["single"]
     assert [b.excess_over for b in column.brackets] == [b.lo for b in column.brackets]
     assert column.brackets[1].excess_over == Decimal(10000)
@@ -62,7 +62,8 @@ def test_excess_over_given_and_different_is_used_as_written(rules):
 
 
 def test_floor_omitted_is_the_first_rows_lower_bound():
-    # IP 2013(8), Table E, Single: the first row is "more than $14,000"; the file gives no floor
+    # IP 2013(8), Table E, Single: the first row is "More Than $14,000, Less Than or Equal To $17,500: .75";
+    # the file gives no floor
     column = engine.load(2013).tables["table_e"].columns["single"]
     assert column.floor == Decimal(14000)
     assert engine.load(2013).tables["table_e"].lookup("single", Decimal(14000))[0] == Decimal("0.75")
