@@ -47,7 +47,7 @@ def test_diff_and_case_diff_after_a_rate_change(capsys, tmp_path):
     run(capsys, "new-year", "2013", "2014", "--rules", str(rules))
     table_b = rules / "2014" / "tables" / "table_b.yaml"
     text = table_b.read_text()
-    table_b.write_text(text.replace("rate: 0.055, excess_over: 50000}", "rate: 0.06, excess_over: 50000}"))
+    table_b.write_text(text.replace("base_tax: 2300, rate: 0.055}", "base_tax: 2300, rate: 0.06}"))
     status, out, _ = run(capsys, "diff", "2013", "2014", "--rules", str(rules))
     assert status == 0
     lines = out.splitlines()

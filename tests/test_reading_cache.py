@@ -27,7 +27,7 @@ INPUTS = {"filing_status": "single", "ct_agi": 60000}
 # (Table C) that is 2,870 before credits; Table E's 0.02 credit leaves 2,870 * 0.98 = 2,812.60, so $2,813.
 # Editing that rate to 6.5% (same file size): 2,300 + 650 + 20 = 2,970; 2,970 * 0.98 = 2,910.60, so $2,911.
 ORIGINAL_TAX, EDITED_TAX = Decimal(2813), Decimal(2911)
-RATE, EDITED_RATE = "base_tax: 2300, rate: 0.055,", "base_tax: 2300, rate: 0.065,"
+RATE, EDITED_RATE = "base_tax: 2300, rate: 0.055}", "base_tax: 2300, rate: 0.065}"
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from engine.model.inputs import to_decimal
 from engine.tools.cases import CaseFileError, load_cases, read_yaml
 
 SINGLE = {"filing_status": "single"}
-TABLE_B_ROW = "- {more_than: 0, less_than_or_equal_to: 10000, base_tax: 0, rate: 0.03, excess_over: 0}"
+TABLE_B_ROW = "- {more_than: 0, less_than_or_equal_to: 10000, base_tax: 0, rate: 0.03}"
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def test_second_load_uses_the_cache_and_skips_schema_checks(year, tmp_path, monk
 def test_a_changed_rule_file_invalidates_the_cache(year):
     load_ruleset(year)
     table = year / "tables" / "table_b.yaml"
-    table.write_text(table.read_text(encoding="utf-8").replace("rate: 0.03,", "rate: 0.04,", 1), encoding="utf-8")
+    table.write_text(table.read_text(encoding="utf-8").replace("rate: 0.03}", "rate: 0.04}", 1), encoding="utf-8")
     ruleset = load_ruleset(year)
     assert ruleset.tables["table_b"].columns["single"].brackets[0].rate == engine.load(2013).tables[
         "table_b"].columns["single"].brackets[0].rate + __import__("decimal").Decimal("0.01")

@@ -60,9 +60,15 @@ def _message(error: jsonschema.ValidationError) -> str:
     return message
 
 
-def _describe(error: jsonschema.ValidationError) -> tuple[tuple, str, bool]:
-    """The path to point at, a plain sentence, and whether to point at the key itself."""
+def _describe(error: jsonschema.ValidationError, kind: object = None) -> tuple[tuple, str, bool]:
+    """The path to point at, a plain sentence, and whether to point at the key itself.
+
+    ``kind`` is the document's 'kind' (a table's), named when a key belongs to another kind.
+    """
     path = tuple(error.absolute_path)
+    if error.validator == "not" and error.validator_value == {} and path:
+        # table.schema.json's $defs/not_in_this_kind: a key of another table kind
+        return path, f"'{path[-1]}' does not belong in a {kind} table", True
     where = ".".join(str(part) if len(str(part)) <= EXCERPT_CHARS and str(part).isprintable() else excerpt(part)
                      for part in path) or "the file"
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
@@ -80,7 +86,7 @@ def _describe(error: jsonschema.ValidationError) -> tuple[tuple, str, bool]:
     if error.validator in ("oneOf", "anyOf") and error.context:
         best = jsonschema.exceptions.best_match(error.context)
         if best is not None and best.validator != "required":
-            return _describe(best)
+            return _describe(best, kind)
         return path, f"{where} does not match any allowed form: {_message(best or error)}", False
     return path, f"{where}: {_message(error)}", False
 
@@ -93,6 +99,6 @@ def validate(document: Document, kind: str) -> list[Problem]:
                                      "rule file (its content is not shown)")]
     problems = []
     for error in _validator(kind).iter_errors(document.data):
-        path, message, at_key = _describe(error)
+        path, message, at_key = _describe(error, document.data.get("kind"))
         problems.append(document.problem(path, message, key=at_key))
     return problems

@@ -35,9 +35,10 @@ def _rows(doc: Document, path: tuple, data: list, problems: list[Problem]) -> tu
 
 
 def _brackets(doc: Document, path: tuple, data: list, problems: list[Problem]) -> tuple[Bracket, ...]:
+    # "$X plus Y% of the excess over $Z": Z is the bracket's lower bound unless the file says otherwise
     brackets = tuple(
         Bracket(_number(b["more_than"]), None if b.get("and_up") else _number(b["less_than_or_equal_to"]),
-                _number(b["base_tax"]), _number(b["rate"]), _number(b["excess_over"]))
+                _number(b["base_tax"]), _number(b["rate"]), _number(b.get("excess_over", b["more_than"])))
         for b in data
     )
     _check_sequence(doc, path, [(b.lo, b.hi, MORE_THAN) for b in brackets], problems)
@@ -82,6 +83,7 @@ def _formula(data: dict) -> Formula:
         _number(data.get("start", 0)),
         tuple(Component(_number(c["amount"]), _number(c["for_each"]), c["or_fraction_thereof"], _number(c["over"]),
                         _number(c["up_to"]), c.get("effect") == "subtract") for c in data["components"]),
+        data.get("text"),
     )
 
 
@@ -109,7 +111,7 @@ def _check_formula_against_rows(doc: Document, path: tuple, column: Column, prob
 def _column(doc: Document, path: tuple, data: dict, table_kind: str, problems: list[Problem]) -> Column:
     label = data.get("label")
     problems_before = len(problems)
-    column = Column(label=label, source=Source.from_data(data.get("source")))
+    column = Column(label=label, source=Source.from_data(data.get("source")), note=data.get("note"))
     if table_kind == "range":
         if "rows" not in data:
             problems.append(doc.problem(path, "range table column has no 'rows'"))
@@ -131,10 +133,6 @@ def _column(doc: Document, path: tuple, data: dict, table_kind: str, problems: l
             problems.append(doc.problem(path, "stepped table column has no 'formula'"))
             return column
         column.formula = _formula(data["formula"])
-    extra = {"rows", "brackets", "formula"} & set(data) - {"range": {"rows", "formula"}, "brackets": {"brackets"},
-                                                           "stepped": {"formula"}}[table_kind]
-    for key in sorted(extra):
-        problems.append(doc.problem(path + (key,), f"'{key}' does not belong in a {table_kind} table", key=True))
     column.__post_init__()
     if "floor" in data and column.floor is not None and _number(data["floor"]) != column.floor:
         problems.append(doc.problem(path + ("floor",), f"the first row starts at {money_text(column.floor)}, not at "

@@ -3,6 +3,7 @@ names in scope, checks, and the links of steps to their worksheets (no cycles, b
 every problem is located in the file."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from engine.errors import CtaxError, Problem, did_you_mean
@@ -20,13 +21,20 @@ def _input_spec(doc: Document, name: str, data: dict, problems: list[Problem]) -
     path = ("inputs", name)
     minimum = data.get("minimum")
     maximum = data.get("maximum")
+    # 'optional: true' and 'default: null' say the same thing: the input may be left out and is then None
+    optional = bool(data.get("optional", False))
     description = data.get("description")
-    spec = InputSpec(name, data["type"], data["label"], "default" in data, None, tuple(data.get("choices", ())),
+    spec = InputSpec(name, data["type"], data["label"], "default" in data or optional, None,
+                     tuple(data.get("choices", ())),
                      None if minimum is None else Decimal(minimum), None if maximum is None else Decimal(maximum),
                      description=description.strip() if isinstance(description, str) else None)
+    if optional and "default" in data:
+        problems.append(doc.problem(path + ("optional",), f"input '{name}' has both 'optional: true' and a "
+                                                          f"'default'; give one (optional: true means no value)",
+                                    key=True))
     if spec.type == "choice" and not spec.choices:
         problems.append(doc.problem(path, f"input '{name}' is a choice but lists no 'choices'"))
-    if spec.has_default and data["default"] is not None:
+    if data.get("default") is not None:
         try:
             spec = InputSpec(**{**spec.__dict__, "default": spec.coerce(data["default"])})
         except CtaxError as error:
@@ -37,6 +45,52 @@ def _input_spec(doc: Document, name: str, data: dict, problems: list[Problem]) -
 def _report(doc: Document, where: tuple, prefix: str, problem: ExpressionProblem, problems: list[Problem]) -> None:
     """One located problem per message of ``problem`` (none when its cause is reported in another file)."""
     problems.extend(doc.problem(where, f"{prefix}: {message}") for message in problem.messages)
+
+
+def _reused_line_numbers(doc: Document, entries: list[dict]) -> list[Problem]:
+    """Printed line numbers are unique within a worksheet, so 'Line 7' names one line. The line right
+    after a line may repeat its number: a question the form asks about that line (Form CT-W4P's Line 14
+    is followed by 'Is Line 14 $1,000 or more?')."""
+    problems = []
+    first: dict[str, int] = {}
+    for index, entry in enumerate(entries):
+        number = str(entry["line"])
+        if number in first and str(entries[index - 1]["line"]) != number:
+            problems.append(doc.problem(("lines", index, "line"), f"line {number} ({entry['id']}) repeats the "
+                                        f"printed number of line {number} ({entries[first[number]]['id']}); "
+                                        f"each printed line number names one line (7a, 7b for parts)"))
+        first.setdefault(number, index)
+    return problems
+
+
+def _step_inputs(doc: Document, line: Line, step: dict, path: tuple, known: set[str],
+                 compile_at: Callable[[str, tuple], Expression | None],
+                 problems: list[Problem]) -> dict[str, Expression]:
+    """A step's inputs: each name in ``pass`` passed on as itself (``a`` meaning ``a: a``), then each
+    ``inputs`` entry as an expression over this worksheet. A passed name must be an input or an earlier line."""
+    texts: dict[str, tuple[str, tuple]] = {}
+    given = step.get("inputs", {})
+    for index, name in enumerate(step.get("pass", ())):
+        where = path + ("pass", index)
+        if name in given:
+            problems.append(doc.problem(where, f"line {line.line} ({line.id}): '{name}' is both passed and in "
+                                               f"'inputs'; give it once"))
+        elif name not in known:
+            problems.append(doc.problem(where, f"line {line.line} ({line.id}): cannot pass '{name}': it is not an "
+                                               f"input or an earlier line of this worksheet"
+                                               f"{did_you_mean(name, sorted(known))}"))
+        else:
+            texts[name] = (name, where)
+    texts.update({name: (text, path + ("inputs", name)) for name, text in given.items()})
+    return {name: c for name, (text, where) in texts.items() if (c := compile_at(text, where)) is not None}
+
+
+def _step_entry_path(step: dict, name: str) -> tuple:
+    """Where in a step's data the input ``name`` is given: its 'inputs' key, or its place in 'pass'."""
+    passed = step.get("pass", [])
+    if name not in step.get("inputs", {}) and name in passed:
+        return ("pass", passed.index(name))
+    return ("inputs", name)
 
 
 # The kind of value (engine.lang.typed.KINDS) each input type gives an expression.
@@ -104,8 +158,7 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int,
             step = entry["step"]
             line.step_worksheet = step["worksheet"]
             line.step_output = step["output"]
-            line.step_inputs = {k: c for k, text in step["inputs"].items()
-                                if (c := compile_at(text, path + ("step", "inputs", k))) is not None}
+            line.step_inputs = _step_inputs(doc, line, step, path + ("step",), known, compile_at, problems)
         lines.append(line)
         known.add(line_id)
 
@@ -119,6 +172,7 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int,
                                 check(entry["expression"], scope), rejects_inputs))
         except ExpressionProblem as problem:
             _report(doc, ("checks", index, "expression"), f"check {entry['id']}", problem, problems)
+    problems.extend(_reused_line_numbers(doc, data["lines"]))
     if not any(line.output for line in lines):
         problems.append(doc.problem(("lines",), "no line is marked 'output: true'; a worksheet needs an output"))
     worksheet = Worksheet(data["worksheet"], data["title"], data.get("form"), Source.from_data(data["source"]),
@@ -148,14 +202,17 @@ def link_steps(worksheets: dict[str, Worksheet], documents: dict[str, Document],
                                                                    f"'{line.step_worksheet}'{hint}"))
                 continue
             line.step_target = target
+            step = doc.data["lines"][index]["step"]
             for name in line.step_inputs:
                 if name not in target.inputs:
-                    problems.append(doc.problem(path + ("inputs", name), f"line {line.line}: worksheet "
-                                                f"'{target.name}' has no input '{name}'", key=True))
+                    where = _step_entry_path(step, name)
+                    problems.append(doc.problem(path + where, f"line {line.line}: worksheet "
+                                                f"'{target.name}' has no input '{name}'", key=where[0] == "inputs"))
+            given_at = path + next(((key,) for key in ("inputs", "pass") if key in step), ())
             for name, spec in target.inputs.items():
                 if not spec.has_default and name not in line.step_inputs:
-                    problems.append(doc.problem(path + ("inputs",), f"line {line.line}: worksheet '{target.name}' "
-                                                                    f"needs input '{name}'"))
+                    problems.append(doc.problem(given_at, f"line {line.line}: worksheet '{target.name}' "
+                                                          f"needs input '{name}'"))
             if line.step_output not in target.outputs:
                 problems.append(doc.problem(path + ("output",), f"line {line.line}: worksheet '{target.name}' has "
                                                                 f"no output '{line.step_output}'; outputs: "

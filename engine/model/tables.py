@@ -30,6 +30,10 @@ class Match:
     upper: Decimal | None
     value: Any
     source: Source | None
+    # the column's maintainer note, and the statute's words for a formula lookup: for readers of the
+    # trace in Python and the docs; not part of the result format (to_dict), so results keep their keys
+    note: str | None = None
+    formula_text: str | None = None
 
     def to_dict(self) -> dict:
         return {
@@ -113,6 +117,7 @@ class Component:
 class Formula:
     start: Decimal
     components: tuple[Component, ...]
+    text: str | None = None  # the statute's wording, when the file gives it
 
     def value(self, amount: Decimal) -> Decimal:
         total = self.start
@@ -158,6 +163,7 @@ class Column:
     at_or_below_floor: Any = None
     source: Source | None = None
     lookup_unit: str = "dollars"  # what rows are looked up by: dollars, days or a count
+    note: str | None = None  # the maintainer's note on a judgement call (such as the value below the floor)
 
     def __post_init__(self) -> None:
         self.uppers = [r.hi for r in (self.rows or self.brackets)][:-1]
@@ -262,7 +268,8 @@ class Table:
                           for r in column.rows] + [column.floor]
                 for probe in probes:
                     value, (description, lower, upper) = column.lookup(probe)
-                    matches.append((value, Match(self.name, column.label, description, lower, upper, value, source)))
+                    matches.append((value, Match(self.name, column.label, description, lower, upper, value, source,
+                                                 column.note)))
                 fast[id(column)] = ("rows", column, tuple(matches))
             elif column.brackets:
                 fast[id(column)] = ("brackets", column, tuple(b.describe() for b in column.brackets), source)
@@ -280,11 +287,13 @@ class Table:
         entry = fast.get(id(column))
         if entry is None:  # a stepped formula: its description names the steps taken at this amount
             value, (description, lower, upper) = column.lookup(amount)
-            return value, Match(self.name, column.label, description, lower, upper, value, column.source or self.source)
+            return value, Match(self.name, column.label, description, lower, upper, value, column.source or self.source,
+                                column.note, column.formula.text if column.formula is not None else None)
         if entry[0] == "rows":
             # index -1 is the 'at or below the first row' entry
             return entry[2][column.row_index(amount)]
         index = 0 if amount <= column.floor else column._index(amount)
         bracket = column.brackets[index]
         value = bracket.tax(max(amount, bracket.lo))
-        return value, Match(self.name, column.label, entry[2][index], bracket.lo, bracket.hi, value, entry[3])
+        return value, Match(self.name, column.label, entry[2][index], bracket.lo, bracket.hi, value, entry[3],
+                            column.note)

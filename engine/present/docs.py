@@ -146,6 +146,10 @@ def _column_blocks(table: Table, column: Column, statuses: list[str], lookup: st
         text = "; ".join(c.describe() for c in column.formula.components)
         start = f"start {money_text(column.formula.start)}; " if column.formula.start else ""
         blocks.append(("p", f"Formula: {start}{text}."))
+        if column.formula.text:
+            blocks.append(("quote", column.formula.text))
+    if column.note:
+        blocks.append(("p", f"Note: {column.note}"))
     return blocks
 
 

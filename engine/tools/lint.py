@@ -85,10 +85,12 @@ def _bracket_bases(doc: Document) -> list[Problem]:
             continue
         for i in range(1, len(value)):
             before, here = value[i - 1], value[i]
-            if not all(_is_number(before.get(k)) for k in ("base_tax", "rate", "excess_over", "less_than_or_equal_to")):
+            excess_over = before.get("excess_over", before.get("more_than"))  # omitted: the lower bound
+            if not all(_is_number(v) for v in (before.get("base_tax"), before.get("rate"), excess_over,
+                                               before.get("less_than_or_equal_to"))):
                 continue
             expected = Decimal(before["base_tax"]) + Decimal(before["rate"]) * (
-                Decimal(before["less_than_or_equal_to"]) - Decimal(before["excess_over"]))
+                Decimal(before["less_than_or_equal_to"]) - Decimal(excess_over))
             if _is_number(here.get("base_tax")) and Decimal(here["base_tax"]) != expected:
                 found.append(_warn(doc, path + (i, "base_tax"), f"base tax {money_text(Decimal(here['base_tax']))} "
                                    f"is not the tax at the top of the bracket below ({money_text(expected)})"))
