@@ -5,7 +5,6 @@
     ...                          inputs={"filing_status": "single", "ct_agi": 60000})
     >>> result["ct_income_tax"]
 """
-from importlib import metadata
 from typing import Any
 
 from engine.api import evaluate, load, worksheets, years
@@ -31,10 +30,20 @@ from engine.errors import (
 from engine.model.status import FILING_STATUSES
 from engine.run.result import Result
 
-try:
-    __version__ = metadata.version("ctax")  # one source of truth: pyproject.toml, via the installed metadata
-except metadata.PackageNotFoundError:  # a source tree that was never installed
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> Any:
+    """``__version__``, read from the installed metadata only when asked for (importlib.metadata costs
+    a cold ``ctax evaluate`` about a tenth of its time)."""
+    if name != "__version__":
+        raise AttributeError(f"module 'engine' has no attribute {name!r}")
+    from importlib import metadata
+
+    try:
+        version = metadata.version("ctax")  # one source of truth: pyproject.toml, via the installed metadata
+    except metadata.PackageNotFoundError:  # a source tree that was never installed
+        version = "0+unknown"
+    globals()["__version__"] = version
+    return version
 
 
 def evaluate_batch(year: int | str, worksheet: str, table: Any, **options: Any) -> Any:

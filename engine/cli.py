@@ -16,14 +16,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from engine import __version__, api
+import engine
+from engine import api
 from engine.errors import EXTRAS, CtaxError, DraftYearWarning, MissingExtraError, Problem, RuleSetError, did_you_mean
 from engine.loading.ruleset import check_ruleset, is_year_folder_name, rules_dir
 from engine.present import text as render
 from engine.present.html import DOCS_BASE
 from engine.present.terminal import terminal_text
 from engine.run.result import plain
-from engine.tools.cases import read_yaml
 
 
 def _say(text: Any = "", *, file: Any = None, end: str = "\n") -> None:
@@ -49,6 +49,8 @@ def _parse_pairs(pairs: Sequence[str]) -> dict[str, Any]:
 
 
 def _read_case(path: str) -> dict[str, Any]:
+    from engine.tools.cases import read_yaml  # YAML is read only when a file of inputs is given
+
     data = read_yaml(path).data
     if isinstance(data, dict) and isinstance(data.get("inputs"), dict):
         data = data["inputs"]
@@ -354,6 +356,15 @@ class _Parser(argparse.ArgumentParser):
         self.exit(1, terminal_text(f"{self.prog}: error: {message} (see {self.prog} --help)") + "\n")
 
 
+class _Version(argparse.Action):
+    """--version: the installed version, looked up only when asked for (see engine.__getattr__)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
+                 option_string: str | None = None) -> None:
+        print(f"ctax {engine.__version__}")
+        parser.exit()
+
+
 def _positive(text: str) -> int:
     if not text.isdigit() or int(text) <= 0:
         raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
@@ -363,7 +374,7 @@ def _positive(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ctax", description="Connecticut income-tax rules as YAML, evaluated "
                                                               "line by line with citations.")
-    parser.add_argument("--version", action="version", version=f"ctax {__version__}")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show ctax's version and exit")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def add(name: str, help_text: str) -> argparse.ArgumentParser:

@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine import CtaxError  # noqa: E402
-from engine.loading.documents import load_bytes  # noqa: E402
 from engine.loading.ruleset import check_ruleset  # noqa: E402
 from engine.loading.snapshot import Snapshot  # noqa: E402
+from engine.loading.yaml_reader import load_bytes  # noqa: E402
 from engine.model.inputs import to_decimal  # noqa: E402
 from engine.run import scalar  # noqa: E402
 from engine.tools.cases import load_cases, run_case  # noqa: E402

@@ -12,7 +12,7 @@ import yaml
 
 from engine import RuleSetError
 from engine.lang.expressions import ExpressionProblem, Scope
-from engine.loading import documents as loader
+from engine.loading import yaml_reader as loader
 from engine.loading.ruleset import load_ruleset
 from engine.run.scalar import compile_expression
 

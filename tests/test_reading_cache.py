@@ -63,7 +63,7 @@ def test_the_edit_used_in_this_test_changes_the_tax(rules):
 def test_a_file_saved_while_the_rules_load_is_not_cached_under_the_old_fingerprint(rules, tmp_path, monkeypatch):
     # the issue: an editor saving table_b.yaml during a run left the edited figures cached under the
     # old fingerprint; after the edit was undone every later run used the edited figures
-    from engine.loading import ruleset as rules_module
+    from engine.loading import yaml_reader as rules_module  # check_ruleset reads each file with its load_bytes
 
     table = _table_b(rules)
     original = table.read_text(encoding="utf-8")

@@ -4,8 +4,8 @@ from decimal import Decimal
 import pytest
 
 from engine.loading import schema
-from engine.loading.documents import load_text
 from engine.loading.tables import build_table
+from engine.loading.yaml_reader import load_text
 
 SOURCE = "source: {document: Test, section: Test table, page: 1}\n"
 

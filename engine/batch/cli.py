@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any, Iterator
 
-from engine import __version__
+import engine
 from engine.errors import CtaxError, MissingExtraError, RowError
 from engine.safefiles import atomic_output, interrupts_as_exceptions, same_file
 from engine.present.terminal import terminal_text
@@ -268,7 +268,7 @@ def run_batch(year: str, worksheet: str, source: str, target: str, *, chunk_rows
 
     try:
         with atomic_output(target) as handle, bar:
-            writer = _Writer(handle, kind_out, {WRITER_KEY: __version__.encode()}, keep_formulas)
+            writer = _Writer(handle, kind_out, {WRITER_KEY: engine.__version__.encode()}, keep_formulas)
             try:
                 write_all(writer, bar.add_task("batch", total=total, rows=0))
             finally:

@@ -7,13 +7,15 @@ is collected; a rule set with any error raises RuleSetError and is never evaluat
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from engine.errors import Problem, RuleSetError, UnknownWorksheetError, did_you_mean
 from engine.lang.arithmetic import in_engine_context
 from engine.loading import cache
-from engine.loading.documents import Document, citations, control_character_problems, load_bytes
+from engine.loading.documents import Document, citations, control_character_problems
 from engine.loading.resources import shipped
 from engine.loading.review_markers import draft_files
 from engine.loading.snapshot import Snapshot, read_snapshot
@@ -45,8 +47,8 @@ class RuleSet:
     title: str
     directory: Path
     sources: dict[str, dict]
-    tables: dict[str, Table]
-    worksheets: dict[str, Worksheet]
+    tables: Mapping[str, Table]
+    worksheets: Mapping[str, Worksheet]
     documents: dict[str, Document] = field(default_factory=dict)  # by display file name
     warnings: list[Problem] = field(default_factory=list)
     draft_files: list[str] = field(default_factory=list)  # files still carrying a review: marker
@@ -124,6 +126,8 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
             problems.append(Problem(name, 1, 1, "unexpected file: a year folder holds ruleset.yaml, "
                                                 "tables/*.yaml and worksheets/*.yaml only"))
             continue
+        from engine.loading.yaml_reader import load_bytes  # a warm cache reads no YAML: imported here
+
         doc, load_problems = load_bytes(data, name)
         problems.extend(load_problems)
         if doc is None:
@@ -148,6 +152,17 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
         year, sources, title = doc.data["year"], doc.data["sources"], doc.data["title"]
         if directory.name != str(year):
             problems.append(doc.problem(("year",), f"year {year} does not match its folder '{directory.name}'"))
+
+    if cached is not None and year is not None:
+        # The whole year built without a problem from exactly these documents before (the cache holds
+        # only such years): build each table and worksheet when first asked for, so one evaluation
+        # compiles only its worksheet, its steps and the tables they use.
+        ruleset = RuleSet(year, title, directory, sources, {}, {}, documents, [], draft_files(documents))
+        lazy_tables = _Built({doc.data["table"]: doc for doc in kinds["table"]}, lambda doc: _table(doc, year))
+        ruleset.tables = lazy_tables
+        ruleset.worksheets = _Built({doc.data["worksheet"]: doc for doc in kinds["worksheet"]},
+                                    lambda doc: _worksheet(doc, lazy_tables, ruleset))
+        return ruleset, sorted(problems)
 
     for doc in documents.values():
         for key_path, citation in citations(doc.data):
@@ -181,6 +196,51 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
     for worksheet in worksheets.values():
         worksheet.draft = ruleset.draft
     return ruleset, sorted(problems)
+
+
+class _Built(Mapping[str, Any]):
+    """Tables or worksheets of a year already checked whole, each built from its document when first read."""
+
+    def __init__(self, documents: dict[str, Document], build: Callable[[Document], Any]):
+        self._documents = documents
+        self._build = build
+        self._built: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        found = self._built.get(name)
+        if found is None:
+            found = self._built[name] = self._build(self._documents[name])
+        return found
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._documents
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._documents)
+
+    def __len__(self) -> int:
+        return len(self._documents)
+
+
+def _checked(built: tuple[Any, list[Problem]]) -> Any:
+    result, problems = built
+    errors = [p for p in problems if p.severity == "error"]
+    if errors or result is None:  # not for a cached year: it built without a problem before
+        raise RuleSetError(errors or [Problem("rules", 1, 1, "a cached rule file no longer builds")])
+    return result
+
+
+def _table(doc: Document, year: int) -> Table:
+    return _checked(build_table(doc, year))
+
+
+def _worksheet(doc: Document, tables: Mapping[str, Table], ruleset: RuleSet) -> Worksheet:
+    worksheet: Worksheet = _checked(build_worksheet(doc, tables, ruleset.year))  # type: ignore[arg-type]
+    worksheet.draft = ruleset.draft
+    for line in worksheet.lines:
+        if line.step_worksheet is not None:
+            line.step_target = ruleset.worksheets[line.step_worksheet]  # cycles were refused when it was cached
+    return worksheet
 
 
 def load_ruleset(directory: Path, *, snapshot: Snapshot | None = None) -> RuleSet:

@@ -6,7 +6,8 @@ import os
 import re
 from typing import Any
 
-from engine import __version__, api
+import engine
+from engine import api
 from engine.serve import describe
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -95,6 +96,6 @@ def document(rules: str | os.PathLike | None = None) -> dict[str, Any]:
                 {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                 for name in re.findall(r"{(\w+)}", path) if name not in declared)
     return {"openapi": "3.1.0",
-            "info": {"title": "ctax", "version": __version__,
+            "info": {"title": "ctax", "version": engine.__version__,
                      "description": "Connecticut income-tax rules as YAML, evaluated line by line with citations."},
             "paths": paths, "components": {"schemas": schemas}}

@@ -23,8 +23,9 @@ from typing import Any
 
 from engine import api
 from engine.errors import CtaxError, did_you_mean
-from engine.loading.documents import Document, load_file
+from engine.loading.documents import Document
 from engine.loading.ruleset import is_year_folder_name
+from engine.loading.yaml_reader import load_file
 from engine.run.result import Result
 
 CASE_KEYS = {"name", "worksheet", "year", "inputs", "expected", "tolerance", "note"}

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import CtaxError
-from engine.loading.documents import Document, load_file
+from engine.loading.documents import Document
 from engine.loading.review_markers import markers
+from engine.loading.yaml_reader import load_file
 
 
 class ReviewError(CtaxError):
