@@ -157,7 +157,7 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
         # The whole year built without a problem from exactly these documents before (the cache holds
         # only such years): build each table and worksheet when first asked for, so one evaluation
         # compiles only its worksheet, its steps and the tables they use.
-        ruleset = RuleSet(year, title, directory, sources, {}, {}, documents, [], draft_files(documents))
+        ruleset = RuleSet(year, title, directory, sources, {}, {}, documents, [], _drafts(documents, snapshot, base))
         lazy_tables = _Built({doc.data["table"]: doc for doc in kinds["table"]}, lambda doc: _table(doc, year))
         ruleset.tables = lazy_tables
         ruleset.worksheets = _Built({doc.data["worksheet"]: doc for doc in kinds["worksheet"]},
@@ -192,10 +192,17 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
     if use_cache and cached is None and not problems:
         cache.store(snapshot, stamp, [(kind, doc) for kind, docs in kinds.items() for doc in docs])
     ruleset = RuleSet(year, title, directory, sources, tables, worksheets, documents,
-                      [p for p in problems if p.severity != "error"], draft_files(documents))
+                      [p for p in problems if p.severity != "error"], _drafts(documents, snapshot, base))
     for worksheet in worksheets.values():
         worksheet.draft = ruleset.draft
     return ruleset, sorted(problems)
+
+
+def _drafts(documents: dict[str, Document], snapshot: Snapshot, base: Path) -> list[str]:
+    """The files still carrying a review marker; only files whose bytes say "review" are walked."""
+    marked = {display_name(snapshot.directory / name, base) for name, data in snapshot.files.items()
+              if b"review" in data}
+    return draft_files({name: doc for name, doc in documents.items() if name in marked})
 
 
 class _Built(Mapping[str, Any]):
@@ -231,7 +238,7 @@ def _checked(built: tuple[Any, list[Problem]]) -> Any:
 
 
 def _table(doc: Document, year: int) -> Table:
-    return _checked(build_table(doc, year))
+    return _checked(build_table(doc, year, verified=True))
 
 
 def _worksheet(doc: Document, tables: Mapping[str, Table], ruleset: RuleSet) -> Worksheet:

@@ -108,7 +108,8 @@ def _check_formula_against_rows(doc: Document, path: tuple, column: Column, prob
             return
 
 
-def _column(doc: Document, path: tuple, data: dict, table_kind: str, problems: list[Problem]) -> Column:
+def _column(doc: Document, path: tuple, data: dict, table_kind: str, problems: list[Problem],
+            verified: bool = False) -> Column:
     label = data.get("label")
     problems_before = len(problems)
     column = Column(label=label, source=Source.from_data(data.get("source")), note=data.get("note"))
@@ -144,13 +145,15 @@ def _column(doc: Document, path: tuple, data: dict, table_kind: str, problems: l
         elif column.rows and column.formula.step_count() > MAX_FORMULA_STEPS:
             problems.append(doc.problem(path + ("formula", "components"), f"the formula takes more than "
                                         f"{MAX_FORMULA_STEPS:,} steps, too many to check against the printed rows"))
-    if column.rows and column.formula and len(problems) == problems_before:
+    if column.rows and column.formula and len(problems) == problems_before and not verified:
         _check_formula_against_rows(doc, path + ("formula",), column, problems)
     return column
 
 
-def build_table(doc: Document, year: int | None = None) -> tuple[Table | None, list[Problem]]:
-    """A Table from a schema-valid document, with every structural problem found.
+def build_table(doc: Document, year: int | None = None, *, verified: bool = False) -> tuple[Table | None, list[Problem]]:
+    """A Table from a schema-valid document, with every structural problem found. ``verified``: the
+    document built without a problem before (a cached year), so the costly comparison of each
+    formula with its printed rows is not made again.
 
     ``year`` is the rule set's tax year, against which dates written as rules are resolved (engine/loading/daterule.py).
     """
@@ -166,7 +169,7 @@ def build_table(doc: Document, year: int | None = None) -> tuple[Table | None, l
             scalar.update({s: _number(v) for s, v in data["by_filing_status"].items()})
     elif "columns" in data:
         for i, column_data in enumerate(data["columns"]):
-            column = _column(doc, ("columns", i), column_data, kind, problems)
+            column = _column(doc, ("columns", i), column_data, kind, problems, verified)
             for status in column_data["filing_statuses"]:
                 if status in columns:
                     problems.append(doc.problem(("columns", i, "filing_statuses"),
