@@ -40,6 +40,8 @@ class InputSpec:
         """The value as this input's type; raises the package's InputError naming the input."""
         kind = self.type
         if kind in ("money", "number"):
+            if type(value) is int and -MAX_AMOUNT_INT <= value <= MAX_AMOUNT_INT:
+                return self._bounded(Decimal(value))  # the common case, without entering to_decimal
             return self._bounded(to_decimal(self.name, value))
         if kind == "integer":
             number = to_decimal(self.name, value)

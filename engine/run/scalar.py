@@ -114,17 +114,41 @@ def _compare(node: typed.Compare, text: str) -> Closure:
 
 
 def _lookup(node: typed.Lookup, text: str) -> Closure:
+    """A table lookup; its Match goes to ``rec``. One closure per shape: no test of the shape per call."""
     lookup = node.table.lookup
     status_of = _closure(node.status, text) if node.status is not None else None
     amount_of = _closure(node.amount, text) if node.amount is not None else None
+    if status_of is not None and amount_of is not None:
+        def by_status_and_amount(env: dict, rec: list | None) -> Any:
+            value, match = lookup(status_of(env, rec), amount_of(env, rec))
+            if rec is not None:
+                rec.append(match)
+            return value
+        return by_status_and_amount
+    if status_of is None and amount_of is None:
+        def plain(env: dict, rec: list | None) -> Any:
+            value, match = lookup(None, None)
+            if rec is not None:
+                rec.append(match)
+            return value
+        return plain
 
-    def call(env: dict, rec: list | None) -> Any:
-        status = status_of(env, rec) if status_of is not None else None
-        value, match = lookup(status, amount_of(env, rec) if amount_of is not None else None)
+    def by_one(env: dict, rec: list | None) -> Any:
+        argument = (status_of or amount_of)(env, rec)  # type: ignore[misc]
+        value, match = lookup(argument, None) if status_of is not None else lookup(None, argument)
         if rec is not None:
             rec.append(match)
         return value
-    return call
+    return by_one
+
+
+# What a closure may raise that the kinds could not rule out when the rules loaded (a value of an
+# unknown kind, an optional input left out): each becomes EvaluationError naming the expression.
+_RUN_TIME = (TypeError, InvalidOperation, DivisionByZero, KeyError, ArithmeticError)
+
+
+def _cannot_compute(text: str, error: Exception) -> EvaluationError:
+    return EvaluationError(f"cannot compute '{text}': {error}")
 
 
 def closure(expression: Expression) -> Closure:
@@ -137,8 +161,8 @@ def closure(expression: Expression) -> Closure:
             return inner(env, rec)
         except EvaluationError:
             raise
-        except (TypeError, InvalidOperation, DivisionByZero, KeyError, ArithmeticError) as error:
-            raise EvaluationError(f"cannot compute '{text}': {error}") from None
+        except _RUN_TIME as error:
+            raise _cannot_compute(text, error) from None
     return run
 
 
@@ -170,9 +194,12 @@ def compile_expression(text: str, scope: Scope) -> Compiled:
 @dataclass(frozen=True)
 class _Line:
     line: Line
-    run: Closure | None  # an expression line
+    run: Closure | None  # an expression line, unwrapped: the loop words its errors
     step_inputs: tuple[tuple[str, Closure], ...]  # a step line
     round: Callable[[Decimal], Decimal] | None
+    id: str
+    text: str
+    reads: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -193,9 +220,10 @@ def program(sheet: Worksheet) -> _Program:
         lines = []
         for line in sheet.lines:
             rounding = ROUNDINGS[line.rounding]
-            lines.append(_Line(line, closure(line.expression) if line.expression is not None else None,
+            lines.append(_Line(line, _closure(line.expression.node, line.expression.text)
+                               if line.expression is not None else None,
                                tuple((name, closure(e)) for name, e in line.step_inputs.items()),
-                               rounding.exact if rounding is not None else None))
+                               rounding.exact if rounding is not None else None, line.id, line.text, line.reads))
         found = _PROGRAMS[sheet] = _Program(
             tuple(lines),
             tuple((name, closure(spec.required_if)) for name, spec in sheet.inputs.items()
@@ -205,7 +233,7 @@ def program(sheet: Worksheet) -> _Program:
     return found
 
 
-def typed_inputs(sheet: Worksheet, given: dict[str, Any]) -> dict[str, Any]:
+def typed_inputs(sheet: Worksheet, given: dict[str, Any], compiled: _Program | None = None) -> dict[str, Any]:
     """The caller's inputs read by their specs, defaults filled in, required ones present; each
     refusal is the package's InputError naming the input."""
     if not isinstance(given, dict):
@@ -224,7 +252,7 @@ def typed_inputs(sheet: Worksheet, given: dict[str, Any]) -> dict[str, Any]:
             env[name] = spec.default
         else:
             raise MissingInputError(name, f"missing input '{name}' ({spec.label}) for worksheet '{sheet.name}'")
-    compiled = program(sheet)
+    compiled = compiled or program(sheet)
     for name, required in compiled.required_if:
         if (name not in given or given[name] is None) and required(env, None):
             spec = sheet.inputs[name]
@@ -234,6 +262,10 @@ def typed_inputs(sheet: Worksheet, given: dict[str, Any]) -> dict[str, Any]:
         if not holds(env, None):
             raise refusal(sheet, check_)
     return env
+
+
+def _line_error(sheet: Worksheet, line: Line, error: CtaxError) -> EvaluationError:
+    return EvaluationError(f"worksheet '{sheet.name}' line {line.line} ({line.id}): {error} (rule at {line.position})")
 
 
 def refusal(sheet: Worksheet, check_: Check) -> InvalidInputError:
@@ -251,37 +283,41 @@ def refusal(sheet: Worksheet, check_: Check) -> InvalidInputError:
 @in_engine_context
 def evaluate(sheet: Worksheet, given: dict[str, Any], trace: bool = True) -> Result:
     """Run ``sheet`` on the caller's inputs: every line in order, each rounded as the form says."""
-    env = typed_inputs(sheet, given)
     compiled = program(sheet)
+    env = typed_inputs(sheet, given, compiled)
     inputs = dict(env)
     traces: list[LineTrace] = []
     record = observe.recorder  # set only while the coverage plugin counts (engine/run/observe.py)
     keep = trace or record is not None
     for step in compiled.lines:
-        line = step.line
         rec: list | None = [] if keep else None
         sub_result = None
+        run = step.run
         try:
-            if step.run is not None:
-                value = step.run(env, rec)
+            if run is not None:
+                value = run(env, rec)
             else:
-                sub_inputs = {name: run(env, rec) for name, run in step.step_inputs}
-                assert line.step_target is not None  # linked when the rules loaded
-                sub_result = evaluate(line.step_target, sub_inputs, trace)
-                value = sub_result.outputs[str(line.step_output)]
+                sub_inputs = {name: given_by(env, rec) for name, given_by in step.step_inputs}
+                target = step.line.step_target
+                assert target is not None  # linked when the rules loaded
+                sub_result = evaluate(target, sub_inputs, trace)
+                value = sub_result.outputs[str(step.line.step_output)]
+        except _RUN_TIME as error:
+            raise _line_error(sheet, step.line, _cannot_compute(step.text, error)) from None
         except CtaxError as error:
-            if isinstance(error, EvaluationError) or step.run is None:
-                raise EvaluationError(f"worksheet '{sheet.name}' line {line.line} ({line.id}): {error} "
-                                      f"(rule at {line.position})") from None
+            if isinstance(error, EvaluationError) or run is None:
+                raise _line_error(sheet, step.line, error) from None
             raise
-        if step.round is not None and isinstance(value, Decimal):
-            value = step.round(value)
-        env[line.id] = value
+        rounding = step.round
+        if rounding is not None and value.__class__ is Decimal:
+            value = rounding(value)
+        env[step.id] = value
         if record is not None and rec:
             record(sheet.year, rec)
         if trace:
-            traces.append(LineTrace(line.id, line.line, line.label, value, line.text,
-                                    {name: env[name] for name in line.reads}, rec or [], line.source,
+            line = step.line
+            traces.append(LineTrace(step.id, line.line, line.label, value, step.text,
+                                    {name: env[name] for name in step.reads}, rec or [], line.source,
                                     line.output, line.rounding, sub_result, line.note, line.position))
     if record is not None:
         record(sheet.year, None)  # one evaluation done
