@@ -1,4 +1,5 @@
-"""Review markers: the ``review:`` keys that make a year a draft, and ``ctax review FILE...``.
+"""``ctax review FILE...``: removes the ``review:`` markers that make a year a draft (finding them is
+engine/loading/review_markers.py's job).
 
 ``ctax new-year`` puts a ``review:`` line in every file it copies; a maintainer may add more on
 single rows or lines. While any remains, the year is a *draft*: it validates and evaluates (with a
