@@ -13,7 +13,6 @@ part of the rows, as in real data.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 

@@ -47,7 +47,7 @@ def one_size(year: int, n: int) -> dict:
     start = time.perf_counter()
     tax = Simulation(situation=household(year, 0, count=n)).calculate("ct_income_tax", year)
     seconds = time.perf_counter() - start
-    return {"households": int(len(tax)), "seconds": seconds, "sample": [float(t) for t in tax[:SAMPLE]]}
+    return {"households": len(tax), "seconds": seconds, "sample": [float(t) for t in tax[:SAMPLE]]}
 
 
 def main() -> None:
@@ -61,8 +61,9 @@ def main() -> None:
     if args.one_size:
         print(json.dumps(one_size(args.year, args.one_size)))
         return
-    cold = [float(subprocess.run([sys.executable, "-c", "import time; t=time.perf_counter(); "
-                                  "from policyengine_us import Simulation; print(time.perf_counter()-t)"],
+    timed_import = ("import time; t=time.perf_counter(); from policyengine_us import Simulation; "
+                    "print(time.perf_counter()-t)")
+    cold = [float(subprocess.run([sys.executable, "-c", timed_import],
                                  capture_output=True, text=True, check=True).stdout) for _ in range(2)]
     from importlib.metadata import version
 
@@ -81,14 +82,14 @@ def main() -> None:
             continue
         try:
             done = subprocess.run([sys.executable, __file__, "--year", str(args.year), "--one-size", str(n)],
-                                  capture_output=True, text=True, timeout=args.timeout)
+                                  capture_output=True, text=True, timeout=args.timeout, check=False)
         except subprocess.TimeoutExpired:
             sizes[str(n)] = {"error": f"did not finish within {args.timeout:.0f} s"}
             continue
         if done.returncode != 0:
             last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
-            sizes[str(n)] = {"error": f"failed (exit {done.returncode}{', killed: out of memory?' if done.returncode < 0 else ''}"
-                                      f"{': ' + last if last else ''})"}
+            killed = ", killed: out of memory?" if done.returncode < 0 else ""
+            sizes[str(n)] = {"error": f"failed (exit {done.returncode}{killed}{': ' + last if last else ''})"}
             continue
         sizes[str(n)] = json.loads(done.stdout)
     print(json.dumps({

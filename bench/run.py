@@ -30,8 +30,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import math
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,7 +44,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from measure import commit, interleaved, machine, peak, reset_peak, target  # noqa: E402
+from measure import commit, interleaved, machine, target
 
 PARTS = ("single", "batch", "memory", "worksheets", "cold", "cli", "peer", "load")
 YEAR = 2024  # the year of the references (bench/references.py)
@@ -54,8 +54,9 @@ YEAR = 2024  # the year of the references (bench/references.py)
 
 
 def single(rounds: int) -> list[dict]:
-    import engine
     from references import tax_2024_decimal
+
+    import engine
 
     inputs = {"filing_status": "single", "ct_agi": 60000}
     seconds = interleaved({
@@ -80,7 +81,6 @@ def _tax_columns(n: int, seed: int = 0) -> tuple[Any, Any, Any]:
     """(status codes, CT AGI in cents, the same as an Arrow table of status names and whole dollars)."""
     import numpy as np
     import pyarrow as pa
-
     from references import STATUSES
 
     rng = np.random.default_rng(seed)
@@ -91,8 +91,9 @@ def _tax_columns(n: int, seed: int = 0) -> tuple[Any, Any, Any]:
 
 
 def batch(sizes: list[int], rounds: int) -> list[dict]:
-    import engine
     from references import tax_2024_numpy
+
+    import engine
 
     out = []
     for n in sizes:
@@ -102,15 +103,14 @@ def batch(sizes: list[int], rounds: int) -> list[dict]:
         if got.to_pylist() != tax_2024_numpy(codes[:100_000], cents[:100_000]).tolist():
             raise SystemExit("evaluate_batch and the numpy reference disagree: no ratio is taken against a wrong answer")
         seconds = interleaved({
-            "ctax": lambda: engine.evaluate_batch(YEAR, "tax_calculation", table),
-            "reference": lambda: tax_2024_numpy(codes, cents),
+            "ctax": lambda t=table: engine.evaluate_batch(YEAR, "tax_calculation", t),
+            "reference": lambda c=codes, a=cents: tax_2024_numpy(c, a),
         }, rounds=rounds if n <= 2_000_000 else max(3, rounds // 2))
         ratio = seconds["reference"] / seconds["ctax"]  # share of the reference's throughput
         out.append(target(f"2024 tax_calculation, evaluate_batch, {n:,} rows", n / seconds["ctax"] / 1e6,
                           "million rows/s", n / seconds["reference"] / 1e6, "hand-written numpy function, same columns",
                           ratio, ">= 0.70 of the reference", ratio >= 0.70,
                           "Arrow table in (status names, whole dollars); ratio = ctax throughput / reference throughput"))
-        del codes, cents, table
     return out
 
 
@@ -138,7 +138,7 @@ def memory(sizes: list[int]) -> list[dict]:
     figures = {}
     for n in sizes:
         code = _MEMORY_CHILD.format(root=str(ROOT), bench=str(ROOT / "bench"), n=n, year=YEAR)
-        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False)
         if done.returncode != 0:
             raise SystemExit(f"memory child failed: {done.stderr.strip()[-500:]}")
         m = json.loads(done.stdout)
@@ -209,8 +209,9 @@ def _agrees(year: int, name: str, table: Any, result: Any, rows: int) -> tuple[i
 
 
 def worksheets(rows: int, fallback_rows: int, rounds: int, check_rows: int) -> list[dict]:
-    import engine
     import generate
+
+    import engine
     from engine.errors import BatchInputError, BatchUnsupportedError
 
     out = []
@@ -230,7 +231,7 @@ def worksheets(rows: int, fallback_rows: int, rounds: int, check_rows: int) -> l
             options["errors"] = "report"
             result = engine.evaluate_batch(year, name, table, **options)
         bad = n - result.column("error").null_count if "error" in result.column_names else 0
-        seconds = interleaved({"ctax": lambda: engine.evaluate_batch(year, name, table, **options)},
+        seconds = interleaved({"ctax": lambda y=year, w=name, t=table, o=options: engine.evaluate_batch(y, w, t, **o)},
                               rounds=rounds if columns else 1)["ctax"]
         agreed, first = _agrees(year, name, table, result, min(check_rows, n))
         rate = n / seconds
@@ -243,7 +244,6 @@ def worksheets(rows: int, fallback_rows: int, rounds: int, check_rows: int) -> l
         out.append(target(f"{year} {name}, as columns" if columns else f"{year} {name}, row by row",
                           rate / 1e6, "million rows/s", None, "", None, "runs as columns, >= 1M rows/s",
                           columns and rate >= 1e6, note.lstrip("; ")))
-        del table, result
     return out
 
 
@@ -360,7 +360,7 @@ def peer(python: str | None, sizes: list[int], timeout: float) -> list[dict]:
                        None, "not run: pass --peer-python (an interpreter with policyengine-us)")]
     command = [python, str(ROOT / "bench" / "peer_policyengine.py"), "--year", str(YEAR),
                "--sizes", ",".join(str(s) for s in sizes), "--timeout", str(timeout)]
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         why = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"
         return [target("PolicyEngine-US comparison", float("nan"), "", None, "", None, "", None, f"peer failed: {why}")]
@@ -379,8 +379,8 @@ def peer(python: str | None, sizes: list[int], timeout: float) -> list[dict]:
             out.append(target("one household (single, $60,000 of wages), ctax income_tax_return traced vs "
                               "PolicyEngine-US Simulation(...).calculate('ct_income_tax')", seconds * 1e6, "µs",
                               got["seconds"] * 1e6, "PolicyEngine-US, same household", got["seconds"] / seconds,
-                              "", None, f"both give ${pe['ct_income_tax_single_60000']:,.0f} (PolicyEngine) / "
-                              f"${engine.evaluate(YEAR, 'income_tax_return', household)['ct_income_tax']:,} (ctax); "
+                              "", None, f"tax: PolicyEngine ${pe['ct_income_tax_single_60000']:,.2f} (unrounded), "
+                              f"ctax ${engine.evaluate(YEAR, 'income_tax_return', household)['ct_income_tax']:,}; "
                               "ratio = PolicyEngine time / ctax time"))
             continue
         for worksheet in ("income_tax_return", "tax_calculation"):
@@ -391,7 +391,8 @@ def peer(python: str | None, sizes: list[int], timeout: float) -> list[dict]:
             out.append(target(f"{n:,} households: ctax {worksheet} vs PolicyEngine-US", n / seconds / 1e6,
                               "million households/s", n / got["seconds"] / 1e6, "PolicyEngine-US, same households",
                               ratio, "", None, f"ratio = ctax throughput / PolicyEngine's; ct_income_tax equal within "
-                              f"$1 on {same}/{len(got.get('sample', []))} sampled households"))
+                              f"$1 on {same}/{len(got.get('sample', []))} sampled households (PolicyEngine's ct_income_tax nets the "
+                              "refundable CT EITC it derives from wages; ctax takes federal_eitc as an input, here 0)"))
     out.append(target("PolicyEngine-US import", pe["import_seconds"] * 1000, "ms", None, "", None, "", None,
                       f"policyengine-us {pe.get('version', '?')}; computes far more than the CT tax (federal AGI from "
                       "wages, every credit): the ratios compare the cost of this answer from each tool, not equal work"))
@@ -417,7 +418,7 @@ def load(rounds: int) -> list[dict]:
 def _number(value: float | str | None, unit: str = "") -> str:
     if isinstance(value, str):
         return value
-    if value is None or value != value:
+    if value is None or math.isnan(value):
         return ""
     text = f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3g}"
     return f"{text} {unit}".strip()
@@ -464,7 +465,7 @@ def main(argv: list[str] | None = None) -> None:
     if unknown:
         parser.error(f"unknown part(s) {', '.join(unknown)}; parts: {', '.join(PARTS)}")
     started = time.time()
-    report: dict[str, Any] = {"date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    report: dict[str, Any] = {"date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                               "machine": machine(), "commit": commit(ROOT), "load_average": os.getloadavg(),
                               "targets": []}
     runs = {"single": lambda: single(args.rounds * 3),
