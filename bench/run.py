@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from measure import commit, interleaved, machine, target
+from peer_policyengine import sample_rows  # the households both tools are compared on
 
 PARTS = ("single", "batch", "memory", "worksheets", "cold", "cli", "peer", "load")
 YEAR = 2024  # the year of the references (bench/references.py)
@@ -349,7 +350,7 @@ def _ctax_households(n: int, worksheet: str) -> tuple[float, Any]:
     engine.evaluate_batch(YEAR, worksheet, table.slice(0, min(n, 100)), **options)
     seconds = interleaved({"ctax": lambda: engine.evaluate_batch(YEAR, worksheet, table, **options)},
                           rounds=3 if n <= 100_000 else 1)["ctax"]
-    return seconds, engine.evaluate_batch(YEAR, worksheet, table.slice(0, min(n, 1000)), **options)
+    return seconds, engine.evaluate_batch(YEAR, worksheet, table.take(sample_rows(n)), **options)
 
 
 def peer(python: str | None, sizes: list[int], timeout: float) -> list[dict]:
@@ -391,8 +392,9 @@ def peer(python: str | None, sizes: list[int], timeout: float) -> list[dict]:
             out.append(target(f"{n:,} households: ctax {worksheet} vs PolicyEngine-US", n / seconds / 1e6,
                               "million households/s", n / got["seconds"] / 1e6, "PolicyEngine-US, same households",
                               ratio, "", None, f"ratio = ctax throughput / PolicyEngine's; ct_income_tax equal within "
-                              f"$1 on {same}/{len(got.get('sample', []))} sampled households (PolicyEngine's ct_income_tax nets the "
-                              "refundable CT EITC it derives from wages; ctax takes federal_eitc as an input, here 0)"))
+                              f"$1 on {same}/{len(got.get('sample', []))} households spread over the range (PolicyEngine's "
+                              "ct_income_tax_before_refundable_credits: its ct_income_tax nets the CT EITC, an input "
+                              "of ctax)"))
     out.append(target("PolicyEngine-US import", pe["import_seconds"] * 1000, "ms", None, "", None, "", None,
                       f"policyengine-us {pe.get('version', '?')}; computes far more than the CT tax (federal AGI from "
                       "wages, every credit): the ratios compare the cost of this answer from each tool, not equal work"))
