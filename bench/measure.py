@@ -70,7 +70,7 @@ def peak() -> int:
     return _status_kib("VmHWM") * 1024
 
 
-def target(what: str, ctax: float | str, unit: str, reference: float | None, reference_what: str, ratio: float | None,
+def target(what: str, ctax: float | str | None, unit: str, reference: float | None, reference_what: str, ratio: float | None,
            goal: str, met: bool | None, note: str = "") -> dict:
     """One line of the report: a figure, its reference in the same run, the ratio and the goal."""
     return {"what": what, "ctax": ctax, "unit": unit, "reference": reference, "reference_what": reference_what,

@@ -357,21 +357,21 @@ def peer(python: str | None, sizes: list[int], timeout: float) -> list[dict]:
     import engine
 
     if not python:
-        return [target("PolicyEngine-US comparison", float("nan"), "", None, "", None, "same households, same sizes",
+        return [target("PolicyEngine-US comparison", None, "", None, "", None, "same households, same sizes",
                        None, "not run: pass --peer-python (an interpreter with policyengine-us)")]
     command = [python, str(ROOT / "bench" / "peer_policyengine.py"), "--year", str(YEAR),
                "--sizes", ",".join(str(s) for s in sizes), "--timeout", str(timeout)]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         why = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"
-        return [target("PolicyEngine-US comparison", float("nan"), "", None, "", None, "", None, f"peer failed: {why}")]
+        return [target("PolicyEngine-US comparison", None, "", None, "", None, "", None, f"peer failed: {why}")]
     pe = json.loads(done.stdout)
     out = []
     household = {"filing_status": "single", "federal_agi": 60000}
     for n in sizes:
         got = pe["sizes"].get(str(n), {})
         if "error" in got:
-            out.append(target(f"PolicyEngine-US vs ctax, {n:,} households", float("nan"), "", None, "", None, "",
+            out.append(target(f"PolicyEngine-US vs ctax, {n:,} households", None, "", None, "", None, "",
                               None, f"PolicyEngine at {n:,} households: {got['error']} (not compared)"))
             continue
         if n == 1:
