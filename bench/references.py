@@ -25,7 +25,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from tests.reference.printed_tables import printed_table  # noqa: E402  (Table E: printed rows only)
+from tests.reference.printed_tables import printed_table
 
 STATUSES = ("single", "married_filing_jointly", "married_filing_separately", "head_of_household",
             "qualifying_surviving_spouse")

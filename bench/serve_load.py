@@ -24,7 +24,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.run import machine  # noqa: E402
+from bench.run import machine
 
 URL = "/years/2024/worksheets/tax_calculation"
 STATUSES = ["single", "married_filing_jointly", "married_filing_separately", "head_of_household"]

@@ -11,7 +11,8 @@ from __future__ import annotations
 import decimal
 import functools
 import threading
-from typing import Any, Callable, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from engine.errors import EvaluationError
 

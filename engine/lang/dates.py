@@ -19,13 +19,13 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import functools
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
-
-from engine.lang.datevalue import parse_date
 from engine.errors import EvaluationError
+from engine.lang.datevalue import parse_date
 
 SATURDAY = 5
 WEDNESDAY = 2

@@ -16,9 +16,10 @@ from __future__ import annotations
 import ast
 import itertools
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterator
+from typing import Any
 
 import simpleeval
 
@@ -299,7 +300,8 @@ class _Checker:
 
     def _lookup(self, node: ast.AST, table: Any, args: list[typed.Node], written: list[ast.expr]) -> typed.Node:
         if len(args) != table.arity:
-            shape = {0: f"{table.name}", 1: f"{table.name}(filing_status)" if table.by_status else f"{table.name}(amount)",
+            shape = {0: f"{table.name}",
+                     1: f"{table.name}(filing_status)" if table.by_status else f"{table.name}(amount)",
                      2: f"{table.name}(filing_status, amount)"}[table.arity]
             raise ExpressionProblem(f"table '{table.name}' is used as {shape}; it was given {len(args)} argument(s)")
         if table.name not in self.tables:

@@ -12,9 +12,10 @@ refused (ColumnUnsupported), never wrapped around.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

@@ -8,9 +8,10 @@ is not kept (each one is vocabulary both evaluators must honour).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable
+from typing import Any
 
 from engine.errors import EvaluationError
 from engine.lang import dates
@@ -94,7 +95,8 @@ _FUNCTIONS = [
     Function("business_day", 1, 1, "the date, or the next business day after a Saturday, Sunday or CT legal holiday",
              _dated(dates.business_day), "date", "date"),
     Function("add_days", 2, 2, "add_days(date, n): n calendar days later", _dated(dates.add_days), "date"),
-    Function("days_between", 2, 2, "days_between(start, end): calendar days from start to end", _dated(dates.days_between),
+    Function("days_between", 2, 2, "days_between(start, end): calendar days from start to end",
+             _dated(dates.days_between),
              "number", "date"),
     Function("add_months", 2, 2, "add_months(date, n): same day n months later (month end if shorter)",
              _dated(dates.add_months), "date"),
@@ -102,14 +104,18 @@ _FUNCTIONS = [
              "0 if on time", _dated(dates.months_or_fraction), "number", "date"),
     Function("weekly_period_start", 1, 1, "the Saturday starting the weekly period of the date",
              _dated(dates.weekly_period_start), "date", "date"),
-    Function("weekly_period_end", 1, 1, "the Friday ending the weekly period of the date", _dated(dates.weekly_period_end),
+    Function("weekly_period_end", 1, 1, "the Friday ending the weekly period of the date",
+             _dated(dates.weekly_period_end),
              "date", "date"),
-    Function("day_of_weekly_period", 1, 1, "1 for Saturday ... 7 for Friday", _dated(dates.day_of_weekly_period), "number",
+    Function("day_of_weekly_period", 1, 1, "1 for Saturday ... 7 for Friday",
+             _dated(dates.day_of_weekly_period), "number",
              "date"),
     Function("wednesday_following", 1, 2, "wednesday_following(date, n=1): the n-th Wednesday after the date",
              _dated(dates.wednesday_following), "date"),
-    Function("last_day_of_month", 1, 1, "the last day of the date's month", _dated(dates.last_day_of_month), "date", "date"),
-    Function("fifteenth_of_following_month", 1, 1, "the 15th of the next month", _dated(dates.fifteenth_of_following_month),
+    Function("last_day_of_month", 1, 1, "the last day of the date's month",
+             _dated(dates.last_day_of_month), "date", "date"),
+    Function("fifteenth_of_following_month", 1, 1, "the 15th of the next month",
+             _dated(dates.fifteenth_of_following_month),
              "date", "date"),
     Function("quarter", 1, 1, "the calendar quarter (1-4) of the date", _dated(dates.quarter), "number", "date"),
     Function("last_day_of_month_following_quarter", 1, 1, "the last day of the month after the date's quarter",

@@ -3,6 +3,7 @@ gaps and overlaps, formulas against printed rows, dates); every problem is locat
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +13,18 @@ from engine.loading import daterule
 from engine.loading.documents import Document
 from engine.model.source import Source
 from engine.model.status import FILING_STATUSES
-from engine.model.tables import AT_LEAST, MAX_FORMULA_COMPONENTS, MAX_FORMULA_STEPS, MORE_THAN, Bracket, Column, Component, Formula, Row, Table
+from engine.model.tables import (
+    AT_LEAST,
+    MAX_FORMULA_COMPONENTS,
+    MAX_FORMULA_STEPS,
+    MORE_THAN,
+    Bracket,
+    Column,
+    Component,
+    Formula,
+    Row,
+    Table,
+)
 from engine.model.text import money_text, plain_text
 
 
@@ -24,7 +36,7 @@ def _number(value: Any) -> Any:
 
 def _rows(doc: Document, path: tuple, data: list, problems: list[Problem]) -> tuple[Row, ...]:
     rows = []
-    for i, item in enumerate(data):
+    for item in data:
         convention = MORE_THAN if MORE_THAN in item else AT_LEAST
         lo = _number(item[convention])
         hi_key = "less_than_or_equal_to" if convention == MORE_THAN else "less_than"
@@ -97,7 +109,7 @@ def _check_formula_against_rows(doc: Document, path: tuple, column: Column, prob
     points |= column.formula.breakpoints()
     ordered = sorted(points)
     probes = set(ordered) | {p + Decimal("0.01") for p in ordered} | {ordered[0] - 1, ordered[-1] + 1}
-    probes |= {(a + b) / 2 for a, b in zip(ordered, ordered[1:])}
+    probes |= {(a + b) / 2 for a, b in itertools.pairwise(ordered)}
     for amount in sorted(probes):
         printed, (row, _, _) = column.lookup(amount)
         statute = column.formula.value(amount)
@@ -141,7 +153,8 @@ def _column(doc: Document, path: tuple, data: dict, table_kind: str, problems: l
     if column.formula is not None:
         if len(column.formula.components) > MAX_FORMULA_COMPONENTS:
             problems.append(doc.problem(path + ("formula", "components"), f"the formula has "
-                                        f"{len(column.formula.components)} components; at most {MAX_FORMULA_COMPONENTS}"))
+                                        f"{len(column.formula.components)} components; "
+                                        f"at most {MAX_FORMULA_COMPONENTS}"))
         elif column.rows and column.formula.step_count() > MAX_FORMULA_STEPS:
             problems.append(doc.problem(path + ("formula", "components"), f"the formula takes more than "
                                         f"{MAX_FORMULA_STEPS:,} steps, too many to check against the printed rows"))
@@ -150,7 +163,8 @@ def _column(doc: Document, path: tuple, data: dict, table_kind: str, problems: l
     return column
 
 
-def build_table(doc: Document, year: int | None = None, *, verified: bool = False) -> tuple[Table | None, list[Problem]]:
+def build_table(doc: Document, year: int | None = None, *,
+                verified: bool = False) -> tuple[Table | None, list[Problem]]:
     """A Table from a schema-valid document, with every structural problem found. ``verified``: the
     document built without a problem before (a cached year), so the costly comparison of each
     formula with its printed rows is not made again.

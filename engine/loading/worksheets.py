@@ -143,11 +143,11 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int,
                     entry.get("round", "none"), bool(entry.get("output", False)), note=entry.get("note"),
                     position=f"{doc.file}:{row}:{column}")
 
-        def compile_at(text: str, where: tuple) -> Expression | None:
+        def compile_at(text: str, where: tuple, scope: Scope = scope, line: Line = line) -> Expression | None:
             try:
                 return check(text, scope)
             except ExpressionProblem as problem:
-                _report(doc, where, f"line {line.line} ({line_id})", problem, problems)
+                _report(doc, where, f"line {line.line} ({line.id})", problem, problems)
                 return None
 
         if "expression" in entry:
@@ -225,7 +225,8 @@ def link_steps(worksheets: dict[str, Worksheet], documents: dict[str, Document],
 def _cycles(worksheets: dict[str, Worksheet], documents: dict[str, Document]) -> list[Problem]:
     """Every step cycle, located at the step that closes it. Iterative: a chain of thousands of
     worksheets must give a located error (see _step_bounds), not a RecursionError."""
-    edges = {name: [(i, l.step_worksheet) for i, l in enumerate(w.lines) if l.step_worksheet in worksheets]
+    edges = {name: [(i, step_line.step_worksheet) for i, step_line in enumerate(w.lines)
+                    if step_line.step_worksheet in worksheets]
              for name, w in worksheets.items()}
     problems, state = [], {}
     for root in sorted(worksheets):
@@ -269,18 +270,18 @@ def _step_bounds(worksheets: dict[str, Worksheet], documents: dict[str, Document
             if name in depth:
                 stack.pop()
                 continue
-            targets = [l.step_target.name for l in worksheets[name].lines
-                       if l.step_target is not None and l.step_target.name in worksheets]
+            targets = [step_line.step_target.name for step_line in worksheets[name].lines
+                       if step_line.step_target is not None and step_line.step_target.name in worksheets]
             pending = [t for t in targets if t not in depth]
             if pending:
                 stack.extend(pending)
                 continue
             stack.pop()
             depth[name] = 1 + max((depth[t] for t in targets), default=0)
-            lines[name] = sum(1 + (lines[l.step_target.name] if l.step_target is not None else 0)
-                              for l in worksheets[name].lines)
+            lines[name] = sum(1 + (lines[step_line.step_target.name] if step_line.step_target is not None else 0)
+                              for step_line in worksheets[name].lines)
     for name, sheet in sorted(worksheets.items()):
-        steps = [(i, l) for i, l in enumerate(sheet.lines) if l.step_target is not None]
+        steps = [(i, step_line) for i, step_line in enumerate(sheet.lines) if step_line.step_target is not None]
         if not steps:
             continue
         index, deepest = max(steps, key=lambda s: (depth[s[1].step_target.name], lines[s[1].step_target.name]))

@@ -24,7 +24,7 @@ class Line:
     step_worksheet: str | None = None
     step_inputs: dict[str, Expression] = field(default_factory=dict)
     step_output: str | None = None
-    step_target: "Worksheet | None" = None
+    step_target: Worksheet | None = None
     note: str | None = None
     position: str = ""  # where the rule file writes the line: file:line:column
 

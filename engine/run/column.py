@@ -21,15 +21,15 @@ ceiling division.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
 from engine.lang import typed
-from engine.lang.fixed import (INPUT_SCALE, Bool, Cat, ColumnUnsupported, Num, Run, Static, checked, decimals,
-                               scaled)
+from engine.lang.fixed import INPUT_SCALE, Bool, Cat, ColumnUnsupported, Num, Run, Static, checked, decimals, scaled
 from engine.lang.registry import ROUNDINGS
 from engine.model.inputs import MAX_AMOUNT, InputSpec
 from engine.model.status import FILING_STATUSES

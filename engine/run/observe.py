@@ -5,8 +5,9 @@ a run with no recorder pays one attribute read.
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Optional
+from collections.abc import Callable
+from typing import Any
 
 # called as recorder(year, matches) with the Match objects of one line, and recorder(year, None) once
 # each worksheet run ends (a step's run included)
-recorder: Optional[Callable[[int, Optional[list[Any]]], None]] = None
+recorder: Callable[[int, list[Any] | None], None] | None = None

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterator, Mapping
+from typing import Any
 
-from engine.model.tables import Match
 from engine.model.source import Source
+from engine.model.tables import Match
 
 RESULT_FORMAT = "ctax.result/1"
 
@@ -39,7 +40,7 @@ class LineTrace:
     source: Source
     output: bool = False
     rounding: str = "none"
-    step: "Result | None" = None
+    step: Result | None = None
     note: str | None = None
     position: str | None = None  # the rule's file:line:column
 

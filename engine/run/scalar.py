@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import operator
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, DivisionByZero, InvalidOperation
-from typing import Any, Callable
+from typing import Any
 
-from engine.errors import (CtaxError, EvaluationError, InvalidInputError, MissingInputError, UnknownInputError,
-                           did_you_mean)
+from engine.errors import (
+    CtaxError,
+    EvaluationError,
+    InvalidInputError,
+    MissingInputError,
+    UnknownInputError,
+    did_you_mean,
+)
 from engine.lang import typed
 from engine.lang.arithmetic import in_engine_context
 from engine.lang.expressions import Expression, Scope, check
