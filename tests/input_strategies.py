@@ -120,8 +120,8 @@ def value_pool(spec: Any, edges: tuple[list[Decimal], list[dt.date]]) -> list[An
     kind = getattr(spec, "type", None)
     if kind in ("money", "number", "integer"):
         return _amount_pool(spec, amounts, whole=kind == "integer")
-    if kind == "boolean":
-        return [True, False]
+    if kind == "boolean":  # and the spellings the scalar path accepts as text
+        return [True, False, True, False, "yes", "no", " Y ", "n", "1", "0", "true", "FALSE"]
     if kind == "filing_status":  # the scalar path accepts other spellings, and so must the batch
         return [spelling for s in engine.FILING_STATUSES for spelling in (s, s, s, s.upper(), f" {s} ")]
     if kind == "choice":
@@ -177,8 +177,14 @@ def may_be_omitted(spec: Any) -> bool:
 
 # How the values of one column are written: as the natural Python object (int for whole amounts,
 # float otherwise: an int64 or float64 column), as Decimal, as text ("1234.56", "$1,234.56"), or a
-# mixture; and whether pandas infers the column's dtype or it stays of dtype object.
+# mixture.
 WRITINGS = ("native", "decimal", "text", "mixed")
+
+
+# How a column is stored in the DataFrame: dtype inferred by pandas (int64, float64, bool or object),
+# object, pandas' nullable dtypes (Int64, Float64, boolean, string) or Arrow-backed (what a Parquet
+# file gives: decimal128, date32, string...). Where a column cannot be stored so, it stays object.
+STORAGES = ("inferred", "object", "nullable", "arrow")
 
 
 def write(value: Any, writing: str, choice: int) -> Any:
@@ -192,6 +198,8 @@ def write(value: Any, writing: str, choice: int) -> Any:
     if writing == "decimal":
         return value
     if writing == "text":
+        if choice == 5 and value:
+            return f"{value.normalize():E}"  # an exponent: "6E+4", "1.2345E+4"
         return f"${value:,}" if choice % 2 and value >= 0 else str(value)
     if value == value.to_integral_value():
         return int(value)
@@ -239,11 +247,12 @@ def batches(inputs: dict[str, Any], edges: tuple[list[Decimal], list[dt.date]], 
             # column int/float, Decimal or text): one draw per cell only where there is a choice
             varied = writings[name] == "mixed" or (writings[name] == "text" and inputs[name].type != "date")
             choices = draw(st.lists(st.integers(0, 5), min_size=n, max_size=n)) if varied else [0] * n
-            cells = [write(value, writings[name], choice) for value, choice in zip(cells_of[name], choices)]
+            written = zip(cells_of[name], choices, strict=True)
+            cells = [write(value, writings[name], choice) for value, choice in written]
             if all(cell is OMIT for cell in cells) and draw(st.booleans()):
                 continue  # the column is left out of the table altogether
             columns[name] = cells
-            storage[name] = draw(st.sampled_from(("inferred", "object")))
+            storage[name] = draw(st.sampled_from(STORAGES))
         return columns, storage
 
     return draw_batch()

@@ -74,7 +74,6 @@ WITHOUT_COLUMN_FORM = frozenset({
 })
 
 
-
 @dataclass(frozen=True)
 class Disagreement:
     """A kind of row on which the two paths disagree today: the scalar path refuses it with an error whose
@@ -107,11 +106,26 @@ def _blank(value: Any) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
+def _column(values: list[Any], storage: str) -> pd.Series:
+    """The values as a column stored as input_strategies.STORAGES says (object where that fails)."""
+    try:
+        if storage == "inferred":
+            return pd.Series(values)
+        if storage == "nullable":
+            return pd.Series(values, dtype=object).infer_objects().convert_dtypes()
+        if storage == "arrow":
+            array = pa.array(values, from_pandas=True)
+            # only where Arrow keeps every value as it is (it reads an int among dates as a day count)
+            if array.to_pylist() == values:
+                return pd.Series(pd.arrays.ArrowExtensionArray(array))
+    except (pa.ArrowException, TypeError, ValueError, OverflowError, ArithmeticError):
+        pass  # mixed kinds of values (an invalid cell among amounts) cannot be typed
+    return pd.Series(values, dtype=object)
+
+
 def _frame(columns: dict[str, list[Any]], storage: dict[str, str], n: int) -> pd.DataFrame:
-    data = {}
-    for name, cells in columns.items():
-        values = [None if cell is OMIT else cell for cell in cells]
-        data[name] = pd.Series(values, dtype=object if storage[name] == "object" else None)
+    data = {name: _column([None if cell is OMIT else cell for cell in cells], storage[name])
+            for name, cells in columns.items()}
     return pd.DataFrame(data, index=range(n))
 
 
