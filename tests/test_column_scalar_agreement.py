@@ -25,7 +25,6 @@ import datetime as dt
 import functools
 import math
 import os
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -35,10 +34,10 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from input_strategies import OMIT, batches, table_edges
 
 import engine
 from engine.errors import BatchUnsupportedError
-from input_strategies import OMIT, batches, table_edges
 
 pytestmark = pytest.mark.filterwarnings("ignore::engine.DraftYearWarning")
 
@@ -55,48 +54,19 @@ SHEETS = [(year, name) for year in engine.years() for name in engine.worksheets(
 # it exact, so that when the redesign makes one columnar the test fails and the entry is removed here.
 # Issue 13 wants this set empty.
 WITHOUT_COLUMN_FORM = frozenset({
-    (2013, "balance_due_notice"), (2013, "ct_1096"), (2013, "ct_945"), (2013, "ct_w4p"),
-    (2013, "eft_failure_penalty"), (2013, "filing_deadlines"), (2013, "gambling_withholding"),
-    (2013, "late_payment"), (2013, "payment_due_date"), (2013, "remitter_classification"),
-    (2013, "withholding_request_effective_date"),
-    (2023, "balance_due_notice"), (2023, "casual_isolated_test"), (2023, "estimated_tax"),
-    (2023, "failure_to_file_penalty"), (2023, "filing_requirement"), (2023, "income_tax_return"),
-    (2023, "late_payment"), (2023, "modifications"), (2023, "nonresident_tax"), (2023, "residency"),
-    (2023, "return_due_date"),
-    (2024, "balance_due_notice"), (2024, "casual_isolated_test"), (2024, "estimated_tax"),
-    (2024, "failure_to_file_penalty"), (2024, "filing_requirement"), (2024, "income_tax_return"),
-    (2024, "late_payment"), (2024, "modifications"), (2024, "nonresident_tax"), (2024, "residency"),
-    (2024, "return_due_date"),
-    (2025, "balance_due_notice"), (2025, "casual_isolated_test"), (2025, "estimated_tax"),
-    (2025, "failure_to_file_penalty"), (2025, "filing_requirement"), (2025, "income_tax_return"),
-    (2025, "late_payment"), (2025, "modifications"), (2025, "nonresident_tax"), (2025, "residency"),
-    (2025, "return_due_date"),
+    # dates (inputs, functions, due-date tables), lists (values_where, due_schedule) and text values
+    (2013, "balance_due_notice"), (2013, "ct_1096"), (2013, "ct_945"), (2013, "eft_failure_penalty"),
+    (2013, "filing_deadlines"), (2013, "late_payment"), (2013, "payment_due_date"),
+    (2013, "remitter_classification"), (2013, "withholding_request_effective_date"),
+    (2023, "balance_due_notice"), (2023, "estimated_tax"), (2023, "failure_to_file_penalty"),
+    (2023, "filing_requirement"), (2023, "late_payment"), (2023, "residency"), (2023, "return_due_date"),
+    (2024, "balance_due_notice"), (2024, "estimated_tax"), (2024, "failure_to_file_penalty"),
+    (2024, "filing_requirement"), (2024, "late_payment"), (2024, "residency"), (2024, "return_due_date"),
+    (2025, "balance_due_notice"), (2025, "estimated_tax"), (2025, "failure_to_file_penalty"),
+    (2025, "filing_requirement"), (2025, "late_payment"), (2025, "residency"), (2025, "return_due_date"),
 })
 
 
-@dataclass(frozen=True)
-class Disagreement:
-    """A kind of row on which the two paths disagree today: the scalar path refuses it with an error whose
-    message contains ``scalar_refusal`` while the batch evaluates it. ``example`` is the smallest such
-    row Hypothesis found (as engine.evaluate gets it)."""
-
-    year: int
-    worksheet: str
-    scalar_refusal: str
-    example: dict[str, Any]
-
-
-# The disagreements this test found on main (issue 12), tolerated so that the file passes until the
-# redesign removes them: the lead is to empty this. test_the_known_disagreements_still_disagree fails
-# as soon as one example agrees, so that its entry is removed and the tolerance with it. Each entry is
-# narrow: the scalar path's own refusal message of one worksheet, never "any difference".
-KNOWN_DISAGREEMENTS: tuple[Disagreement, ...] = (
-    # The check "not_more_than_maximum" (rejects_inputs: true) is applied by the scalar path only:
-    # engine.evaluate refuses an amount imposed above $1,000 (InvalidInputError, field amount_imposed),
-    # evaluate_batch returns penalty 1000 and maximum_penalty 1000 with no error.
-    Disagreement(2013, "fraud_penalty", "is refused: The amount imposed is not more than $1,000",
-                 {"amount_imposed": 1000.01}),
-)
 
 
 def _blank(value: Any) -> bool:
@@ -178,13 +148,6 @@ def _batch(year: int, name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, boo
         return engine.evaluate_batch(year, name, frame, errors="report", fallback=True), True
 
 
-def _known(year: int, name: str, outcome: str, value: Any) -> bool:
-    """Whether a row's disagreement is one of KNOWN_DISAGREEMENTS (the scalar path's refusal names it)."""
-    return outcome == "refused" and any(
-        known.year == year and known.worksheet == name and known.scalar_refusal in str(value)
-        for known in KNOWN_DISAGREEMENTS)
-
-
 def disagreements(year: int, name: str, frame: pd.DataFrame) -> list[str]:
     """Every row of ``frame`` on which the batch and the scalar path differ, described."""
     sheet = engine.load(year).worksheet(name)
@@ -214,7 +177,7 @@ def disagreements(year: int, name: str, frame: pd.DataFrame) -> list[str]:
             if isinstance(value, engine.InputError) and batch_row["error_field"] != value.field:
                 problems.append(f"scalar refused field {value.field!r} ({value}), batch error_field "
                                 f"{batch_row['error_field']!r} ({batch_row['error']!r})")
-        if problems and not _known(year, name, outcome, value):
+        if problems:
             found.append(f"{year} {name} row {row} inputs {inputs!r}: " + "; ".join(problems))
     return found
 
@@ -250,18 +213,16 @@ def test_the_worksheets_without_a_column_form_are_these():
                                                     "WITHOUT_COLUMN_FORM")
 
 
-@pytest.mark.parametrize("known", KNOWN_DISAGREEMENTS, ids=[f"{k.year}-{k.worksheet}" for k in KNOWN_DISAGREEMENTS])
-def test_the_known_disagreements_still_disagree(known):
-    year, name, inputs = known.year, known.worksheet, known.example
-    outcome, value = _scalar(year, name, inputs)
-    assert outcome == "refused" and known.scalar_refusal in str(value), (
-        f"the scalar path no longer refuses {inputs!r} with {known.scalar_refusal!r}: {value!r}")
-    frame = pd.DataFrame({key: pd.Series([cell], dtype=object) for key, cell in inputs.items()}, index=range(1))
-    result, _ = _batch(year, name, frame)
-    row = {column: _cells(result, column)[0] for column in result.columns}
-    agree = (bool(row["error"]) and all(row[out] is None for out in engine.load(year).worksheet(name).outputs)
-             and (not isinstance(value, engine.InputError) or row["error_field"] == value.field))
-    assert not agree, f"{year} {name} {inputs!r} now agrees: remove it from KNOWN_DISAGREEMENTS"
+def test_the_disagreement_found_on_main_is_gone():
+    # Found by this test before the redesign: 2013 fraud_penalty's check "The amount imposed is not
+    # more than $1,000" (rejects_inputs) was applied by engine.evaluate only; evaluate_batch returned
+    # penalty 1000 for an amount imposed of $1,000.01. Both paths now refuse it, naming the input.
+    frame = pd.DataFrame({"amount_imposed": pd.Series([1000.01, 1000], dtype=object)})
+    assert disagreements(2013, "fraud_penalty", frame) == []
+    outcome, value = _scalar(2013, "fraud_penalty", {"amount_imposed": 1000.01})
+    assert outcome == "refused" and value.field == "amount_imposed"
+    result, row_by_row = _batch(2013, "fraud_penalty", frame)
+    assert not row_by_row and _cells(result, "error_field") == ["amount_imposed", None]
 
 
 def test_the_edges_reach_every_kind_of_table():
