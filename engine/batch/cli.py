@@ -72,14 +72,17 @@ def neutralise_formulas(table: Any) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from engine.batch.arrow import text_scalar
+
     for index, field in enumerate(table.schema):
         if not (pa.types.is_string(field.type) or pa.types.is_large_string(field.type)):
             continue
         column = table.column(index)
         risky = pc.and_(pc.match_substring_regex(column, _FORMULA_START),
                         pc.invert(pc.match_substring_regex(column, _PLAIN_NUMBER)))
-        quoted = pc.binary_join_element_wise(pa.scalar("'", field.type), column, pa.scalar("", field.type))
-        table = table.set_column(index, field, pc.if_else(pc.fill_null(risky, False), quoted, column))
+        quoted = pc.binary_join_element_wise(text_scalar("'", field.type), column, text_scalar("", field.type))
+        risky = pc.and_kleene(risky, risky.is_valid())  # a null cell stays null
+        table = table.set_column(index, field, pc.if_else(risky, quoted, column))
     return table
 
 
