@@ -113,3 +113,19 @@ def test_ctax_batch_chunks_of_every_size_give_the_same_file(tmp_path, monkeypatc
         outputs.append(pq.read_table(target))
     assert outputs[1].equals(outputs[0]) and outputs[2].equals(outputs[0])
     assert outputs[0].num_rows == 40
+
+
+def test_parquet_output_is_written_for_speed(tmp_path):
+    # snappy, dictionary encoding for the text columns only, one row group per chunk
+    source, target = tmp_path / "in.parquet", tmp_path / "out.parquet"
+    pq.write_table(pa.table({"name": [f"n{i}" for i in range(10)], "filing_status": ["single"] * 10,
+                             "ct_agi": [1000 * i for i in range(10)]}), source)
+    assert main(["batch", "2013", "tax_calculation", str(source), str(target), "--quiet", "--chunk-rows", "4"]) == 0
+    metadata = pq.ParquetFile(target).metadata
+    assert metadata.num_row_groups == 3  # 4 + 4 + 2 rows
+    group = metadata.row_group(0)
+    encodings = {group.column(i).path_in_schema: group.column(i).encodings for i in range(group.num_columns)}
+    compressions = {group.column(i).compression for i in range(group.num_columns)}
+    assert compressions == {"SNAPPY"}
+    assert "RLE_DICTIONARY" in encodings["filing_status"] and "RLE_DICTIONARY" in encodings["name"]
+    assert "RLE_DICTIONARY" not in encodings["ct_income_tax"] and "RLE_DICTIONARY" not in encodings["taxable_income"]

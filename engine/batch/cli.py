@@ -1,8 +1,8 @@
 """``ctax batch YEAR WORKSHEET IN OUT``: evaluate a CSV or Parquet file of returns, chunk by chunk.
 
-The input is read in chunks (``--chunk-rows`` rows of Parquet, or blocks of about that many CSV
-rows), each chunk is evaluated with ``engine.evaluate_batch`` and appended to the output, so memory
-stays flat however large the file is. The output holds the input columns, then one column per
+The input is read in chunks of about ``--chunk-rows`` rows (a CSV file in small blocks joined into
+chunks), each chunk is evaluated with ``engine.evaluate_batch`` and appended to the output as it
+completes, so memory stays flat however large the file is. Nothing on this path imports pandas. The output holds the input columns, then one column per
 output, then ``error_field`` and ``error`` (empty for good rows). In a CSV output a text cell that a
 spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return, other than a
 plain number) gets a leading ``'`` unless ``--keep-formulas`` is given. Bad rows are listed on standard
@@ -24,6 +24,7 @@ from engine.safefiles import atomic_output, interrupts_as_exceptions, same_file
 from engine.present.terminal import terminal_text
 
 MAX_LISTED = 20
+CSV_BLOCK_BYTES = 1 << 18  # at most this many bytes of CSV parsed at a time (the reader holds up to 32 blocks)
 _UTF8_HINT = "ctax batch reads CSV files as UTF-8 (save the file as UTF-8, e.g. from Latin-1)"
 
 
@@ -52,13 +53,42 @@ def _chunks(path: str, kind: str, inputs: list[str], chunk_rows: int) -> tuple[I
             return handle.iter_batches(batch_size=chunk_rows), handle.metadata.num_rows, "rows"
         # Inputs are read as text so a later block cannot break a type guessed from the first;
         # evaluate_batch reads plain numbers exactly and hands anything else to the scalar path.
-        reader = csv.open_csv(path, read_options=csv.ReadOptions(block_size=max(1 << 16, chunk_rows * 48)),
+        # The reader reads up to 32 blocks ahead whatever the file's size: small blocks keep that
+        # small (and flat from 1M rows up); _regrouped joins them into chunks of chunk_rows rows.
+        block = min(CSV_BLOCK_BYTES, max(1 << 16, chunk_rows * 48))
+        reader = csv.open_csv(path, read_options=csv.ReadOptions(block_size=block),
                               convert_options=csv.ConvertOptions(column_types={n: pa.string() for n in inputs},
                                                                  strings_can_be_null=True))
         return iter(reader), Path(path).stat().st_size, "bytes"
     except (OSError, pa.ArrowException) as error:
         hint = f"; {_UTF8_HINT}" if "UTF8" in str(error) else ""
         raise BatchFileError(f"{path}: cannot read: {error}{hint}") from None
+
+
+def _regrouped(batches: Iterator[Any], chunk_rows: int, source: str, target: str) -> Iterator[tuple[Any, int]]:
+    """Tables of at least ``chunk_rows`` rows (the last may have fewer) made of the reader's record
+    batches, each with the bytes its batches hold (for the progress bar)."""
+    import pyarrow as pa
+
+    pending: list[Any] = []
+    rows = read = 0
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            break
+        except pa.ArrowException as error:
+            hint = f"; {_UTF8_HINT}" if "UTF8" in str(error) else ""
+            raise BatchFileError(f"{source}: cannot read after row {read}: {error}{hint}; "
+                                 f"{target} was left unchanged") from None
+        pending.append(batch)
+        rows += batch.num_rows
+        read += batch.num_rows
+        if rows >= chunk_rows:
+            yield pa.Table.from_batches(pending), sum(b.nbytes for b in pending)
+            pending, rows = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending), sum(b.nbytes for b in pending)
 
 
 # A CSV cell starting with one of these is run as a formula by spreadsheet programs (=HYPERLINK(...),
@@ -86,6 +116,25 @@ def neutralise_formulas(table: Any) -> Any:
     return table
 
 
+def parquet_options(schema: Any) -> dict[str, Any]:
+    """How a Parquet output is written: chosen for speed (measured in bench/batch_io.py).
+
+    Dictionary encoding only for text columns: a filing status or a copied name column shrinks to a
+    few bytes per row, while hashing every amount of a numeric column costs more than half the
+    writing time and saves little. Snappy: about as fast as no compression here (the file is
+    three times smaller, so less to write) and read by every Parquet reader, unlike LZ4's two
+    variants. Each chunk is written as it completes, so a row group is one chunk (--chunk-rows).
+    """
+    import pyarrow as pa
+
+    def is_text(kind: Any) -> bool:
+        if pa.types.is_dictionary(kind):
+            return True
+        return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+    return {"compression": "snappy", "use_dictionary": [f.name for f in schema if is_text(f.type)]}
+
+
 class _Writer:
     """Writes Arrow tables to an open file as CSV or Parquet, created on the first table."""
 
@@ -100,7 +149,8 @@ class _Writer:
         if self.writer is None:
             # the result's own metadata (year, worksheet, draft) beside the writer's key
             self.metadata = {**(table.schema.metadata or {}), **self.metadata}
-            self.writer = (pq.ParquetWriter(self.handle, table.schema.with_metadata(self.metadata))
+            schema = table.schema.with_metadata(self.metadata)
+            self.writer = (pq.ParquetWriter(self.handle, schema, **parquet_options(schema))
                            if self.kind == "parquet" else csv.CSVWriter(self.handle, table.schema))
         if self.kind == "parquet":
             table = table.replace_schema_metadata(self.metadata)
@@ -245,16 +295,7 @@ def run_batch(year: str, worksheet: str, source: str, target: str, *, chunk_rows
 
     def write_all(writer: _Writer, task: Any) -> None:
         nonlocal offset
-        while True:
-            try:
-                batch = next(batches)
-            except StopIteration:
-                break
-            except pa.ArrowException as error:
-                hint = f"; {_UTF8_HINT}" if "UTF8" in str(error) else ""
-                raise BatchFileError(f"{source}: cannot read after row {offset}: {error}{hint}; "
-                                     f"{target} was left unchanged") from None
-            chunk = pa.Table.from_batches([batch])
+        for chunk, size in _regrouped(batches, chunk_rows, source, target):
             for field in chunk.schema:
                 if pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type):
                     raise BatchFileError(f"{source}: column '{field.name}' is not UTF-8 text; {_UTF8_HINT}")
@@ -263,7 +304,7 @@ def run_batch(year: str, worksheet: str, source: str, target: str, *, chunk_rows
             except pa.ArrowException as error:
                 raise BatchFileError(f"cannot write {target}: {error}; it was left unchanged") from None
             offset += chunk.num_rows
-            bar.update(task, advance=batch.nbytes if unit == "bytes" else chunk.num_rows, rows=offset)
+            bar.update(task, advance=size if unit == "bytes" else chunk.num_rows, rows=offset)
         if writer.writer is None:  # no rows at all: still a complete file with every column
             writer.write(evaluate(schema.empty_table()))
         if unit == "bytes":
