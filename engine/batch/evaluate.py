@@ -385,6 +385,10 @@ def evaluate_batch(year: int | str, worksheet: str, table: Any, *, errors: str =
     result is a Table). ``errors``: "raise" (BatchInputError listing every bad row) or "report"
     (null outputs and ``error_field``/``error`` columns). ``fallback``: evaluate row by row when
     the worksheet has no exact column form instead of raising BatchUnsupportedError.
+
+    The columns are read once into Arrow arrays (``engine.batch.columns``; pandas is imported only
+    for a DataFrame in or out) and evaluated ``chunk_rows()`` rows at a time, so the working memory
+    is that of one chunk; the result does not depend on the chunk size.
     """
     from engine import api
 
