@@ -50,7 +50,7 @@ def _chunks(path: str, kind: str, inputs: list[str], chunk_rows: int) -> tuple[I
     try:
         if kind == "parquet":
             handle = pq.ParquetFile(path)
-            return handle.iter_batches(batch_size=chunk_rows), handle.metadata.num_rows, "rows"
+            return _row_groups(handle, chunk_rows), handle.metadata.num_rows, "rows"
         # Inputs are read as text so a later block cannot break a type guessed from the first;
         # evaluate_batch reads plain numbers exactly and hands anything else to the scalar path.
         # The reader reads up to 32 blocks ahead whatever the file's size: small blocks keep that
@@ -63,6 +63,14 @@ def _chunks(path: str, kind: str, inputs: list[str], chunk_rows: int) -> tuple[I
     except (OSError, pa.ArrowException) as error:
         hint = f"; {_UTF8_HINT}" if "UTF8" in str(error) else ""
         raise BatchFileError(f"{path}: cannot read: {error}{hint}") from None
+
+
+def _row_groups(handle: Any, chunk_rows: int) -> Iterator[Any]:
+    """A Parquet file's record batches, one row group at a time: read over the whole file at once,
+    the reader holds several row groups ahead (so more memory for a longer file); one thread, as
+    the worksheet's evaluation, not the decoding, takes the time."""
+    for group in range(handle.num_row_groups):
+        yield from handle.iter_batches(batch_size=chunk_rows, row_groups=[group], use_threads=False)
 
 
 def _regrouped(batches: Iterator[Any], chunk_rows: int, source: str, target: str) -> Iterator[tuple[Any, int]]:
