@@ -35,6 +35,8 @@ def test_chunked_evaluation_equals_the_unchunked_one(size, monkeypatch):
     statuses, amounts = _rows(300)
     table = pa.table({"filing_status": pa.array(statuses, pa.string()), "ct_agi": pa.array(amounts, pa.string())})
     whole = engine.evaluate_batch(2013, "tax_calculation", table, errors="report")
+    # the same rows in Arrow chunks of 100, 3 and 197 rows, across the evaluation's own chunks
+    table = pa.concat_tables([table.slice(0, 100), table.slice(100, 3), table.slice(103)])
     monkeypatch.setenv("CTAX_BATCH_CHUNK_ROWS", size)  # 300 rows in 300, 43 or 5 chunks
     chunked = engine.evaluate_batch(2013, "tax_calculation", table, errors="report")
     assert chunked.equals(whole)

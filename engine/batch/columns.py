@@ -61,7 +61,7 @@ def rows(column: Any, start: int, stop: int) -> Any:
         chunks = part.chunks
         if len(chunks) == 1:
             return chunks[0]
-        return pa.concat_arrays(chunks) if chunks else pa.array([], type=part.type)
+        return pa.concat_arrays(chunks) if chunks else pa.nulls(0, part.type)
     return part
 
 
