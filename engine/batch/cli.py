@@ -74,12 +74,12 @@ def _row_groups(handle: Any, chunk_rows: int) -> Iterator[Any]:
 
 
 def _regrouped(batches: Iterator[Any], chunk_rows: int, source: str, target: str) -> Iterator[tuple[Any, int]]:
-    """Tables of at least ``chunk_rows`` rows (the last may have fewer) made of the reader's record
-    batches, each with the bytes its batches hold (for the progress bar)."""
+    """Tables of exactly ``chunk_rows`` rows (the last may have fewer) cut from the reader's record
+    batches, whatever their size, each with the bytes read since the one before (for the progress bar)."""
     import pyarrow as pa
 
     pending: list[Any] = []
-    rows = read = 0
+    rows = read = size = 0
     while True:
         try:
             batch = next(batches)
@@ -90,13 +90,14 @@ def _regrouped(batches: Iterator[Any], chunk_rows: int, source: str, target: str
             raise BatchFileError(f"{source}: cannot read after row {read}: {error}{hint}; "
                                  f"{target} was left unchanged") from None
         pending.append(batch)
-        rows += batch.num_rows
-        read += batch.num_rows
-        if rows >= chunk_rows:
-            yield pa.Table.from_batches(pending), sum(b.nbytes for b in pending)
-            pending, rows = [], 0
-    if pending:
-        yield pa.Table.from_batches(pending), sum(b.nbytes for b in pending)
+        rows, read, size = rows + batch.num_rows, read + batch.num_rows, size + batch.nbytes
+        while rows >= chunk_rows:
+            table = pa.Table.from_batches(pending)
+            yield table.slice(0, chunk_rows), size
+            rest = table.slice(chunk_rows)
+            pending, rows, size = rest.to_batches(), rest.num_rows, 0
+    if rows:
+        yield pa.Table.from_batches(pending), size
 
 
 # A CSV cell starting with one of these is run as a formula by spreadsheet programs (=HYPERLINK(...),
