@@ -45,11 +45,19 @@ def _refuse_repeated(names: list[str]) -> None:
 
 
 def _from_pandas(series: Any) -> Any:
-    """A pandas column as an Arrow array (NaN, None, NaT and pd.NA become nulls), else its objects."""
+    """A pandas column as an Arrow array (NaN, None, NaT and pd.NA become nulls), else its objects.
+
+    A column of Python objects becomes Arrow only when it holds nothing but text: Arrow would read
+    other mixtures by the first value's type (an int beside a date becomes a date), and the scalar
+    path must see each value as it was given."""
+    objects = series.dtype == object
     try:
-        return pa.array(series, from_pandas=True)
+        array = pa.array(series, from_pandas=True)
     except _NOT_ARROW:
         return series.to_numpy(dtype=object)
+    if objects and not (_is_text_type(array.type) or pa.types.is_null(array.type)):
+        return series.to_numpy(dtype=object)
+    return array
 
 
 def rows(column: Any, start: int, stop: int) -> Any:
