@@ -10,8 +10,9 @@ notices when that happens.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any
 
 from hypothesis import strategies as st
 

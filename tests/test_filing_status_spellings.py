@@ -57,12 +57,13 @@ def test_the_command_line_takes_the_same_spellings(capsys):
 
 def test_batch_reads_the_other_spellings_in_columns_without_falling_back_row_by_row():
     import pandas as pd
+    import pyarrow as pa
 
     from engine.batch import evaluate as batch
 
     spellings = ["SINGLE", "Single", "JOINT", "MFS", "Head of Household", "SURVIVING_SPOUSE", "single"]
     sheet = engine.load(2024).worksheets["tax_calculation"]
-    columns = {"filing_status": pd.Series(spellings), "ct_agi": pd.Series([GOOD_AGI] * len(spellings))}
+    columns = {"filing_status": pa.array(spellings), "ct_agi": pa.array([GOOD_AGI] * len(spellings))}
     env, slow = batch._input_env(sheet, columns, len(spellings))
     assert not slow.any()  # every row on the column path
     assert [engine.FILING_STATUSES[c] for c in env["filing_status"].codes] == [

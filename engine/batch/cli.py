@@ -1,11 +1,11 @@
 """``ctax batch YEAR WORKSHEET IN OUT``: evaluate a CSV or Parquet file of returns, chunk by chunk.
 
-The input is read in chunks (``--chunk-rows`` rows of Parquet, or blocks of about that many CSV
-rows), each chunk is evaluated with ``engine.evaluate_batch`` and appended to the output, so memory
-stays flat however large the file is. The output holds the input columns, then one column per
-output, then ``error_field`` and ``error`` (empty for good rows). In a CSV output a text cell that a
-spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return, other than a
-plain number) gets a leading ``'`` unless ``--keep-formulas`` is given. Bad rows are listed on standard
+The input is read in chunks of about ``--chunk-rows`` rows (a CSV file in small blocks joined into
+chunks), each chunk is evaluated with ``engine.evaluate_batch`` and appended to the output as it
+completes, so memory stays flat however large the file is. Nothing on this path imports pandas.
+The output holds the input columns, then one column per output, then ``error_field`` and ``error``
+(empty for good rows). In a CSV output a text cell that a spreadsheet would run as a formula
+(starting with = + - @, a tab or a carriage return, other than a plain number) gets a leading ``'`` unless ``--keep-formulas`` is given. Bad rows are listed on standard
 error by 0-based row number and field (and, for a CSV input, as FILE:LINE: with the line the row starts
 on, so an editor opens it), and make the exit status 1; the other rows are still written.
 The format of each file follows its extension: .csv or .parquet (.pq).
@@ -15,15 +15,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import engine
 from engine.errors import CtaxError, MissingExtraError, RowError
-from engine.safefiles import atomic_output, interrupts_as_exceptions, same_file
 from engine.present.terminal import terminal_text
+from engine.safefiles import atomic_output, interrupts_as_exceptions, same_file
 
 MAX_LISTED = 20
+CSV_BLOCK_BYTES = 1 << 18  # at most this many bytes of CSV parsed at a time (the reader holds up to 32 blocks)
 _UTF8_HINT = "ctax batch reads CSV files as UTF-8 (save the file as UTF-8, e.g. from Latin-1)"
 
 
@@ -49,16 +51,54 @@ def _chunks(path: str, kind: str, inputs: list[str], chunk_rows: int) -> tuple[I
     try:
         if kind == "parquet":
             handle = pq.ParquetFile(path)
-            return handle.iter_batches(batch_size=chunk_rows), handle.metadata.num_rows, "rows"
+            return _row_groups(handle, chunk_rows), handle.metadata.num_rows, "rows"
         # Inputs are read as text so a later block cannot break a type guessed from the first;
         # evaluate_batch reads plain numbers exactly and hands anything else to the scalar path.
-        reader = csv.open_csv(path, read_options=csv.ReadOptions(block_size=max(1 << 16, chunk_rows * 48)),
+        # The reader reads up to 32 blocks ahead whatever the file's size: small blocks keep that
+        # small (and flat from 1M rows up); _regrouped joins them into chunks of chunk_rows rows.
+        block = min(CSV_BLOCK_BYTES, max(1 << 16, chunk_rows * 48))
+        reader = csv.open_csv(path, read_options=csv.ReadOptions(block_size=block),
                               convert_options=csv.ConvertOptions(column_types={n: pa.string() for n in inputs},
                                                                  strings_can_be_null=True))
         return iter(reader), Path(path).stat().st_size, "bytes"
     except (OSError, pa.ArrowException) as error:
         hint = f"; {_UTF8_HINT}" if "UTF8" in str(error) else ""
         raise BatchFileError(f"{path}: cannot read: {error}{hint}") from None
+
+
+def _row_groups(handle: Any, chunk_rows: int) -> Iterator[Any]:
+    """A Parquet file's record batches, one row group at a time: read over the whole file at once,
+    the reader holds several row groups ahead (so more memory for a longer file); one thread, as
+    the worksheet's evaluation, not the decoding, takes the time."""
+    for group in range(handle.num_row_groups):
+        yield from handle.iter_batches(batch_size=chunk_rows, row_groups=[group], use_threads=False)
+
+
+def _regrouped(batches: Iterator[Any], chunk_rows: int, source: str, target: str) -> Iterator[tuple[Any, int]]:
+    """Tables of exactly ``chunk_rows`` rows (the last may have fewer) cut from the reader's record
+    batches, whatever their size, each with the bytes read since the one before (for the progress bar)."""
+    import pyarrow as pa
+
+    pending: list[Any] = []
+    rows = read = size = 0
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            break
+        except pa.ArrowException as error:
+            hint = f"; {_UTF8_HINT}" if "UTF8" in str(error) else ""
+            raise BatchFileError(f"{source}: cannot read after row {read}: {error}{hint}; "
+                                 f"{target} was left unchanged") from None
+        pending.append(batch)
+        rows, read, size = rows + batch.num_rows, read + batch.num_rows, size + batch.nbytes
+        while rows >= chunk_rows:
+            table = pa.Table.from_batches(pending)
+            yield table.slice(0, chunk_rows), size
+            rest = table.slice(chunk_rows)
+            pending, rows, size = rest.to_batches(), rest.num_rows, 0
+    if rows:
+        yield pa.Table.from_batches(pending), size
 
 
 # A CSV cell starting with one of these is run as a formula by spreadsheet programs (=HYPERLINK(...),
@@ -72,15 +112,37 @@ def neutralise_formulas(table: Any) -> Any:
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from engine.batch.arrow import text_scalar
+
     for index, field in enumerate(table.schema):
         if not (pa.types.is_string(field.type) or pa.types.is_large_string(field.type)):
             continue
         column = table.column(index)
         risky = pc.and_(pc.match_substring_regex(column, _FORMULA_START),
                         pc.invert(pc.match_substring_regex(column, _PLAIN_NUMBER)))
-        quoted = pc.binary_join_element_wise(pa.scalar("'", field.type), column, pa.scalar("", field.type))
-        table = table.set_column(index, field, pc.if_else(pc.fill_null(risky, False), quoted, column))
+        quoted = pc.binary_join_element_wise(text_scalar("'", field.type), column, text_scalar("", field.type))
+        risky = pc.and_kleene(risky, risky.is_valid())  # a null cell stays null
+        table = table.set_column(index, field, pc.if_else(risky, quoted, column))
     return table
+
+
+def parquet_options(schema: Any) -> dict[str, Any]:
+    """How a Parquet output is written: chosen for speed (measured in bench/batch_io.py).
+
+    Dictionary encoding only for text columns: a filing status or a copied name column shrinks to a
+    few bytes per row, while hashing every amount of a numeric column costs more than half the
+    writing time and saves little. Snappy: about as fast as no compression here (the file is
+    three times smaller, so less to write) and read by every Parquet reader, unlike LZ4's two
+    variants. Each chunk is written as it completes, so a row group is one chunk (--chunk-rows).
+    """
+    import pyarrow as pa
+
+    def is_text(kind: Any) -> bool:
+        if pa.types.is_dictionary(kind):
+            return True
+        return pa.types.is_string(kind) or pa.types.is_large_string(kind)
+
+    return {"compression": "snappy", "use_dictionary": [f.name for f in schema if is_text(f.type)]}
 
 
 class _Writer:
@@ -97,7 +159,8 @@ class _Writer:
         if self.writer is None:
             # the result's own metadata (year, worksheet, draft) beside the writer's key
             self.metadata = {**(table.schema.metadata or {}), **self.metadata}
-            self.writer = (pq.ParquetWriter(self.handle, table.schema.with_metadata(self.metadata))
+            schema = table.schema.with_metadata(self.metadata)
+            self.writer = (pq.ParquetWriter(self.handle, schema, **parquet_options(schema))
                            if self.kind == "parquet" else csv.CSVWriter(self.handle, table.schema))
         if self.kind == "parquet":
             table = table.replace_schema_metadata(self.metadata)
@@ -130,7 +193,7 @@ def written_by_ctax(path: str, kind: str) -> bool:
         with open(path, encoding="utf-8", errors="replace", newline="") as handle:
             header = next(csv_text.reader([handle.readline(1 << 20)]), [])
         return tuple(header[-2:]) == RESULT_COLUMNS
-    except Exception:  # unreadable or not what it claims: not ours
+    except Exception:  # noqa: BLE001 - any failure to read it (OSError, a pyarrow error, bad text) means it is not ours
         return False
 
 
@@ -242,16 +305,7 @@ def run_batch(year: str, worksheet: str, source: str, target: str, *, chunk_rows
 
     def write_all(writer: _Writer, task: Any) -> None:
         nonlocal offset
-        while True:
-            try:
-                batch = next(batches)
-            except StopIteration:
-                break
-            except pa.ArrowException as error:
-                hint = f"; {_UTF8_HINT}" if "UTF8" in str(error) else ""
-                raise BatchFileError(f"{source}: cannot read after row {offset}: {error}{hint}; "
-                                     f"{target} was left unchanged") from None
-            chunk = pa.Table.from_batches([batch])
+        for chunk, size in _regrouped(batches, chunk_rows, source, target):
             for field in chunk.schema:
                 if pa.types.is_binary(field.type) or pa.types.is_large_binary(field.type):
                     raise BatchFileError(f"{source}: column '{field.name}' is not UTF-8 text; {_UTF8_HINT}")
@@ -260,7 +314,7 @@ def run_batch(year: str, worksheet: str, source: str, target: str, *, chunk_rows
             except pa.ArrowException as error:
                 raise BatchFileError(f"cannot write {target}: {error}; it was left unchanged") from None
             offset += chunk.num_rows
-            bar.update(task, advance=batch.nbytes if unit == "bytes" else chunk.num_rows, rows=offset)
+            bar.update(task, advance=size if unit == "bytes" else chunk.num_rows, rows=offset)
         if writer.writer is None:  # no rows at all: still a complete file with every column
             writer.write(evaluate(schema.empty_table()))
         if unit == "bytes":
