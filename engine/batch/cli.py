@@ -1,15 +1,14 @@
 """``ctax batch YEAR WORKSHEET IN OUT``: evaluate a CSV or Parquet file of returns, chunk by chunk.
 
-The input is read in chunks of about ``--chunk-rows`` rows (a CSV file in small blocks joined into
-chunks), each chunk is evaluated with ``engine.evaluate_batch`` and appended to the output as it
-completes, so memory stays flat however large the file is. Nothing on this path imports pandas.
-The output holds the input columns, then one column per output, then ``error_field`` and ``error``
-(empty for good rows). In a CSV output a text cell that a spreadsheet would run as a formula
-(starting with = + - @, a tab or a carriage return, other than a plain number) gets a leading ``'`` unless ``--keep-formulas`` is given. Bad rows are listed on standard
-error by 0-based row number and field (and, for a CSV input, as FILE:LINE: with the line the row starts
-on, so an editor opens it), and make the exit status 1; the other rows are still written.
-The format of each file follows its extension: .csv or .parquet (.pq).
-"""
+The input is read in chunks of about ``--chunk-rows`` rows (a CSV file in small blocks joined into chunks),
+each chunk is evaluated with ``engine.evaluate_batch`` and appended to the output as it completes, so memory
+stays flat however large the file is. Nothing on this path imports pandas. The output holds the input columns,
+then one column per output, then ``error_field`` and ``error`` (empty for good rows). In a CSV output a text
+cell that a spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return, other than
+a plain number) gets a leading ``'`` unless ``--keep-formulas`` is given. Bad rows are listed on standard
+error by 0-based row number and field (and, for a CSV input, as FILE:LINE: with the line the row starts on, so
+an editor opens it), and make the exit status 1; the other rows are still written. The format of each file
+follows its extension: .csv or .parquet (.pq)."""
 from __future__ import annotations
 
 import argparse
