@@ -87,7 +87,7 @@ def is_business_day(day: Any) -> bool:
     return day.weekday() < SATURDAY and day not in _holidays(day.year)
 
 
-def business_day(day: Any) -> dt.date:
+def business_day(day: object) -> dt.date:
     """The due date itself, or the next business day when it falls on a Saturday, Sunday or legal holiday."""
     day = _date("due date", day)
     for _ in range(MAX_DAYS_TO_BUSINESS_DAY):  # a weekend and a few holidays: never more than a week or so
@@ -130,7 +130,7 @@ def months_or_fraction(due: Any, paid: Any) -> Decimal:
     return Decimal(months)
 
 
-def weekly_period_start(day: Any) -> dt.date:
+def weekly_period_start(day: object) -> dt.date:
     """The Saturday that starts the weekly period (Saturday to Friday) holding ``day``."""
     day = _date("date", day)
     return day - dt.timedelta(days=(day.weekday() - SATURDAY) % 7)
@@ -147,7 +147,7 @@ def day_of_weekly_period(day: Any) -> Decimal:
     return Decimal((day.weekday() - SATURDAY) % 7 + 1)
 
 
-def wednesday_following(day: Any, count: Any = 1) -> dt.date:
+def wednesday_following(day: object, count: Any = 1) -> dt.date:
     """The ``count``-th Wednesday after ``day`` (a Wednesday does not follow itself)."""
     day = _date("date", day)
     count = _whole("count", count)
@@ -157,7 +157,7 @@ def wednesday_following(day: Any, count: Any = 1) -> dt.date:
     return first + dt.timedelta(weeks=count - 1)
 
 
-def last_day_of_month(day: Any) -> dt.date:
+def last_day_of_month(day: object) -> dt.date:
     day = _date("date", day)
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 

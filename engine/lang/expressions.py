@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import itertools
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -153,7 +153,7 @@ class _Checker:
         return ast.get_source_segment(self.source, node) or ast.unparse(node)
 
     def check(self, node: ast.AST) -> typed.Node:
-        method = getattr(self, "_" + type(node).__name__, None)
+        method: Callable[[ast.AST], typed.Node] | None = getattr(self, "_" + type(node).__name__, None)
         if method is None:
             raise ExpressionProblem(_REFUSALS.get(type(node).__name__, f"{type(node).__name__} is not allowed in an "
                                                                         f"expression"))

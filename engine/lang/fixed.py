@@ -112,7 +112,7 @@ def round_half_up(value: Num, places: int) -> Num:
 # ---------------------------------------------------------------- functions, on static values
 # Each takes the compiled arguments [(run, static)] and returns (run, static); run(env, reach).
 
-Run = Callable[[dict, Any], Any]
+Run = Callable[[dict[str, Any], Any], Any]
 
 
 def _aligned(args: list[tuple[Run, Static]], what: str) -> tuple[list[Run], Static]:
@@ -137,7 +137,7 @@ def _extreme(pick: Callable[[Any, Any], Any], name: str) -> Callable[[list[tuple
     def meaning(args: list[tuple[Run, Static]]) -> tuple[Run, Static]:
         runs, static = _aligned(args, f"{name}()")
 
-        def run(env: dict, reach: Any) -> Any:
+        def run(env: dict[str, Any], reach: Any) -> Any:
             result = runs[0](env, reach)
             for other in runs[1:]:
                 result = pick(result, other(env, reach))

@@ -57,7 +57,7 @@ ROUNDINGS: dict[str, Rounding | None] = {
 }
 
 
-def _values_where(*pairs: Any) -> list:
+def _values_where(*pairs: Any) -> list[Any]:
     """The values whose condition is true, in order: a list output (such as every reason that
     applies) without comprehensions or subscripts, which expressions do not allow."""
     if len(pairs) % 2:

@@ -105,14 +105,16 @@ def _check_formula_against_rows(doc: Document, path: tuple, column: Column, prob
     Both are step functions whose steps can change only at a row bound or a formula step, so
     comparing at each such point, just above it, and between neighbours covers every amount.
     """
+    formula = column.formula
+    assert formula is not None  # the caller compares only a column that has both rows and a formula
     points = {r.lo for r in column.rows} | {r.hi for r in column.rows if r.hi is not None}
-    points |= column.formula.breakpoints()
+    points |= formula.breakpoints()
     ordered = sorted(points)
     probes = set(ordered) | {p + Decimal("0.01") for p in ordered} | {ordered[0] - 1, ordered[-1] + 1}
     probes |= {(a + b) / 2 for a, b in itertools.pairwise(ordered)}
     for amount in sorted(probes):
         printed, (row, _, _) = column.lookup(amount)
-        statute = column.formula.value(amount)
+        statute = formula.value(amount)
         if printed != statute:
             problems.append(doc.problem(path, f"printed rows and formula disagree at {money_text(amount)}: "
                                               f"the row ({row}) gives {plain_text(printed)}, the formula gives "
@@ -201,7 +203,7 @@ def build_table(doc: Document, year: int | None = None, *,
         _dates_in(doc, columns, scalar, problems, year)
     elif any(daterule.is_rule(v) for v in scalar.values()):
         problems.append(doc.problem(("value",), "a date rule (month, day, of) belongs in a table of unit 'date'"))
-    table = Table(data["table"], data["title"], kind, Source.from_data(data["source"]), data.get("unit"),
+    table = Table(data["table"], data["title"], kind, Source.required(data["source"]), data.get("unit"),
                   data.get("value_label"), columns, scalar, doc.file, data.get("lookup", "Amount"))
     return table, problems
 

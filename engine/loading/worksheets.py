@@ -139,7 +139,7 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int,
                       choices=choices)
         where = path + ("expression",) if "expression" in entry else path + ("step",)
         row, column = doc.where(where)
-        line = Line(line_id, str(entry["line"]), entry["label"], Source.from_data(entry["source"]),
+        line = Line(line_id, str(entry["line"]), entry["label"], Source.required(entry["source"]),
                     entry.get("round", "none"), bool(entry.get("output", False)), note=entry.get("note"),
                     position=f"{doc.file}:{row}:{column}")
 
@@ -168,14 +168,14 @@ def build_worksheet(doc: Document, tables: dict[str, Table], year: int,
         scope = Scope(values=set(inputs) if rejects_inputs else set(known), tables=tables, broken=broken, kinds=kinds,
                       choices=choices)
         try:
-            checks.append(Check(entry["id"], entry["label"], Source.from_data(entry["source"]),
+            checks.append(Check(entry["id"], entry["label"], Source.required(entry["source"]),
                                 check(entry["expression"], scope), rejects_inputs))
         except ExpressionProblem as problem:
             _report(doc, ("checks", index, "expression"), f"check {entry['id']}", problem, problems)
     problems.extend(_reused_line_numbers(doc, data["lines"]))
     if not any(line.output for line in lines):
         problems.append(doc.problem(("lines",), "no line is marked 'output: true'; a worksheet needs an output"))
-    worksheet = Worksheet(data["worksheet"], data["title"], data.get("form"), Source.from_data(data["source"]),
+    worksheet = Worksheet(data["worksheet"], data["title"], data.get("form"), Source.required(data["source"]),
                           inputs, lines, checks, doc.file, year)
     return worksheet, problems
 
@@ -281,16 +281,17 @@ def _step_bounds(worksheets: dict[str, Worksheet], documents: dict[str, Document
             lines[name] = sum(1 + (lines[step_line.step_target.name] if step_line.step_target is not None else 0)
                               for step_line in worksheets[name].lines)
     for name, sheet in sorted(worksheets.items()):
-        steps = [(i, step_line) for i, step_line in enumerate(sheet.lines) if step_line.step_target is not None]
+        steps = [(i, step_line, step_line.step_target.name) for i, step_line in enumerate(sheet.lines)
+                 if step_line.step_target is not None]
         if not steps:
             continue
-        index, deepest = max(steps, key=lambda s: (depth[s[1].step_target.name], lines[s[1].step_target.name]))
+        index, deepest, _ = max(steps, key=lambda s: (depth[s[2]], lines[s[2]]))
         where = ("lines", index, "step", "worksheet")
         if depth[name] > MAX_STEP_DEPTH:
             problems.append(documents[name].problem(where, f"steps nest {depth[name]} worksheets deep through "
                                                            f"'{deepest.step_worksheet}'; at most {MAX_STEP_DEPTH}"))
         elif lines[name] > MAX_LINES_PER_EVALUATION:
-            index, heaviest = max(steps, key=lambda s: lines[s[1].step_target.name])
+            index, heaviest, _ = max(steps, key=lambda s: lines[s[2]])
             problems.append(documents[name].problem(("lines", index, "step", "worksheet"),
                                                     f"one evaluation of '{name}' would run {lines[name]:,} lines "
                                                     f"through its steps (most through '{heaviest.step_worksheet}'); "

@@ -19,6 +19,11 @@ class Source:
     def from_data(cls, data: dict | None) -> Source | None:
         if not data:
             return None
+        return cls.required(data)
+
+    @classmethod
+    def required(cls, data: dict[str, Any]) -> Source:
+        """The citation where the schema requires one (its document and section are then present)."""
         return cls(data["document"], data["section"], data.get("page"), data.get("text"), data.get("note"))
 
     def cite(self) -> str:

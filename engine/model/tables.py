@@ -139,7 +139,7 @@ class Formula:
         """The amounts where a step may start, at most MAX_FORMULA_STEPS of them in all."""
         points: set[Decimal] = set()
         for c in self.components:
-            count = int(min(c.up_to / c.amount, MAX_FORMULA_STEPS)) + 2 if c.amount > 0 else 2
+            count = int(min(c.up_to / c.amount, Decimal(MAX_FORMULA_STEPS))) + 2 if c.amount > 0 else 2
             points.update(c.over + k * c.for_each for k in range(min(count, MAX_FORMULA_STEPS + 1 - len(points))))
             if len(points) > MAX_FORMULA_STEPS:
                 break
@@ -166,7 +166,9 @@ class Column:
     note: str | None = None  # the maintainer's note on a judgement call (such as the value below the floor)
 
     def __post_init__(self) -> None:
-        self.uppers = [r.hi for r in (self.rows or self.brackets)][:-1]
+        # where a lookup moves to the next row: every row's upper bound but the last's (only the last row
+        # may end 'and up'; the loader refuses a table with another, so the filter drops nothing it looks up in)
+        self.uppers: list[Decimal] = [r.hi for r in (self.rows or self.brackets)[:-1] if r.hi is not None]
         self.convention = self.rows[0].convention if self.rows else MORE_THAN
         self.floor = (self.rows or self.brackets)[0].lo if (self.rows or self.brackets) else None
 
@@ -176,7 +178,9 @@ class Column:
         return bisect_right(self.uppers, amount)
 
     def _below_floor(self, amount: Decimal) -> bool:
-        return amount <= self.floor if self.convention == MORE_THAN else amount < self.floor
+        floor = self.floor
+        assert floor is not None  # asked only of a column with rows, whose first row's lower bound it is
+        return amount <= floor if self.convention == MORE_THAN else amount < floor
 
     def row_index(self, amount: Decimal) -> int:
         """The index of the printed row holding ``amount``; -1 when it is below the first row."""
@@ -195,8 +199,9 @@ class Column:
             money = self.lookup_unit == "dollars"
             return row.value, (row.describe(money, "days" if self.lookup_unit == "days" else ""), row.lo, row.hi)
         if self.brackets:
-            bracket = self.brackets[0] if amount <= self.floor else self.brackets[self._index(amount)]
+            bracket = self.brackets[0] if amount <= self.brackets[0].lo else self.brackets[self._index(amount)]
             return bracket.tax(max(amount, bracket.lo)), (bracket.describe(), bracket.lo, bracket.hi)
+        assert self.formula is not None  # a column without rows or brackets is a stepped one, with its formula
         return self.formula.value(amount), (self.formula.describe(amount), None, None)
 
 
@@ -265,7 +270,7 @@ class Table:
                 # each row's Match is made by Column.lookup itself at an amount inside the row, so
                 # it reads exactly as an unprepared lookup would; the last entry is 'below the first row'
                 probes = [(r.lo if r.convention == AT_LEAST else (r.hi if r.hi is not None else r.lo + 1))
-                          for r in column.rows] + [column.floor]
+                          for r in column.rows] + [column.rows[0].lo]  # the floor
                 for probe in probes:
                     value, (description, lower, upper) = column.lookup(probe)
                     matches.append((value, Match(self.name, column.label, description, lower, upper, value, source,
@@ -282,6 +287,7 @@ class Table:
             value = self.scalar[status]
             return value, Match(self.name, status, f"{self.title}: {value_text(value, self.unit)}", None, None, value,
                                 self.source)
+        assert amount is not None  # only a scalar table is looked up without an amount
         fast = self._fast if self._fast is not None else self._prepare()
         column = self.columns[status]
         entry = fast.get(id(column))
@@ -292,7 +298,7 @@ class Table:
         if entry[0] == "rows":
             # index -1 is the 'at or below the first row' entry
             return entry[2][column.row_index(amount)]
-        index = 0 if amount <= column.floor else column._index(amount)
+        index = 0 if amount <= column.brackets[0].lo else column._index(amount)
         bracket = column.brackets[index]
         value = bracket.tax(max(amount, bracket.lo))
         return value, Match(self.name, column.label, entry[2][index], bracket.lo, bracket.hi, value, entry[3],

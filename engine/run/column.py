@@ -24,7 +24,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -38,6 +38,7 @@ from engine.model.worksheet import Worksheet
 
 SLOW = "<slow>"  # env key: the rows the scalar evaluator must take
 Compiled = tuple[Run, Static]
+Side = Literal["left", "right"]  # numpy.searchsorted's side
 
 
 def missing_key(name: str) -> str:
@@ -327,7 +328,7 @@ class _Segment:
     factor, lower bound and excess-over (brackets), all at ``scale``."""
 
     bounds: list[int]
-    side: str
+    side: Side
     values: list[int]  # range: [below the floor, row 1, ...]; brackets: the bases
     rates: list[int] = field(default_factory=list)
     lows: list[int] = field(default_factory=list)
@@ -340,9 +341,10 @@ def _range_segment(column: Column, amount: Static) -> _Segment:
     values = [column.at_or_below_floor] + [r.value for r in column.rows]
     value_scale = _amounts(values, "a row's")
     picks = [scaled(Decimal(v), value_scale) for v in values]
-    bounds = [scaled(Decimal(column.floor), amount.scale)] + [scaled(Decimal(h), amount.scale) for h in column.uppers]
+    floor = column.rows[0].lo
+    bounds = [scaled(Decimal(floor), amount.scale)] + [scaled(Decimal(h), amount.scale) for h in column.uppers]
     # more than lo, up to hi: an amount equal to a bound belongs below it (side left); at least lo: above
-    side = "left" if column.convention == MORE_THAN else "right"
+    side: Side = "left" if column.convention == MORE_THAN else "right"
     return _Segment(bounds, side, picks, scale=value_scale, bound=max(abs(v) for v in picks))
 
 
@@ -359,7 +361,7 @@ def _bracket_segment(column: Column, amount: Static) -> _Segment:
     span = amount.bound + max(abs(v) for v in lows + excess)
     bound = checked(max(abs(v) for v in bases) + max(abs(r) for r in rates) * checked(2 * span, "a bracket amount"),
                     "a bracket's tax")
-    return _Segment([scaled(b.hi, s) for b in column.brackets[:-1]], "left", bases, rates, lows, excess, out_scale,
+    return _Segment([scaled(hi, s) for hi in column.uppers], "left", bases, rates, lows, excess, out_scale,
                     bound)
 
 
@@ -517,7 +519,8 @@ def _segment_function(column: Column, amount: Static) -> tuple[Callable[[Any], A
     return (lambda arr: lookup(0, arr)), Static("num", segment.scale, segment.bound)
 
 
-def _by_status(status: Compiled, then: Callable[[Any, dict, Any], Any]) -> Run:
+def _by_status(status: Compiled | None, then: Callable[[Any, dict, Any], Any]) -> Run:
+    assert status is not None  # _lookup refused a table by filing status looked up without one
     run_status, static = status
     if static.kind == "text":
         code = FILING_STATUSES.index(static.value) if static.value in FILING_STATUSES else None

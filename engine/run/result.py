@@ -44,8 +44,8 @@ class LineTrace:
     note: str | None = None
     position: str | None = None  # the rule's file:line:column
 
-    def to_dict(self) -> dict:
-        data = {
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
             "id": self.id,
             "line": self.line,
             "label": self.label,
@@ -74,13 +74,13 @@ class CheckResult:
     reads: dict[str, Any]
     source: Source
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "label": self.label, "holds": self.holds, "expression": self.expression,
                 "reads": plain(self.reads), "citation": self.source.cite()}
 
 
 @dataclass
-class Result(Mapping):
+class Result(Mapping[str, Any]):
     """Outputs by name (``result["ct_income_tax"]``), and every line in order (``result.lines``)."""
 
     year: int
@@ -117,8 +117,8 @@ class Result(Mapping):
     def checks_hold(self) -> bool:
         return all(c.holds for c in self.checks)
 
-    def to_dict(self) -> dict:
-        data = {
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
             "format": RESULT_FORMAT,
             "year": self.year,
             "worksheet": self.worksheet,
