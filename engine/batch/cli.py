@@ -165,6 +165,7 @@ class _Writer:
             table = table.replace_schema_metadata(self.metadata)
         elif not self.keep_formulas:
             table = neutralise_formulas(table)
+        assert self.writer is not None  # made above for the first chunk
         self.writer.write_table(table)
 
     def close(self) -> None:
@@ -335,7 +336,8 @@ def csv_lines(path: str, rows: list[int]) -> dict[int, int]:
     """The 1-based line of the file on which each 0-based data row starts (quoted newlines counted)."""
     import csv
 
-    wanted, found = set(rows), {}
+    wanted = set(rows)
+    found: dict[int, int] = {}
     if not wanted:
         return found
     last = max(wanted)

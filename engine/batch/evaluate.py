@@ -56,12 +56,13 @@ def _numeric_column(column: Any, spec: InputSpec, n: int, slow: np.ndarray) -> t
     unit = 10 ** scale
     missing = columns.missing(column)
     words = columns.text(column)
+    numbers = None if words is not None else columns.numbers(column)
     if words is not None:
         values = _parse_text(words, scale)
+    elif numbers is not None:
+        values = numbers
     else:
-        values = columns.numbers(column)
-        if values is None:
-            values = columns.objects(column)
+        values = columns.objects(column)
     out = np.zeros(n, dtype=np.int64)
     limit = int(MAX_AMOUNT)
     if values.dtype.kind in "iu":
@@ -167,7 +168,7 @@ def _boolean_column(column: Any, spec: InputSpec, slow: np.ndarray) -> tuple[Boo
 
 def _default_column(spec: InputSpec, n: int) -> Any:
     run, static = column_evaluator.constant(spec.default, spec)
-    value = run(None, None)
+    value = run({}, None)  # a constant: it reads nothing
     if static.kind == "num":
         return Num(np.full(n, value, dtype=np.int64), static.scale, static.bound)
     if static.kind == "bool":
@@ -206,6 +207,7 @@ def _input_env(sheet: Worksheet, given: dict[str, Any], n: int) -> tuple[dict, n
             env[name] = _default_column(spec, n)
             continue
         values = given[name]
+        value: Num | Bool | Cat
         if spec.type in ("money", "number", "integer"):
             value, missing = _numeric_column(values, spec, n, slow)
         elif spec.type == "filing_status":

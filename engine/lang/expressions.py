@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import itertools
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -72,7 +72,7 @@ class Scope:
     """
 
     values: set[str]
-    tables: dict[str, Any]
+    tables: Mapping[str, Any]
     later: dict[str, str] = field(default_factory=dict)  # later line id -> its printed line number
     itself: str | None = None
     functions: dict[str, Function] = field(default_factory=lambda: FUNCTIONS)

@@ -242,7 +242,7 @@ def _table(doc: Document, year: int) -> Table:
 
 
 def _worksheet(doc: Document, tables: Mapping[str, Table], ruleset: RuleSet) -> Worksheet:
-    worksheet: Worksheet = _checked(build_worksheet(doc, tables, ruleset.year))  # type: ignore[arg-type]
+    worksheet: Worksheet = _checked(build_worksheet(doc, tables, ruleset.year))
     worksheet.draft = ruleset.draft
     for line in worksheet.lines:
         if line.step_worksheet is not None:

@@ -3,7 +3,7 @@ names in scope, checks, and the links of steps to their worksheets (no cycles, b
 every problem is located in the file."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 
 from engine.errors import CtaxError, Problem, did_you_mean
@@ -98,7 +98,7 @@ _INPUT_KINDS = {"money": "number", "number": "number", "integer": "number", "boo
                 "filing_status": "text", "choice": "text", "date": "date"}
 
 
-def build_worksheet(doc: Document, tables: dict[str, Table], year: int,
+def build_worksheet(doc: Document, tables: Mapping[str, Table], year: int,
                     broken: frozenset[str] = frozenset()) -> tuple[Worksheet, list[Problem]]:
     """Compile a schema-valid worksheet document; every problem is located in the file.
 
