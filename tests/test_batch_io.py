@@ -132,3 +132,17 @@ def test_parquet_output_is_written_for_speed(tmp_path):
     assert compressions == {"SNAPPY"}
     assert "RLE_DICTIONARY" in encodings["filing_status"] and "RLE_DICTIONARY" in encodings["name"]
     assert "RLE_DICTIONARY" not in encodings["ct_income_tax"] and "RLE_DICTIONARY" not in encodings["taxable_income"]
+
+
+def test_a_date_past_year_9999_in_an_arrow_column_is_one_bad_row_not_a_crash():
+    # date32 counts days from 1970-01-01 and holds dates Python's datetime.date cannot (past 9999-12-31);
+    # found by the differential test's generator: the scalar path's conversion raised OverflowError
+    import pyarrow as pa
+
+    days = pa.array([20088, 3_000_000], type=pa.date32())  # 2024-12-31, and a day in year 10183
+    out = engine.evaluate_batch(2024, "return_due_date", pa.table({"tax_year_end": days}), errors="report",
+                                fallback=True)
+    assert out["error_field"].to_pylist() == [None, "tax_year_end"]
+    assert "tax_year_end" in out["error"][1].as_py()
+    # the good row is the calendar year's return: due April 15, 2025 (a Tuesday)
+    assert str(out["due_date"][0].as_py()) == "2025-04-15"

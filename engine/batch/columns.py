@@ -95,8 +95,26 @@ def objects(column: Any, at: np.ndarray | None = None) -> np.ndarray:
     """The values (all, or those of the rows ``at``) as Python objects; nulls are None."""
     if isinstance(column, np.ndarray):
         return column if at is None else column[at]
-    values = (column if at is None else column.take(arrow.from_numpy(np.asarray(at, dtype=np.int64)))).to_pylist()
+    picked = column if at is None else column.take(arrow.from_numpy(np.asarray(at, dtype=np.int64)))
+    try:
+        values = picked.to_pylist()
+    except (OverflowError, ValueError):  # a date past year 9999 (date32 holds them) has no Python date
+        values = _dates_as_far_as_python_goes(picked)
     return np.fromiter(values, dtype=object, count=len(values))
+
+
+def _dates_as_far_as_python_goes(column: Any) -> list[Any]:
+    """A date column's values; a day Python's calendar cannot hold is given as text, which the scalar
+    path refuses naming the input (day 3,000,000 after 1970-01-01 is no date it can read)."""
+    days = (column.cast(pa.int32()).to_pylist() if pa.types.is_date32(column.type)
+            else [None] * len(column))
+    values = []
+    for cell, day in zip(column, days):
+        try:
+            values.append(cell.as_py())
+        except (OverflowError, ValueError):
+            values.append(f"day {day} after 1970-01-01" if day is not None else "a value out of range")
+    return values
 
 
 def text(column: Any) -> Any:
