@@ -146,3 +146,22 @@ def test_a_date_past_year_9999_in_an_arrow_column_is_one_bad_row_not_a_crash():
     assert "tax_year_end" in out["error"][1].as_py()
     # the good row is the calendar year's return: due April 15, 2025 (a Tuesday)
     assert str(out["due_date"][0].as_py()) == "2025-04-15"
+
+
+def test_a_share_with_four_decimals_is_read_on_the_column_path():
+    # number inputs (shares) are read in millionths: 0.4521 is exact there, so the row need not take
+    # the scalar path (before, numbers were read as cents and every such row went one by one)
+    from engine.batch import evaluate as batch
+
+    sheet = engine.load(2024).worksheets["ct_eitc"]
+    given = {"resident_portion_share": pa.array([0.4521, 0.5, 1.0]),
+             "federal_eitc": pa.array([1000, 1000, 1000])}
+    env, slow = batch._input_env(sheet, given, 3)
+    assert not slow.any()
+    assert env["resident_portion_share"].arr.tolist() == [452_100, 500_000, 1_000_000]
+    # and the result equals the scalar path's
+    out = engine.evaluate_batch(2024, "ct_eitc", pa.table(given)).to_pydict()
+    for i, share in enumerate((0.4521, 0.5, 1.0)):
+        expected = engine.evaluate(2024, "ct_eitc", {"resident_portion_share": share, "federal_eitc": 1000},
+                                   trace=False).outputs
+        assert {k: out[k][i] for k in expected} == expected

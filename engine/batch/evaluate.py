@@ -36,7 +36,7 @@ from engine.errors import (
     did_you_mean,
 )
 from engine.lang.arithmetic import in_engine_context
-from engine.lang.fixed import INPUT_SCALE, Bool, Cat, ColumnUnsupported, Num, decimals, scaled
+from engine.lang.fixed import INPUT_SCALE, LIMIT, NUMBER_SCALE, Bool, Cat, ColumnUnsupported, Num, decimals, scaled
 from engine.model.inputs import MAX_AMOUNT, InputSpec
 from engine.model.status import FILING_STATUSES, canonical_status
 from engine.model.worksheet import Worksheet
@@ -51,8 +51,9 @@ _CENTS = 10 ** INPUT_SCALE
 
 
 def _numeric_column(column: Any, spec: InputSpec, n: int, slow: np.ndarray) -> tuple[Num, np.ndarray]:
-    """Whole cents (or whole units for integers) as int64; rows that need the scalar path are marked."""
-    scale = 0 if spec.type == "integer" else INPUT_SCALE
+    """Whole cents (millionths for numbers, whole units for integers) as int64; rows that need the
+    scalar path are marked."""
+    scale = column_evaluator.input_static(spec).scale
     unit = 10 ** scale
     missing = columns.missing(column)
     words = columns.text(column)
@@ -64,14 +65,14 @@ def _numeric_column(column: Any, spec: InputSpec, n: int, slow: np.ndarray) -> t
     else:
         values = columns.objects(column)
     out = np.zeros(n, dtype=np.int64)
-    limit = int(MAX_AMOUNT)
+    limit = min(int(MAX_AMOUNT), LIMIT // unit)  # larger values cannot be scaled inside int64
     if values.dtype.kind in "iu":
         big = np.abs(values.astype(np.float64)) > limit  # marks values too large to scale safely
         ok = ~big
         out = np.where(ok, values, 0).astype(np.int64) * unit
     elif values.dtype.kind == "f":
         finite = np.isfinite(values)
-        small = finite & (np.abs(values) <= FLOAT_EXACT_LIMIT)
+        small = finite & (np.abs(values) <= min(FLOAT_EXACT_LIMIT, 2 ** 52 // unit))
         units = np.rint(np.where(small, values, 0.0) * unit)
         ok = small & (units / unit == values)
         out = units.astype(np.int64)
@@ -90,22 +91,19 @@ def _numeric_column(column: Any, spec: InputSpec, n: int, slow: np.ndarray) -> t
                 out[i] = int(units_value)
                 ok[i] = True
     ok &= ~missing
-    if spec.type != "integer":
-        low = spec.minimum if spec.minimum is not None else -MAX_AMOUNT
-        high = spec.maximum if spec.maximum is not None else MAX_AMOUNT
-        ok &= (out >= int(low * unit)) & (out <= int(high * unit))
-    else:
-        low = max(-MAX_AMOUNT, spec.minimum if spec.minimum is not None else -MAX_AMOUNT)
-        high = min(MAX_AMOUNT, spec.maximum if spec.maximum is not None else MAX_AMOUNT)
-        ok &= (out >= int(low)) & (out <= int(high))
+    low = max(-MAX_AMOUNT, spec.minimum if spec.minimum is not None else -MAX_AMOUNT)
+    high = min(MAX_AMOUNT, spec.maximum if spec.maximum is not None else MAX_AMOUNT)
+    ok &= (out >= max(int(low * unit), -LIMIT)) & (out <= min(int(high * unit), LIMIT))
     slow |= ~ok & ~missing
     return Num(out, scale, column_evaluator.input_static(spec).bound), missing
 
 
-# Plain numbers written with at most two decimals (integers: none) and at most 13 digits before the
-# point: read exactly through float64 (see FLOAT_EXACT_LIMIT). Anything else ("$1,234", "1e3",
-# "0.125", "") goes to the scalar path, which reads it with Decimal or reports it.
-_PLAIN = {0: r"^\s*-?[0-9]{1,13}\s*$", INPUT_SCALE: r"^\s*-?[0-9]{1,13}(\.[0-9]{1,2})?\s*$"}
+# Plain numbers written with at most two decimals (integers: none; numbers: six, and at most 9 digits
+# before the point) and at most 13 digits before the point: read exactly through float64 (see
+# FLOAT_EXACT_LIMIT). Anything else ("$1,234", "1e3", "0.125" for money, "") goes to the scalar path,
+# which reads it with Decimal or reports it.
+_PLAIN = {0: r"^\s*-?[0-9]{1,13}\s*$", INPUT_SCALE: r"^\s*-?[0-9]{1,13}(\.[0-9]{1,2})?\s*$",
+          NUMBER_SCALE: r"^\s*-?[0-9]{1,9}(\.[0-9]{1,6})?\s*$"}
 
 
 def _parse_text(text: Any, scale: int) -> np.ndarray:

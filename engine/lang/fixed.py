@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 
 LIMIT = 2 ** 62  # every intermediate stays below this in size, far from int64's 2**63
-INPUT_SCALE = 2  # money and numbers arrive as whole cents
+INPUT_SCALE = 2  # money arrives as whole cents
+NUMBER_SCALE = 6  # a number input (a share such as 0.4521) arrives in millionths
 
 
 class ColumnUnsupported(Exception):

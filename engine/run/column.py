@@ -29,7 +29,20 @@ from typing import Any, Literal
 import numpy as np
 
 from engine.lang import typed
-from engine.lang.fixed import INPUT_SCALE, Bool, Cat, ColumnUnsupported, Num, Run, Static, checked, decimals, scaled
+from engine.lang.fixed import (
+    INPUT_SCALE,
+    LIMIT,
+    NUMBER_SCALE,
+    Bool,
+    Cat,
+    ColumnUnsupported,
+    Num,
+    Run,
+    Static,
+    checked,
+    decimals,
+    scaled,
+)
 from engine.lang.registry import ROUNDINGS
 from engine.model.inputs import MAX_AMOUNT, InputSpec
 from engine.model.status import FILING_STATUSES
@@ -534,14 +547,15 @@ def _by_status(status: Compiled | None, then: Callable[[Any, dict, Any], Any]) -
 
 
 def input_static(spec: InputSpec) -> Static:
-    """What the batch layer gives for an input: amounts as cents (integers as whole units) within the
-    input's own bounds (rows outside them take the scalar path), statuses and choices as codes."""
+    """What the batch layer gives for an input: money as cents, numbers in millionths, integers as
+    whole units, within the input's own bounds (rows outside them take the scalar path); statuses and
+    choices as codes."""
     if spec.type in ("money", "number", "integer"):
         low = spec.minimum if spec.minimum is not None else -MAX_AMOUNT
         high = spec.maximum if spec.maximum is not None else MAX_AMOUNT
         size = int(max(abs(low), abs(high)))
-        scale = 0 if spec.type == "integer" else INPUT_SCALE
-        return Static("num", scale, size * 10 ** scale)
+        scale = {"money": INPUT_SCALE, "number": NUMBER_SCALE, "integer": 0}[spec.type]
+        return Static("num", scale, min(size * 10 ** scale, LIMIT))
     if spec.type == "boolean":
         return Static("bool")
     if spec.type == "filing_status":
