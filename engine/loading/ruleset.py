@@ -20,7 +20,7 @@ from engine.loading.resources import shipped
 from engine.loading.review_markers import draft_files
 from engine.loading.snapshot import Snapshot, read_snapshot
 from engine.loading.tables import build_table
-from engine.loading.worksheets import build_worksheet, link_steps
+from engine.loading.worksheets import build_worksheet, check_steps, step_order
 from engine.model.tables import Table
 from engine.model.worksheet import Worksheet
 
@@ -177,14 +177,18 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
         if table is not None:
             tables[table.name] = table
 
+    drafts = _drafts(documents, snapshot, base)
+    worksheet_docs = {doc.data["worksheet"]: doc for doc in kinds["worksheet"]}
     worksheets: dict[str, Worksheet] = {}
-    worksheet_docs: dict[str, Document] = {}
-    for doc in kinds["worksheet"]:
-        worksheet, sheet_problems = build_worksheet(doc, tables, year or 0, frozenset(failed["table"] - set(tables)))
+    # a file naming the same worksheet as a later one is built first, so the later one wins (and each is checked)
+    shadowed = [doc for doc in kinds["worksheet"] if worksheet_docs[doc.data["worksheet"]] is not doc]
+    for doc in shadowed + [worksheet_docs[name] for name in step_order(worksheet_docs)]:
+        worksheet, sheet_problems = build_worksheet(doc, tables, year or 0, frozenset(failed["table"] - set(tables)),
+                                                    steps=worksheets, draft=bool(drafts))
         problems.extend(sheet_problems + _named_after_file(doc, "worksheet"))
         worksheets[worksheet.name] = worksheet
-        worksheet_docs[worksheet.name] = doc
-    problems.extend(link_steps(worksheets, worksheet_docs, frozenset(failed["worksheet"] - set(worksheets))))
+    worksheets = {name: worksheets[name] for name in worksheet_docs}  # in the order of the files
+    problems.extend(check_steps(worksheets, worksheet_docs, frozenset(failed["worksheet"] - set(worksheets))))
 
     errors = [p for p in problems if p.severity == "error"]
     if errors or year is None:
@@ -192,9 +196,7 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
     if use_cache and cached is None and not problems:
         cache.store(snapshot, stamp, [(kind, doc) for kind, docs in kinds.items() for doc in docs])
     ruleset = RuleSet(year, title, directory, sources, tables, worksheets, documents,
-                      [p for p in problems if p.severity != "error"], _drafts(documents, snapshot, base))
-    for worksheet in worksheets.values():
-        worksheet.draft = ruleset.draft
+                      [p for p in problems if p.severity != "error"], drafts)
     return ruleset, sorted(problems)
 
 
@@ -242,11 +244,10 @@ def _table(doc: Document, year: int) -> Table:
 
 
 def _worksheet(doc: Document, tables: Mapping[str, Table], ruleset: RuleSet) -> Worksheet:
-    worksheet: Worksheet = _checked(build_worksheet(doc, tables, ruleset.year))
-    worksheet.draft = ruleset.draft
-    for line in worksheet.lines:
-        if line.step_worksheet is not None:
-            line.step_target = ruleset.worksheets[line.step_worksheet]  # cycles were refused when it was cached
+    # the worksheets its steps run are built first (a cached year has no cycle)
+    steps = {entry["step"]["worksheet"]: ruleset.worksheets[entry["step"]["worksheet"]]
+             for entry in doc.data["lines"] if "step" in entry}
+    worksheet: Worksheet = _checked(build_worksheet(doc, tables, ruleset.year, steps=steps, draft=ruleset.draft))
     return worksheet
 
 

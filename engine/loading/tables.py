@@ -122,33 +122,40 @@ def _check_formula_against_rows(doc: Document, path: tuple, column: Column, prob
             return
 
 
-def _column(doc: Document, path: tuple, data: dict, table_kind: str, problems: list[Problem],
-            verified: bool = False) -> Column:
-    label = data.get("label")
+def _column(doc: Document, path: tuple, data: dict, table: dict, problems: list[Problem],
+            year: int | None, verified: bool = False) -> Column:
+    """The Column of one printed column (``data``) of ``table``, built whole from its parts."""
+    table_kind = table["kind"]
     problems_before = len(problems)
-    column = Column(label=label, source=Source.from_data(data.get("source")), note=data.get("note"))
+    rows: tuple[Row, ...] = ()
+    brackets: tuple[Bracket, ...] = ()
+    formula = None
+    at_or_below_floor = None
     if table_kind == "range":
-        if "rows" not in data:
+        if "rows" in data:
+            rows = _rows(doc, path + ("rows",), data["rows"], problems)
+            if "at_or_below_floor" not in data:
+                problems.append(doc.problem(path, "'at_or_below_floor' is missing: say what value applies at or "
+                                                  "below the first row's lower bound"))
+            at_or_below_floor = _number(data.get("at_or_below_floor"))
+            if "formula" in data:
+                formula = _formula(data["formula"])
+        else:
             problems.append(doc.problem(path, "range table column has no 'rows'"))
-            return column
-        column.rows = _rows(doc, path + ("rows",), data["rows"], problems)
-        if "at_or_below_floor" not in data:
-            problems.append(doc.problem(path, "'at_or_below_floor' is missing: say what value applies at or below "
-                                              "the first row's lower bound"))
-        column.at_or_below_floor = _number(data.get("at_or_below_floor"))
-        if "formula" in data:
-            column.formula = _formula(data["formula"])
     elif table_kind == "brackets":
-        if "brackets" not in data:
+        if "brackets" in data:
+            brackets = _brackets(doc, path + ("brackets",), data["brackets"], problems)
+        else:
             problems.append(doc.problem(path, "brackets table column has no 'brackets'"))
-            return column
-        column.brackets = _brackets(doc, path + ("brackets",), data["brackets"], problems)
     elif table_kind == "stepped":
-        if "formula" not in data:
+        if "formula" in data:
+            formula = _formula(data["formula"])
+        else:
             problems.append(doc.problem(path, "stepped table column has no 'formula'"))
-            return column
-        column.formula = _formula(data["formula"])
-    column.__post_init__()
+    if table.get("unit") == "date":
+        rows, at_or_below_floor = _dated_rows(doc, rows, at_or_below_floor, problems)
+    column = Column(data.get("label"), rows, brackets, formula, at_or_below_floor, Source.from_data(data.get("source")),
+                    table.get("lookup_unit", "dollars"), data.get("note"))
     if "floor" in data and column.floor is not None and _number(data["floor"]) != column.floor:
         problems.append(doc.problem(path + ("floor",), f"the first row starts at {money_text(column.floor)}, not at "
                                                        f"the table's floor {money_text(_number(data['floor']))}"))
@@ -185,7 +192,7 @@ def build_table(doc: Document, year: int | None = None, *,
             scalar.update({s: _number(v) for s, v in data["by_filing_status"].items()})
     elif "columns" in data:
         for i, column_data in enumerate(data["columns"]):
-            column = _column(doc, ("columns", i), column_data, kind, problems, verified)
+            column = _column(doc, ("columns", i), column_data, data, problems, year, verified)
             for status in column_data["filing_statuses"]:
                 if status in columns:
                     problems.append(doc.problem(("columns", i, "filing_statuses"),
@@ -196,11 +203,9 @@ def build_table(doc: Document, year: int | None = None, *,
             problems.append(doc.problem(("columns",), f"no column for filing status {', '.join(missing)}; "
                                                       f"every table by filing status covers all five"))
     else:
-        columns[None] = _column(doc, (), data, kind, problems)
-    for column in {id(c): c for c in columns.values()}.values():
-        column.lookup_unit = data.get("lookup_unit", "dollars")
+        columns[None] = _column(doc, (), data, data, problems, year)
     if data.get("unit") == "date":
-        _dates_in(doc, columns, scalar, problems, year)
+        scalar = _dated_scalars(doc, scalar, problems, year)
     elif any(daterule.is_rule(v) for v in scalar.values()):
         problems.append(doc.problem(("value",), "a date rule (month, day, of) belongs in a table of unit 'date'"))
     table = Table(data["table"], data["title"], kind, Source.required(data["source"]), data.get("unit"),
@@ -215,26 +220,38 @@ def _as_date(value: Any) -> dt.date:
     return date
 
 
-def _dates_in(doc: Document, columns: dict, scalar: dict, problems: list[Problem], year: int | None) -> None:
-    """A table of unit 'date' holds ISO dates ('2014-01-31') or, as a scalar, a date rule resolved against
-    the tax year (engine/loading/daterule.py); turn each value into a datetime.date."""
+_NOT_A_DATE = "a table of unit 'date' holds ISO dates such as '2014-01-31'; {!r} is not one"
+
+
+def _dated_scalars(doc: Document, scalar: dict, problems: list[Problem], year: int | None) -> dict:
+    """A scalar table of unit 'date': ISO dates ('2014-01-31') or date rules resolved against the tax
+    year (engine/loading/daterule.py), each turned into a datetime.date."""
+    dated: dict = {}
+    for key, value in scalar.items():
+        if daterule.is_rule(value):
+            path = ("value",) if key is None else ("by_filing_status", key)
+            try:
+                if year is None:
+                    raise daterule.DateRuleError("a date rule needs the rule set's year (ruleset.yaml)")
+                dated[key] = daterule.resolve(value, year)
+            except daterule.DateRuleError as error:
+                problems.append(doc.problem(path, str(error)))
+                dated[key] = None
+            continue
+        try:
+            dated[key] = _as_date(value)
+        except ValueError as error:
+            problems.append(doc.problem((), _NOT_A_DATE.format(error.args[0])))
+            return dated
+    return dated
+
+
+def _dated_rows(doc: Document, rows: tuple[Row, ...], floor_value: Any,
+                problems: list[Problem]) -> tuple[tuple[Row, ...], Any]:
+    """The rows of a table of unit 'date' with their values (and the one below the floor) as datetime.date."""
     try:
-        for key, value in scalar.items():
-            if daterule.is_rule(value):
-                path = ("value",) if key is None else ("by_filing_status", key)
-                try:
-                    if year is None:
-                        raise daterule.DateRuleError("a date rule needs the rule set's year (ruleset.yaml)")
-                    scalar[key] = daterule.resolve(value, year)
-                except daterule.DateRuleError as error:
-                    problems.append(doc.problem(path, str(error)))
-                    scalar[key] = None
-                continue
-            scalar[key] = _as_date(value)
-        for column in {id(c): c for c in columns.values()}.values():
-            column.rows = tuple(Row(r.lo, r.hi, _as_date(r.value), r.convention) for r in column.rows)
-            if column.at_or_below_floor is not None:
-                column.at_or_below_floor = _as_date(column.at_or_below_floor)
+        dated = tuple(Row(r.lo, r.hi, _as_date(r.value), r.convention) for r in rows)
+        return dated, (None if floor_value is None else _as_date(floor_value))
     except ValueError as error:
-        problems.append(doc.problem((), f"a table of unit 'date' holds ISO dates such as '2014-01-31'; "
-                                        f"{error.args[0]!r} is not one"))
+        problems.append(doc.problem((), _NOT_A_DATE.format(error.args[0])))
+        return rows, floor_value

@@ -4,6 +4,7 @@ every problem is located in the file."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from decimal import Decimal
 
 from engine.errors import CtaxError, Problem, did_you_mean
@@ -36,7 +37,7 @@ def _input_spec(doc: Document, name: str, data: dict, problems: list[Problem]) -
         problems.append(doc.problem(path, f"input '{name}' is a choice but lists no 'choices'"))
     if data.get("default") is not None:
         try:
-            spec = InputSpec(**{**spec.__dict__, "default": spec.coerce(data["default"])})
+            spec = replace(spec, default=spec.coerce(data["default"]))
         except CtaxError as error:
             problems.append(doc.problem(path + ("default",), f"default of input '{name}' is not valid: {error}"))
     return spec
@@ -63,7 +64,7 @@ def _reused_line_numbers(doc: Document, entries: list[dict]) -> list[Problem]:
     return problems
 
 
-def _step_inputs(doc: Document, line: Line, step: dict, path: tuple, known: set[str],
+def _step_inputs(doc: Document, named: str, step: dict, path: tuple, known: set[str],
                  compile_at: Callable[[str, tuple], Expression | None],
                  problems: list[Problem]) -> dict[str, Expression]:
     """A step's inputs: each name in ``pass`` passed on as itself (``a`` meaning ``a: a``), then each
@@ -73,10 +74,10 @@ def _step_inputs(doc: Document, line: Line, step: dict, path: tuple, known: set[
     for index, name in enumerate(step.get("pass", ())):
         where = path + ("pass", index)
         if name in given:
-            problems.append(doc.problem(where, f"line {line.line} ({line.id}): '{name}' is both passed and in "
+            problems.append(doc.problem(where, f"{named}: '{name}' is both passed and in "
                                                f"'inputs'; give it once"))
         elif name not in known:
-            problems.append(doc.problem(where, f"line {line.line} ({line.id}): cannot pass '{name}': it is not an "
+            problems.append(doc.problem(where, f"{named}: cannot pass '{name}': it is not an "
                                                f"input or an earlier line of this worksheet"
                                                f"{did_you_mean(name, sorted(known))}"))
         else:
@@ -99,10 +100,14 @@ _INPUT_KINDS = {"money": "number", "number": "number", "integer": "number", "boo
 
 
 def build_worksheet(doc: Document, tables: Mapping[str, Table], year: int,
-                    broken: frozenset[str] = frozenset()) -> tuple[Worksheet, list[Problem]]:
+                    broken: frozenset[str] = frozenset(), *, steps: Mapping[str, Worksheet] | None = None,
+                    draft: bool = False) -> tuple[Worksheet, list[Problem]]:
     """Compile a schema-valid worksheet document; every problem is located in the file.
 
     ``broken`` names the tables whose files failed to load: a use of one is not reported again here.
+    ``steps`` holds the worksheets its steps run, already built (see step_order); a step whose worksheet
+    is not there (unknown, or in a cycle: check_steps reports it) has no target. ``draft``: the year's
+    files still carry review markers.
     """
     data = doc.data
     problems: list[Problem] = []
@@ -119,8 +124,7 @@ def build_worksheet(doc: Document, tables: Mapping[str, Table], year: int,
             scope = Scope(values=set(inputs) - {name}, tables=tables, itself=name, broken=broken, kinds=kinds,
                           choices=choices)
             try:
-                inputs[name] = InputSpec(**{**inputs[name].__dict__,
-                                            "required_if": check(spec_data["required_if"], scope)})
+                inputs[name] = replace(inputs[name], required_if=check(spec_data["required_if"], scope))
             except ExpressionProblem as problem:
                 _report(doc, ("inputs", name, "required_if"), f"required_if of input '{name}'", problem, problems)
 
@@ -139,27 +143,27 @@ def build_worksheet(doc: Document, tables: Mapping[str, Table], year: int,
                       choices=choices)
         where = path + ("expression",) if "expression" in entry else path + ("step",)
         row, column = doc.where(where)
-        line = Line(line_id, str(entry["line"]), entry["label"], Source.required(entry["source"]),
-                    entry.get("round", "none"), bool(entry.get("output", False)), note=entry.get("note"),
-                    position=f"{doc.file}:{row}:{column}")
+        named = f"line {entry['line']} ({line_id})"
 
-        def compile_at(text: str, where: tuple, scope: Scope = scope, line: Line = line) -> Expression | None:
+        def compile_at(text: str, where: tuple, scope: Scope = scope, named: str = named) -> Expression | None:
             try:
                 return check(text, scope)
             except ExpressionProblem as problem:
-                _report(doc, where, f"line {line.line} ({line.id})", problem, problems)
+                _report(doc, where, named, problem, problems)
                 return None
 
+        expression, step_inputs, step = None, {}, entry.get("step", {})
         if "expression" in entry:
-            line.expression = compile_at(entry["expression"], path + ("expression",))
-            if line.expression is not None and line.expression.kind is not None:
-                kinds[line_id] = line.expression.kind
+            expression = compile_at(entry["expression"], path + ("expression",))
+            if expression is not None and expression.kind is not None:
+                kinds[line_id] = expression.kind
         else:
-            step = entry["step"]
-            line.step_worksheet = step["worksheet"]
-            line.step_output = step["output"]
-            line.step_inputs = _step_inputs(doc, line, step, path + ("step",), known, compile_at, problems)
-        lines.append(line)
+            step_inputs = _step_inputs(doc, named, step, path + ("step",), known, compile_at, problems)
+        lines.append(Line(line_id, str(entry["line"]), entry["label"], Source.required(entry["source"]),
+                          entry.get("round", "none"), bool(entry.get("output", False)), expression,
+                          step.get("worksheet"), step_inputs, step.get("output"),
+                          (steps or {}).get(step["worksheet"]) if step else None, entry.get("note"),
+                          f"{doc.file}:{row}:{column}"))
         known.add(line_id)
 
     checks = []
@@ -176,13 +180,39 @@ def build_worksheet(doc: Document, tables: Mapping[str, Table], year: int,
     if not any(line.output for line in lines):
         problems.append(doc.problem(("lines",), "no line is marked 'output: true'; a worksheet needs an output"))
     worksheet = Worksheet(data["worksheet"], data["title"], data.get("form"), Source.required(data["source"]),
-                          inputs, lines, checks, doc.file, year)
+                          inputs, lines, checks, doc.file, year, draft)
     return worksheet, problems
 
 
-def link_steps(worksheets: dict[str, Worksheet], documents: dict[str, Document],
-               broken: frozenset[str] = frozenset()) -> list[Problem]:
-    """Resolve each step to its worksheet, check its inputs and output, and refuse cycles.
+def step_order(documents: Mapping[str, Document]) -> list[str]:
+    """The worksheets' names in an order that builds each after the worksheets its steps run (leaves
+    first). A cycle is cut where it closes (check_steps reports it), so every name appears once."""
+    order: list[str] = []
+    seen: set[str] = set()
+    for root in sorted(documents):
+        if root in seen:
+            continue
+        stack = [(root, iter(_step_targets(documents[root])))]
+        seen.add(root)
+        while stack:
+            name, targets = stack[-1]
+            target = next(targets, None)
+            if target is None:
+                order.append(name)
+                stack.pop()
+            elif target in documents and target not in seen:
+                seen.add(target)
+                stack.append((target, iter(_step_targets(documents[target]))))
+    return order
+
+
+def _step_targets(doc: Document) -> list[str]:
+    return [entry["step"]["worksheet"] for entry in doc.data["lines"] if "step" in entry]
+
+
+def check_steps(worksheets: dict[str, Worksheet], documents: dict[str, Document],
+                broken: frozenset[str] = frozenset()) -> list[Problem]:
+    """Check each step against its worksheet (known, its inputs and output), and refuse cycles.
 
     A step to a worksheet in ``broken`` (its file failed to load, reported there) is not reported again.
     """
@@ -201,7 +231,6 @@ def link_steps(worksheets: dict[str, Worksheet], documents: dict[str, Document],
                 problems.append(doc.problem(path + ("worksheet",), f"line {line.line} uses unknown worksheet "
                                                                    f"'{line.step_worksheet}'{hint}"))
                 continue
-            line.step_target = target
             step = doc.data["lines"][index]["step"]
             for name in line.step_inputs:
                 if name not in target.inputs:
@@ -270,19 +299,19 @@ def _step_bounds(worksheets: dict[str, Worksheet], documents: dict[str, Document
             if name in depth:
                 stack.pop()
                 continue
-            targets = [step_line.step_target.name for step_line in worksheets[name].lines
-                       if step_line.step_target is not None and step_line.step_target.name in worksheets]
+            targets = [step_line.step_worksheet for step_line in worksheets[name].lines
+                       if step_line.step_worksheet in worksheets]
             pending = [t for t in targets if t not in depth]
             if pending:
                 stack.extend(pending)
                 continue
             stack.pop()
             depth[name] = 1 + max((depth[t] for t in targets), default=0)
-            lines[name] = sum(1 + (lines[step_line.step_target.name] if step_line.step_target is not None else 0)
+            lines[name] = sum(1 + (lines[step_line.step_worksheet] if step_line.step_worksheet in worksheets else 0)
                               for step_line in worksheets[name].lines)
     for name, sheet in sorted(worksheets.items()):
-        steps = [(i, step_line, step_line.step_target.name) for i, step_line in enumerate(sheet.lines)
-                 if step_line.step_target is not None]
+        steps = [(i, step_line, step_line.step_worksheet) for i, step_line in enumerate(sheet.lines)
+                 if step_line.step_worksheet in worksheets]
         if not steps:
             continue
         index, deepest, _ = max(steps, key=lambda s: (depth[s[2]], lines[s[2]]))

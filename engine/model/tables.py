@@ -10,6 +10,7 @@ import math
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from engine.model.source import Source
@@ -152,7 +153,7 @@ class Formula:
         return "; ".join(parts)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Column:
     """One printed column of a table, shared by one or more filing statuses."""
 
@@ -165,12 +166,22 @@ class Column:
     lookup_unit: str = "dollars"  # what rows are looked up by: dollars, days or a count
     note: str | None = None  # the maintainer's note on a judgement call (such as the value below the floor)
 
-    def __post_init__(self) -> None:
-        # where a lookup moves to the next row: every row's upper bound but the last's (only the last row
-        # may end 'and up'; the loader refuses a table with another, so the filter drops nothing it looks up in)
-        self.uppers: list[Decimal] = [r.hi for r in (self.rows or self.brackets)[:-1] if r.hi is not None]
-        self.convention = self.rows[0].convention if self.rows else MORE_THAN
-        self.floor = (self.rows or self.brackets)[0].lo if (self.rows or self.brackets) else None
+    # Derived from the rows, once (cached_property stores the value on the frozen instance).
+    @cached_property
+    def uppers(self) -> list[Decimal]:
+        """Where a lookup moves to the next row: every row's upper bound but the last's (only the last row
+        may end 'and up'; the loader refuses a table with another, so the filter drops nothing)."""
+        return [r.hi for r in (self.rows or self.brackets)[:-1] if r.hi is not None]
+
+    @cached_property
+    def convention(self) -> str:
+        """MORE_THAN or AT_LEAST: which side of a bound an amount equal to it falls."""
+        return self.rows[0].convention if self.rows else MORE_THAN
+
+    @cached_property
+    def floor(self) -> Decimal | None:
+        """The first row's lower bound (None for a stepped formula)."""
+        return (self.rows or self.brackets)[0].lo if (self.rows or self.brackets) else None
 
     def _index(self, amount: Decimal) -> int:
         if self.convention == MORE_THAN:
@@ -205,7 +216,7 @@ class Column:
         return self.formula.value(amount), (self.formula.describe(amount), None, None)
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Table:
     """A table as the rule file gives it; ``columns`` maps each filing status (or None) to a Column."""
 
@@ -253,10 +264,8 @@ class Table:
             seen.setdefault(id(column), column)
         return list(seen.values())
 
-    def __post_init__(self) -> None:
-        self._fast: dict[int, tuple] | None = None
-
-    def _prepare(self) -> dict[int, tuple]:
+    @cached_property
+    def _prepared(self) -> dict[int, tuple]:
         """Per column: the Match of every printed row (and of 'below the first row'), built once.
 
         A range row's Match never changes, and a bracket's differs only in its value, so lookups
@@ -278,7 +287,6 @@ class Table:
                 fast[id(column)] = ("rows", column, tuple(matches))
             elif column.brackets:
                 fast[id(column)] = ("brackets", column, tuple(b.describe() for b in column.brackets), source)
-        self._fast = fast
         return fast
 
     def lookup(self, status: str | None, amount: Decimal | None) -> tuple[Any, Match]:
@@ -288,7 +296,7 @@ class Table:
             return value, Match(self.name, status, f"{self.title}: {value_text(value, self.unit)}", None, None, value,
                                 self.source)
         assert amount is not None  # only a scalar table is looked up without an amount
-        fast = self._fast if self._fast is not None else self._prepare()
+        fast = self._prepared
         column = self.columns[status]
         entry = fast.get(id(column))
         if entry is None:  # a stepped formula: its description names the steps taken at this amount

@@ -10,7 +10,7 @@ from engine.model.inputs import InputSpec
 from engine.model.source import Source
 
 
-@dataclass
+@dataclass(frozen=True)
 class Line:
     """One printed line: an expression, or a step that runs another worksheet and takes one of its outputs."""
 
@@ -28,8 +28,8 @@ class Line:
     note: str | None = None
     position: str = ""  # where the rule file writes the line: file:line:column
 
-    # Derived once, on first use after the worksheet is built (cached_property stores the value on
-    # the instance, so later reads while running are plain attribute reads).
+    # Derived once, on first use (cached_property stores the value on the frozen instance, so later
+    # reads while running are plain attribute reads).
     @cached_property
     def reads(self) -> tuple[str, ...]:
         """The inputs and earlier lines this line reads."""
@@ -45,7 +45,7 @@ class Line:
         return f"{self.step_worksheet}({args}).{self.step_output}"
 
 
-@dataclass
+@dataclass(frozen=True)
 class Check:
     """A cross-check the form states; one that ``rejects_inputs`` is tested before any line runs."""
 
@@ -56,7 +56,7 @@ class Check:
     rejects_inputs: bool = False
 
 
-@dataclass(eq=False)  # one worksheet is one object: compiled programs are kept per worksheet (engine.run)
+@dataclass(frozen=True, eq=False)  # one worksheet is one object: compiled programs are kept per worksheet (engine.run)
 class Worksheet:
     """A compiled worksheet: typed inputs, ordered lines and the form's cross-checks."""
 
