@@ -37,7 +37,7 @@ from engine.errors import (
 )
 from engine.lang.arithmetic import in_engine_context
 from engine.lang.fixed import INPUT_SCALE, LIMIT, NUMBER_SCALE, Bool, Cat, ColumnUnsupported, Num, decimals, scaled
-from engine.model.inputs import MAX_AMOUNT, InputSpec
+from engine.model.inputs import MAX_AMOUNT, Fill, InputSpec
 from engine.model.status import FILING_STATUSES, canonical_status
 from engine.model.worksheet import Worksheet
 from engine.run import column as column_evaluator
@@ -189,20 +189,19 @@ def _input_env(sheet: Worksheet, given: dict[str, Any], n: int) -> tuple[dict, n
     slow = np.zeros(n, dtype=bool)
     env: dict[str, Any] = {}
     for name, spec in sheet.inputs.items():
-        optional = spec.has_default and spec.default is None
+        fill = spec.fill
         if spec.required_if is not None:
             absent = columns.missing(given[name]) if name in given else np.ones(n, dtype=bool)
             env[column_evaluator.absent_key(name)] = absent
-        if name not in given and optional:  # not given in any row: "name == None" holds everywhere
-            env[name] = _empty_like(spec, n)
-            env[column_evaluator.missing_key(name)] = np.ones(n, dtype=bool)
-            continue
         if name not in given:
-            if not spec.has_default:
-                slow[:] = True  # every row lacks it: the scalar path raises MissingInputError
-                env[name] = _empty_like(spec, n)
+            if fill is Fill.DEFAULT:
+                env[name] = _default_column(spec, n)
                 continue
-            env[name] = _default_column(spec, n)
+            env[name] = _empty_like(spec, n)
+            if fill is Fill.OPTIONAL:  # not given in any row: "name == None" holds everywhere
+                env[column_evaluator.missing_key(name)] = np.ones(n, dtype=bool)
+            else:
+                slow[:] = True  # every row lacks it: the scalar path raises MissingInputError
             continue
         values = given[name]
         value: Num | Bool | Cat
@@ -216,9 +215,9 @@ def _input_env(sheet: Worksheet, given: dict[str, Any], n: int) -> tuple[dict, n
             value, missing = _boolean_column(values, spec, slow)
         else:
             raise ColumnUnsupported(f"input '{name}' of type {spec.type} has no column form")
-        if spec.has_default and spec.default is not None:
+        if fill is Fill.DEFAULT:
             value = _fill(value, _default_column(spec, n), missing)
-        elif optional:
+        elif fill is Fill.OPTIONAL:
             env[column_evaluator.missing_key(name)] = missing
         else:
             slow |= missing  # the scalar path raises MissingInputError

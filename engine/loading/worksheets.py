@@ -11,7 +11,7 @@ from engine.errors import CtaxError, Problem, did_you_mean
 from engine.lang.expressions import Expression, ExpressionProblem, Scope, check
 from engine.lang.registry import FUNCTIONS
 from engine.loading.documents import Document
-from engine.model.inputs import InputSpec
+from engine.model.inputs import Fill, InputSpec
 from engine.model.source import Source
 from engine.model.status import FILING_STATUSES
 from engine.model.tables import Table
@@ -239,7 +239,7 @@ def check_steps(worksheets: dict[str, Worksheet], documents: dict[str, Document]
                                                 f"'{target.name}' has no input '{name}'", key=where[0] == "inputs"))
             given_at = path + next(((key,) for key in ("inputs", "pass") if key in step), ())
             for name, spec in target.inputs.items():
-                if not spec.has_default and name not in line.step_inputs:
+                if spec.fill is Fill.REQUIRED and name not in line.step_inputs:
                     problems.append(doc.problem(given_at, f"line {line.line}: worksheet '{target.name}' "
                                                           f"needs input '{name}'"))
             if line.step_output not in target.outputs:

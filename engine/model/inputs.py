@@ -7,6 +7,7 @@ import numbers
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import Enum
 from typing import Any, cast
 
 from engine.errors import InvalidAmountError, InvalidFilingStatusError, InvalidInputError
@@ -19,6 +20,14 @@ MAX_AMOUNT_INT = int(MAX_AMOUNT)
 
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
+
+
+class Fill(Enum):
+    """What an input left out stands for: the one meaning both evaluators and the batch layer read."""
+
+    REQUIRED = "required"  # nothing: the inputs are refused (MissingInputError)
+    DEFAULT = "default"  # the input's default
+    OPTIONAL = "optional"  # None ('optional: true'): expressions test it with 'x == None'
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,13 @@ class InputSpec:
     maximum: Decimal | None = None
     required_if: Any = None  # checked expression (engine.lang.expressions.Expression) over the other inputs, or None
     description: str | None = None  # the help text a form or page shows under the label
+
+    @property
+    def fill(self) -> Fill:
+        """What this input stands for when it is left out (its ``required_if`` aside)."""
+        if not self.has_default:
+            return Fill.REQUIRED
+        return Fill.OPTIONAL if self.default is None else Fill.DEFAULT
 
     def coerce(self, value: Any) -> Any:
         """The value as this input's type; raises the package's InputError naming the input."""

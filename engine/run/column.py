@@ -29,6 +29,7 @@ from typing import Any, Literal
 import numpy as np
 
 from engine.lang import typed
+from engine.lang.expressions import Expression
 from engine.lang.fixed import (
     INPUT_SCALE,
     LIMIT,
@@ -43,11 +44,12 @@ from engine.lang.fixed import (
     decimals,
     scaled,
 )
-from engine.lang.registry import ROUNDINGS
-from engine.model.inputs import MAX_AMOUNT, InputSpec
+from engine.lang.registry import Rounding
+from engine.model.inputs import MAX_AMOUNT, Fill, InputSpec
 from engine.model.status import FILING_STATUSES
 from engine.model.tables import MORE_THAN, Column, Table
-from engine.model.worksheet import Worksheet
+from engine.model.worksheet import Check, Line, Worksheet
+from engine.run import loop
 
 SLOW = "<slow>"  # env key: the rows the scalar evaluator must take
 Compiled = tuple[Run, Static]
@@ -591,111 +593,122 @@ class Program:
     inputs: dict[str, Static] = field(default_factory=dict)
 
 
-def _compile_sheet(sheet: Worksheet, statics: dict[str, Static], optional: frozenset[str]) -> Program:
-    """``sheet``'s lines as one closure over columns whose inputs are described by ``statics``."""
-    compiler = _Compiler(dict(statics), optional)
-    guards = [_required_if(sheet, name, compiler) for name, spec in sheet.inputs.items()
-              if spec.required_if is not None]
-    for check in sheet.input_checks:
-        guards.append(_refusing(_truth(compiler.compile(check.expression.node))))
-    steps: list[tuple[str, Run]] = []
-    for line in sheet.lines:
-        try:
-            if line.expression is not None:
-                run, static = compiler.compile(line.expression.node)
+@dataclass(frozen=True)
+class _StepInputs:
+    """How a step fills its worksheet's inputs over columns: what it passes (an optional input of
+    the caller passed on as it is keeps its missing mask), the defaults of the others, and which
+    inputs are optional there; ``statics`` what each input of the worksheet then is."""
+
+    passed: dict[str, Compiled]
+    passed_missing: dict[str, str]  # target input -> the caller's missing key
+    defaults: dict[str, Compiled]
+    optional: frozenset[str]
+    statics: dict[str, Static]
+
+
+class _Columns(loop.Backend[Compiled, Program]):
+    """The column backend: numpy closures over columns described by ``statics``; rows the columns
+    cannot decide as the scalar path would are marked for it (env[SLOW])."""
+
+    def __init__(self, statics: dict[str, Static], optional: frozenset[str]):
+        self.inputs = dict(statics)
+        self.compiler = _Compiler(dict(statics), optional)
+
+    def expression(self, expression: Expression) -> Compiled:
+        return self.compiler.compile(expression.node)
+
+    def required(self, spec: InputSpec, needed: Compiled) -> Run:
+        holds, key = _truth(needed), absent_key(spec.name)
+
+        def guard(env: dict, reach: Any) -> None:  # left out where needed: the scalar path raises
+            if key in env:
+                _mark_slow(env, np.asarray(holds(env, reach)) & env[key], reach)
+        return guard
+
+    def refusal(self, check: Check, holds: Compiled) -> Run:
+        passes = _truth(holds)  # rows where it fails take the scalar path (its error)
+        return lambda env, reach: _mark_slow(env, ~np.asarray(passes(env, reach)), reach)
+
+    def result_check(self, check: Check, holds: Compiled) -> None:
+        return None  # a batch of returns reports outputs, not the form's cross-checks
+
+    def _step_inputs(self, step: loop.Step, passes: dict[str, Compiled]) -> _StepInputs:
+        passed: dict[str, Compiled] = {}
+        passed_missing: dict[str, str] = {}
+        for name, expression in step.passes.items():
+            node = expression.node
+            if isinstance(node, typed.Name) and node.name in self.compiler.optional:
+                if step.target.inputs[name].fill is Fill.DEFAULT:
+                    raise ColumnUnsupported(f"an optional value passed to input '{name}', which has a default")
+                passed_missing[name] = missing_key(node.name)
+                passed[name] = _passed(node.name), self.compiler.statics[node.name]
             else:
-                run, static = _step(line, compiler)
-        except ColumnUnsupported as problem:
-            raise ColumnUnsupported(f"worksheet '{sheet.name}' line {line.line} ({line.id}), {line.position}: "
-                                    f"{problem}") from None
-        rounding = ROUNDINGS[line.rounding]
+                passed[name] = passes[name]
+                _exact(passed[name][1], f"input '{name}' of worksheet '{step.target.name}'")
+            _coercible(step.target.inputs[name], passed[name][1])
+        statics = {name: static for name, (_, static) in passed.items()}
+        defaults: dict[str, Compiled] = {}
+        optional = set(passed_missing)
+        for name, fill in step.fills.items():
+            spec = step.target.inputs[name]
+            if fill is Fill.OPTIONAL:
+                statics[name] = input_static(spec)
+                optional.add(name)
+            elif fill is Fill.DEFAULT:
+                defaults[name] = constant(spec.default, spec)
+                statics[name] = defaults[name][1]
+            else:
+                raise ColumnUnsupported(f"input '{name}' of worksheet '{step.target.name}' is not given")
+        statics = {name: statics[name] for name in step.target.inputs}
+        return _StepInputs(passed, passed_missing, defaults, frozenset(optional), statics)
+
+    def for_step(self, step: loop.Step, passes: dict[str, Compiled]) -> _Columns:
+        filled = self._step_inputs(step, passes)
+        return _Columns(filled.statics, filled.optional)
+
+    def step(self, step: loop.Step, passes: dict[str, Compiled], program: Program) -> Compiled:
+        filled = self._step_inputs(step, passes)
+        target, output = step.target, step.output
+        required_if = [name for name, spec in target.inputs.items() if spec.required_if is not None]
+        left_out = [name for name in filled.optional if name not in filled.passed]
+
+        def run_step(env: dict, reach: Any) -> Any:
+            sub = {SLOW: env[SLOW]}
+            for name, (run, static) in filled.passed.items():
+                value = run(env, reach)
+                sub[name] = value
+                _mark_uncoercible(env, target.inputs[name], static, value, reach)
+                if name in filled.passed_missing and filled.passed_missing[name] in env:
+                    sub[missing_key(name)] = env[filled.passed_missing[name]]
+            for name, (run, _) in filled.defaults.items():
+                sub[name] = run(env, reach)
+            for name in left_out:
+                sub[name] = 0 if filled.statics[name].kind != "bool" else False
+                sub[missing_key(name)] = np.bool_(True)
+            for name in required_if:  # not given by the step, or given an optional value that is None
+                sub[absent_key(name)] = (sub.get(missing_key(name), np.bool_(False)) if name in filled.passed
+                                         else np.bool_(True))
+            program.run(sub, reach)
+            env[SLOW] = sub[SLOW]
+            return sub[output]
+        return run_step, program.outputs[output]
+
+    def line(self, line: Line, value: Compiled, rounding: Rounding | None) -> tuple[str, Run]:
+        run, static = value
         if rounding is not None and static.kind == "num":
             run, static = rounding.column([(run, static)])
         _exact(static, f"line {line.line}: the value")
-        compiler.statics[line.id] = static
-        steps.append((line.id, run))
+        self.compiler.statics[line.id] = static
+        return line.id, run
 
-    def program(env: dict, reach: Any) -> Any:
-        for guard in guards:
-            guard(env, reach)
-        for name, run in steps:
-            env[name] = run(env, reach)
-        return env
-    return Program(program, {name: compiler.statics[name] for name in sheet.outputs}, dict(statics))
-
-
-def _refusing(holds: Run) -> Run:
-    """A check that rejects the inputs: the rows where it fails take the scalar path (its error)."""
-    return lambda env, reach: _mark_slow(env, ~np.asarray(holds(env, reach)), reach)
-
-
-def _required_if(sheet: Worksheet, name: str, compiler: _Compiler) -> Run:
-    spec = sheet.inputs[name]
-    needed = _truth(compiler.compile(spec.required_if.node))
-    key = absent_key(name)
-
-    def guard(env: dict, reach: Any) -> None:
-        if key in env:
-            _mark_slow(env, np.asarray(needed(env, reach)) & env[key], reach)
-    return guard
-
-
-def _step(line: Any, compiler: _Compiler) -> Compiled:
-    """A step: the target worksheet compiled for the values this line passes, its output taken."""
-    target: Worksheet = line.step_target
-    given: dict[str, Compiled] = {}
-    passed_missing: dict[str, str] = {}  # target input -> caller's missing key, for an optional passed on as is
-    for name, expression in line.step_inputs.items():
-        node = expression.node
-        if isinstance(node, typed.Name) and node.name in compiler.optional:
-            passed_missing[name] = missing_key(node.name)
-            given[name] = _passed(node.name), compiler.statics[node.name]
-        else:
-            given[name] = compiler.compile(node)
-            _exact(given[name][1], f"input '{name}' of worksheet '{target.name}'")
-    statics: dict[str, Static] = {}
-    defaults: dict[str, Compiled] = {}
-    optional = set()
-    for name, spec in target.inputs.items():
-        if name in given:
-            statics[name] = given[name][1]
-            if name in passed_missing:
-                optional.add(name)
-                if spec.has_default and spec.default is not None:
-                    raise ColumnUnsupported(f"an optional value passed to input '{name}', which has a default")
-        elif spec.has_default and spec.default is None:
-            statics[name] = input_static(spec)
-            optional.add(name)
-        elif spec.has_default:
-            defaults[name] = constant(spec.default, spec)
-            statics[name] = defaults[name][1]
-        else:
-            raise ColumnUnsupported(f"input '{name}' of worksheet '{target.name}' is not given")
-    for name, (_, static) in given.items():
-        _coercible(target.inputs[name], static)
-    program = _compile_sheet(target, statics, frozenset(optional))
-    output = line.step_output
-    required_if = [name for name, spec in target.inputs.items() if spec.required_if is not None]
-
-    def step(env: dict, reach: Any) -> Any:
-        sub = {SLOW: env[SLOW]}
-        for name, (run, static) in given.items():
-            value = run(env, reach)
-            sub[name] = value
-            _mark_uncoercible(env, target.inputs[name], static, value, reach)
-            if name in passed_missing and passed_missing[name] in env:
-                sub[missing_key(name)] = env[passed_missing[name]]
-        for name, (run, _) in defaults.items():
-            sub[name] = run(env, reach)
-        for name in optional - set(given):
-            sub[name] = 0 if statics[name].kind != "bool" else False
-            sub[missing_key(name)] = np.bool_(True)
-        for name in required_if:  # not given by the step, or given an optional value that is None
-            sub[absent_key(name)] = sub.get(missing_key(name), np.bool_(False)) if name in given else np.bool_(True)
-        program.run(sub, reach)
-        env[SLOW] = sub[SLOW]
-        return sub[output]
-    return step, program.outputs[output]
+    def program(self, sheet: Worksheet, guards: list[Any], lines: list[Any], checks: list[Any]) -> Program:
+        def run_program(env: dict, reach: Any) -> Any:
+            for guard in guards:
+                guard(env, reach)
+            for name, run in lines:
+                env[name] = run(env, reach)
+            return env
+        return Program(run_program, {name: self.compiler.statics[name] for name in sheet.outputs}, self.inputs)
 
 
 def _passed(name: str) -> Run:
@@ -751,9 +764,9 @@ def _compiled(sheet: Worksheet, sizes: tuple[tuple[str, int], ...] | None) -> Pr
                 size = _PROBE_SIZE if sizes is None else bounds.get(name, static.bound)
                 static = Static("num", static.scale, min(static.bound, size))
             statics[name] = static
-        optional = frozenset(n for n, s in sheet.inputs.items() if s.has_default and s.default is None)
+        optional = frozenset(n for n, s in sheet.inputs.items() if s.fill is Fill.OPTIONAL)
         try:
-            found = _compile_sheet(sheet, statics, optional)
+            found = loop.build(sheet, _Columns(statics, optional))
         except ColumnUnsupported as problem:
             found = str(problem)
         forms[sizes] = found

@@ -25,9 +25,10 @@ from engine.errors import (
 from engine.lang import typed
 from engine.lang.arithmetic import in_engine_context
 from engine.lang.expressions import Expression, Scope, check
-from engine.lang.registry import ROUNDINGS
+from engine.lang.registry import Rounding
+from engine.model.inputs import Fill, InputSpec
 from engine.model.worksheet import Check, Line, Worksheet
-from engine.run import observe
+from engine.run import loop, observe
 from engine.run.result import CheckResult, LineTrace, Result
 
 Closure = Callable[[dict, "list | None"], Any]
@@ -158,11 +159,8 @@ def _cannot_compute(text: str, error: Exception) -> EvaluationError:
     return EvaluationError(f"cannot compute '{text}': {error}")
 
 
-def closure(expression: Expression) -> Closure:
-    """The closure of a checked expression; errors the kinds could not rule out become EvaluationError."""
-    inner = _closure(expression.node, expression.text)
-    text = expression.text
-
+def _wrapped(inner: Closure, text: str) -> Closure:
+    """``inner`` with the errors the kinds could not rule out as EvaluationError naming ``text``."""
     def run(env: dict, rec: list | None) -> Any:
         try:
             return inner(env, rec)
@@ -171,6 +169,11 @@ def closure(expression: Expression) -> Closure:
         except _RUN_TIME as error:
             raise _cannot_compute(text, error) from None
     return run
+
+
+def closure(expression: Expression) -> Closure:
+    """The closure of a checked expression; errors the kinds could not rule out become EvaluationError."""
+    return _wrapped(_closure(expression.node, expression.text), expression.text)
 
 
 @dataclass(frozen=True)
@@ -195,14 +198,23 @@ def compile_expression(text: str, scope: Scope) -> Compiled:
     return Compiled(expression, closure(expression))
 
 
-# ---------------------------------------------------------------- the worksheet loop
+# ---------------------------------------------------------------- the scalar backend of the worksheet loop
+
+
+@dataclass(frozen=True)
+class _Step:
+    """A step line: the compiled worksheet it runs, the closures of what it passes, the output taken."""
+
+    program: _Program
+    passes: tuple[tuple[str, Closure], ...]
+    output: str
 
 
 @dataclass(frozen=True)
 class _Line:
     line: Line
-    run: Closure | None  # an expression line, unwrapped: the loop words its errors
-    step_inputs: tuple[tuple[str, Closure], ...]  # a step line
+    run: Closure | None  # an expression line, unwrapped: the runtime loop words its errors
+    step: _Step | None
     round: Callable[[Decimal], Decimal] | None
     id: str
     text: str
@@ -211,38 +223,61 @@ class _Line:
 
 @dataclass(frozen=True)
 class _Program:
+    sheet: Worksheet
     lines: tuple[_Line, ...]
-    required_if: tuple[tuple[str, Closure], ...]
+    required_if: tuple[tuple[InputSpec, Closure], ...]
     input_checks: tuple[tuple[Check, Closure], ...]
     result_checks: tuple[tuple[Check, Closure], ...]
+
+
+class _Scalar(loop.Backend[Any, _Program]):
+    """Closures over exact Decimals; a worksheet's program is compiled once and kept with it."""
+
+    def expression(self, expression: Expression) -> tuple[Closure, str]:
+        return _closure(expression.node, expression.text), expression.text
+
+    def required(self, spec: InputSpec, needed: tuple[Closure, str]) -> tuple[InputSpec, Closure]:
+        return spec, _wrapped(*needed)
+
+    def refusal(self, check: Check, holds: tuple[Closure, str]) -> tuple[Check, Closure]:
+        return check, _wrapped(*holds)
+
+    def result_check(self, check: Check, holds: tuple[Closure, str]) -> tuple[Check, Closure]:
+        return check, _wrapped(*holds)
+
+    def for_step(self, step: loop.Step, passes: dict[str, Any]) -> _Scalar:
+        return self  # a step's worksheet is compiled once for every caller: its inputs are read at run time
+
+    def worksheet(self, sheet: Worksheet) -> _Program:
+        return program(sheet)
+
+    def step(self, step: loop.Step, passes: dict[str, tuple[Closure, str]], program: _Program) -> _Step:
+        return _Step(program, tuple((name, _wrapped(*given)) for name, given in passes.items()), step.output)
+
+    def line(self, line: Line, value: Any, rounding: Rounding | None) -> _Line:
+        run = value[0] if isinstance(value, tuple) else None
+        return _Line(line, run, value if isinstance(value, _Step) else None,
+                     rounding.exact if rounding is not None else None, line.id, line.text, line.reads)
+
+    def program(self, sheet: Worksheet, guards: list[Any], lines: list[Any], checks: list[Any]) -> _Program:
+        return _Program(sheet, tuple(lines), tuple(g for g in guards if isinstance(g[0], InputSpec)),
+                        tuple(g for g in guards if isinstance(g[0], Check)), tuple(checks))
 
 
 _PROGRAMS: weakref.WeakKeyDictionary[Worksheet, _Program] = weakref.WeakKeyDictionary()
 
 
 def program(sheet: Worksheet) -> _Program:
-    """The closures of ``sheet``, compiled once from its typed form and kept as long as the worksheet."""
+    """The closures of ``sheet``, compiled once by the worksheet loop and kept as long as the worksheet."""
     found = _PROGRAMS.get(sheet)
     if found is None:
-        lines = []
-        for line in sheet.lines:
-            rounding = ROUNDINGS[line.rounding]
-            lines.append(_Line(line, _closure(line.expression.node, line.expression.text)
-                               if line.expression is not None else None,
-                               tuple((name, closure(e)) for name, e in line.step_inputs.items()),
-                               rounding.exact if rounding is not None else None, line.id, line.text, line.reads))
-        found = _PROGRAMS[sheet] = _Program(
-            tuple(lines),
-            tuple((name, closure(spec.required_if)) for name, spec in sheet.inputs.items()
-                  if spec.required_if is not None),
-            tuple((c, closure(c.expression)) for c in sheet.input_checks),
-            tuple((c, closure(c.expression)) for c in sheet.result_checks))
+        found = _PROGRAMS[sheet] = loop.build(sheet, _Scalar())
     return found
 
 
 def typed_inputs(sheet: Worksheet, given: dict[str, Any], compiled: _Program | None = None) -> dict[str, Any]:
-    """The caller's inputs read by their specs, defaults filled in, required ones present; each
-    refusal is the package's InputError naming the input."""
+    """The caller's inputs read by their specs, left-out ones filled as their specs say, required ones
+    present; each refusal is the package's InputError naming the input."""
     if not isinstance(given, dict):
         raise UnknownInputError("inputs", f"inputs must be a mapping of names to values, not "
                                           f"{type(given).__name__}")
@@ -255,14 +290,14 @@ def typed_inputs(sheet: Worksheet, given: dict[str, Any], compiled: _Program | N
     for name, spec in sheet.inputs.items():
         if name in given and given[name] is not None:
             env[name] = spec.coerce(given[name])
-        elif spec.has_default:
-            env[name] = spec.default
-        else:
+        elif spec.fill is Fill.REQUIRED:
             raise MissingInputError(name, f"missing input '{name}' ({spec.label}) for worksheet '{sheet.name}'")
+        else:
+            env[name] = spec.default  # None for an optional input
     compiled = compiled or program(sheet)
-    for name, required in compiled.required_if:
-        if (name not in given or given[name] is None) and required(env, None):
-            spec = sheet.inputs[name]
+    for spec, needed in compiled.required_if:
+        name = spec.name
+        if (name not in given or given[name] is None) and needed(env, None):
             raise MissingInputError(name, f"missing input '{name}' ({spec.label}): worksheet '{sheet.name}' "
                                           f"needs it when {spec.required_if.text}")
     for check_, holds in compiled.input_checks:
@@ -287,10 +322,15 @@ def refusal(sheet: Worksheet, check_: Check) -> InvalidInputError:
                                        f"contradict each other: {check_.label}")
 
 
-@in_engine_context
 def evaluate(sheet: Worksheet, given: dict[str, Any], trace: bool = True) -> Result:
     """Run ``sheet`` on the caller's inputs: every line in order, each rounded as the form says."""
-    compiled = program(sheet)
+    return _run(program(sheet), given, trace)
+
+
+@in_engine_context
+def _run(compiled: _Program, given: dict[str, Any], trace: bool) -> Result:
+    """The scalar backend's runtime: the lines of a compiled worksheet in order, with their trace."""
+    sheet = compiled.sheet
     env = typed_inputs(sheet, given, compiled)
     inputs = dict(env)
     traces: list[LineTrace] = []
@@ -304,11 +344,10 @@ def evaluate(sheet: Worksheet, given: dict[str, Any], trace: bool = True) -> Res
             if run is not None:
                 value = run(env, rec)
             else:
-                sub_inputs = {name: given_by(env, rec) for name, given_by in step.step_inputs}
-                target = step.line.step_target
-                assert target is not None  # linked when the rules loaded
-                sub_result = evaluate(target, sub_inputs, trace)
-                value = sub_result.outputs[str(step.line.step_output)]
+                call = step.step
+                assert call is not None  # a line is an expression or a step
+                sub_result = _run(call.program, {name: given_by(env, rec) for name, given_by in call.passes}, trace)
+                value = sub_result.outputs[call.output]
         except _RUN_TIME as error:
             raise _line_error(sheet, step.line, _cannot_compute(step.text, error)) from None
         except CtaxError as error:
