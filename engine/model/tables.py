@@ -166,16 +166,12 @@ class Column:
     lookup_unit: str = "dollars"  # what rows are looked up by: dollars, days or a count
     note: str | None = None  # the maintainer's note on a judgement call (such as the value below the floor)
 
-    # Derived from the rows, once (cached_property stores the value on the frozen instance).
-    @cached_property
-    def uppers(self) -> list[Decimal]:
-        """Where a lookup moves to the next row: every row's upper bound but the last's (only the last row
-        may end 'and up'; the loader refuses a table with another, so the filter drops nothing)."""
-        return [r.hi for r in (self.rows or self.brackets)[:-1] if r.hi is not None]
-
+    # The lookup's position data, derived from the rows once (cached_property stores the value on the
+    # frozen instance). Both evaluators find an amount's row from these, and only from these: the
+    # scalar one with bisect, the column one with numpy.searchsorted over the same bounds and side.
     @cached_property
     def convention(self) -> str:
-        """MORE_THAN or AT_LEAST: which side of a bound an amount equal to it falls."""
+        """MORE_THAN or AT_LEAST: which row an amount equal to a bound belongs to."""
         return self.rows[0].convention if self.rows else MORE_THAN
 
     @cached_property
@@ -183,34 +179,44 @@ class Column:
         """The first row's lower bound (None for a stepped formula)."""
         return (self.rows or self.brackets)[0].lo if (self.rows or self.brackets) else None
 
-    def _index(self, amount: Decimal) -> int:
-        if self.convention == MORE_THAN:
-            return bisect_left(self.uppers, amount)
-        return bisect_right(self.uppers, amount)
+    @cached_property
+    def bounds(self) -> list[Decimal]:
+        """Where a lookup moves to the next position, ascending. Range rows: the floor, then every row's
+        upper bound but the last's (position 0 is at or below the floor, position k is row k). Brackets:
+        every upper bound but the last's (position k is bracket k; an amount at or below the first
+        bracket's lower bound is taxed as at it). Only the last row may end 'and up' (the loader
+        refuses a table with another), so the filter drops nothing a lookup needs."""
+        uppers = [r.hi for r in (self.rows or self.brackets)[:-1] if r.hi is not None]
+        return [self.rows[0].lo, *uppers] if self.rows else uppers
 
-    def _below_floor(self, amount: Decimal) -> bool:
-        floor = self.floor
-        assert floor is not None  # asked only of a column with rows, whose first row's lower bound it is
-        return amount <= floor if self.convention == MORE_THAN else amount < floor
+    @cached_property
+    def side(self) -> str:
+        """Which side of an equal bound an amount falls, as bisect and numpy.searchsorted name it:
+        'left' for "more than lo, less than or equal to hi" (an amount equal to hi stays in its row),
+        'right' for "at least lo, less than hi"."""
+        return "left" if self.convention == MORE_THAN else "right"
+
+    def position(self, amount: Decimal) -> int:
+        """The position of ``amount`` in ``bounds`` (see there)."""
+        return (bisect_left if self.side == "left" else bisect_right)(self.bounds, amount)
 
     def row_index(self, amount: Decimal) -> int:
         """The index of the printed row holding ``amount``; -1 when it is below the first row."""
-        if self._below_floor(amount):
-            return -1
-        return self._index(amount)
+        return self.position(amount) - 1
 
     def lookup(self, amount: Decimal) -> tuple[Any, tuple]:
         """The value for ``amount`` and the pieces of its Match (description, lower, upper)."""
         if self.rows:
-            if self._below_floor(amount):
+            index = self.row_index(amount)
+            if index < 0:
                 word = "at or below" if self.convention == MORE_THAN else "below"
                 floor = value_text(self.floor, self.lookup_unit)
                 return self.at_or_below_floor, (f"{word} the first row ({floor})", None, self.floor)
-            row = self.rows[self._index(amount)]
+            row = self.rows[index]
             money = self.lookup_unit == "dollars"
             return row.value, (row.describe(money, "days" if self.lookup_unit == "days" else ""), row.lo, row.hi)
         if self.brackets:
-            bracket = self.brackets[0] if amount <= self.brackets[0].lo else self.brackets[self._index(amount)]
+            bracket = self.brackets[self.position(amount)]
             return bracket.tax(max(amount, bracket.lo)), (bracket.describe(), bracket.lo, bracket.hi)
         assert self.formula is not None  # a column without rows or brackets is a stepped one, with its formula
         return self.formula.value(amount), (self.formula.describe(amount), None, None)
@@ -306,7 +312,7 @@ class Table:
         if entry[0] == "rows":
             # index -1 is the 'at or below the first row' entry
             return entry[2][column.row_index(amount)]
-        index = 0 if amount <= column.brackets[0].lo else column._index(amount)
+        index = column.position(amount)
         bracket = column.brackets[index]
         value = bracket.tax(max(amount, bracket.lo))
         return value, Match(self.name, column.label, entry[2][index], bracket.lo, bracket.hi, value, entry[3],

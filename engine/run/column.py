@@ -14,9 +14,9 @@ own error: an optional input used where it was not given, a required_if input mi
 check refuses, a step input outside the bounds of the step's worksheet. Those rows are marked in
 ``env[SLOW]``; the batch layer runs them one by one.
 
-Tables: range rows and brackets use ``numpy.searchsorted`` on the rows' upper bounds with the same
-"more than / at least" convention as the scalar lookup; stepped formulas use exact floor and
-ceiling division.
+Tables: range rows and brackets use ``numpy.searchsorted`` over the column's own position data
+(``Column.bounds`` and ``Column.side``, which the scalar lookup bisects); stepped formulas use exact
+floor and ceiling division.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 
@@ -47,7 +47,7 @@ from engine.lang.fixed import (
 from engine.lang.registry import Rounding
 from engine.model.inputs import MAX_AMOUNT, Fill, InputSpec
 from engine.model.status import FILING_STATUSES
-from engine.model.tables import MORE_THAN, Column, Table
+from engine.model.tables import Column, Table
 from engine.model.worksheet import Check, Line, Worksheet
 from engine.run import loop
 
@@ -356,11 +356,8 @@ def _range_segment(column: Column, amount: Static) -> _Segment:
     values = [column.at_or_below_floor] + [r.value for r in column.rows]
     value_scale = _amounts(values, "a row's")
     picks = [scaled(Decimal(v), value_scale) for v in values]
-    floor = column.rows[0].lo
-    bounds = [scaled(Decimal(floor), amount.scale)] + [scaled(Decimal(h), amount.scale) for h in column.uppers]
-    # more than lo, up to hi: an amount equal to a bound belongs below it (side left); at least lo: above
-    side: Side = "left" if column.convention == MORE_THAN else "right"
-    return _Segment(bounds, side, picks, scale=value_scale, bound=max(abs(v) for v in picks))
+    bounds = [scaled(Decimal(b), amount.scale) for b in column.bounds]
+    return _Segment(bounds, cast(Side, column.side), picks, scale=value_scale, bound=max(abs(v) for v in picks))
 
 
 def _bracket_segment(column: Column, amount: Static) -> _Segment:
@@ -376,8 +373,8 @@ def _bracket_segment(column: Column, amount: Static) -> _Segment:
     span = amount.bound + max(abs(v) for v in lows + excess)
     bound = checked(max(abs(v) for v in bases) + max(abs(r) for r in rates) * checked(2 * span, "a bracket amount"),
                     "a bracket's tax")
-    return _Segment([scaled(hi, s) for hi in column.uppers], "left", bases, rates, lows, excess, out_scale,
-                    bound)
+    return _Segment([scaled(b, s) for b in column.bounds], cast(Side, column.side), bases, rates, lows, excess,
+                    out_scale, bound)
 
 
 def _rescaled(segment: _Segment, scale: int) -> _Segment:
