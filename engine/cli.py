@@ -18,6 +18,7 @@ from typing import Any
 
 import engine
 from engine import api
+from engine.arguments import positive_whole_number
 from engine.errors import EXTRAS, CtaxError, DraftYearWarning, MissingExtraError, Problem, RuleSetError, did_you_mean
 from engine.loading.ruleset import check_ruleset, is_year_folder_name, rules_dir
 from engine.present import text as render
@@ -365,12 +366,6 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
-    return int(text)
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ctax", description="Connecticut income-tax rules as YAML, evaluated "
                                                               "line by line with citations.")
@@ -441,9 +436,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--years", nargs="+", required=True, metavar="YEAR")
     p.add_argument("--status", default="single", help="filing status (default single)")
     p.add_argument("--out", metavar="FILE.png", help="output file (default ctax-rates-<status>.png)")
-    p.add_argument("--top", type=_positive, default=600_000, help="highest CT AGI plotted (default 600000)")
-    p.add_argument("--step", type=_positive, default=250, help="CT AGI step in dollars (default 250)")
-    p.add_argument("--window", type=_positive, default=5000,
+    p.add_argument("--top", type=positive_whole_number, default=600_000, help="highest CT AGI plotted (default 600000)")
+    p.add_argument("--step", type=positive_whole_number, default=250, help="CT AGI step in dollars (default 250)")
+    p.add_argument("--window", type=positive_whole_number, default=5000,
                    help="CT AGI window the marginal rate is averaged over, a multiple of twice the step "
                         "(default 5000, the width of the tables' phase-out steps)")
     p.set_defaults(func=cmd_plot)

@@ -2,7 +2,9 @@
 
 ``atomic_output(path)`` hands out a new temporary file beside ``path`` (created exclusively, with
 ``O_NOFOLLOW``, so an existing file or symlink is never opened) and renames it over ``path`` only
-when the ``with`` block ends normally. On any failure, including an interrupt, the temporary file
+when the ``with`` block ends normally. With ``folder_fd``, ``path`` is a name inside that open
+folder, so a writer that walked to the folder without following links (engine/present/outputs.py)
+writes there and nowhere else. On any failure, including an interrupt, the temporary file
 is removed and ``path`` keeps its previous content. The rename replaces a symlink at ``path``
 itself, never the file it points to. Only SIGKILL (or a power cut) can leave the hidden temporary
 file (``.NAME.PID.N.tmp``) behind; ``path`` is intact even then.
@@ -35,12 +37,12 @@ def same_file(a: str | os.PathLike, b: str | os.PathLike) -> bool:
     return (first.st_dev, first.st_ino) == (second.st_dev, second.st_ino)
 
 
-def _create_new(folder: Path, name: str) -> tuple[Path, BinaryIO]:
+def _create_new(folder: Path, name: str, folder_fd: int | None) -> tuple[Path, BinaryIO]:
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
     for attempt in range(_TEMP_ATTEMPTS):
         candidate = folder / f".{name}.{os.getpid()}.{attempt}.tmp"
         try:
-            fd = os.open(candidate, flags, 0o666)  # the umask applies, as for any new file
+            fd = os.open(candidate, flags, 0o666, dir_fd=folder_fd)  # the umask applies, as for any new file
         except FileExistsError:
             continue
         return candidate, os.fdopen(fd, "wb")
@@ -48,19 +50,20 @@ def _create_new(folder: Path, name: str) -> tuple[Path, BinaryIO]:
 
 
 @contextlib.contextmanager
-def atomic_output(path: str | os.PathLike) -> Iterator[BinaryIO]:
-    """A new binary file that becomes ``path`` only if the block completes; otherwise it vanishes."""
+def atomic_output(path: str | os.PathLike, *, folder_fd: int | None = None) -> Iterator[BinaryIO]:
+    """A new binary file that becomes ``path`` only if the block completes; otherwise it vanishes.
+    ``folder_fd``: an open folder that ``path`` (a name) is in."""
     target = Path(path)
-    temporary, handle = _create_new(target.parent, target.name)
+    temporary, handle = _create_new(target.parent, target.name, folder_fd)
     try:
         with handle:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, target)
+        os.replace(temporary, target, src_dir_fd=folder_fd, dst_dir_fd=folder_fd)
     except BaseException:
         with contextlib.suppress(OSError):
-            os.unlink(temporary)
+            os.unlink(temporary, dir_fd=folder_fd)
         raise
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import engine
+from engine.arguments import positive_whole_number
 from engine.errors import CtaxError, MissingExtraError, RowError
 from engine.present.terminal import terminal_text
 from engine.safefiles import atomic_output, interrupts_as_exceptions, same_file
@@ -384,14 +385,13 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 def add_parser(sub: Any, add: Any) -> None:
     """Register ``batch`` on the ctax command line (``add`` is cli.build_parser's helper)."""
-    from engine.cli import _positive
-
     p = add("batch", "Evaluate a worksheet for every row of a CSV or Parquet file, in chunks.")
     p.add_argument("year")
     p.add_argument("worksheet")
     p.add_argument("input", metavar="IN", help="a .csv or .parquet file whose columns are the inputs")
     p.add_argument("output", metavar="OUT", help="a .csv or .parquet file: the input columns, the outputs, errors")
-    p.add_argument("--chunk-rows", type=_positive, default=100_000, metavar="N", help="rows per chunk (default 100000)")
+    p.add_argument("--chunk-rows", type=positive_whole_number, default=100_000, metavar="N",
+                   help="rows per chunk (default 100000)")
     p.add_argument("--force", action="store_true", help="replace an existing OUT that ctax batch did not write")
     p.add_argument("--quiet", action="store_true", help="no progress bar and no notes (bad rows are still listed)")
     p.add_argument("--keep-formulas", action="store_true",

@@ -1,8 +1,9 @@
 """Writes a set of generated files into an output folder safely (``ctax docs --out DIR``).
 
 - Nothing is written through a symlink: every folder under DIR is opened relative to its parent
-  with ``O_NOFOLLOW``, and every file is written as a new temporary file (``O_CREAT | O_EXCL``) in
-  its folder and renamed over the target, which replaces a directory entry and never follows one.
+  with ``O_NOFOLLOW``, and every file is written by engine.safefiles.atomic_output in that open
+  folder: a new temporary file renamed over the target, which replaces a directory entry and never
+  follows one.
 - A file that exists and that ctax did not write is not replaced unless ``force``: ctax keeps a
   manifest (``.ctax-written.json`` in DIR) of the files it wrote with the SHA-256 of each, so a file
   of the user's own (an ``index.md``), a symlink, or a generated file edited since is "not ctax's".
@@ -18,6 +19,7 @@ from pathlib import PurePosixPath
 from typing import Literal, overload
 
 from engine.errors import CtaxError
+from engine.safefiles import atomic_output
 
 MANIFEST = ".ctax-written.json"
 MANIFEST_MAX_BYTES = 16 * 1024 * 1024
@@ -108,26 +110,8 @@ def _write_one(root: int, parts: tuple[str, ...], data: bytes, shown: str) -> No
             fd = _open_dir(parent, name, True, shown)
             fds.append(fd)
             parent = fd
-        for attempt in range(100):
-            temporary = f".{parts[-1]}.{os.getpid()}.{attempt}.tmp"
-            try:
-                fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666,
-                             dir_fd=parent)
-                break
-            except FileExistsError:
-                continue
-        else:
-            raise OutputError(f"{shown}: cannot create a temporary file beside it")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(temporary, parts[-1], src_dir_fd=parent, dst_dir_fd=parent)
-        except BaseException:
-            try:
-                os.unlink(temporary, dir_fd=parent)
-            except FileNotFoundError:
-                pass
-            raise
+        with atomic_output(parts[-1], folder_fd=parent) as handle:
+            handle.write(data)
     finally:
         for fd in fds:
             os.close(fd)

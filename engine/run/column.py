@@ -607,6 +607,8 @@ class _Columns(loop.Backend[Compiled, Program]):
     """The column backend: numpy closures over columns described by ``statics``; rows the columns
     cannot decide as the scalar path would are marked for it (env[SLOW])."""
 
+    refused = (ColumnUnsupported,)
+
     def __init__(self, statics: dict[str, Static], optional: frozenset[str]):
         self.inputs = dict(statics)
         self.compiler = _Compiler(dict(statics), optional)

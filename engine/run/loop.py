@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from engine.lang.expressions import Expression
-from engine.lang.fixed import ColumnUnsupported
 from engine.lang.registry import ROUNDINGS, Rounding
 from engine.model.inputs import Fill, InputSpec
 from engine.model.worksheet import Check, Line, Worksheet
@@ -46,6 +45,10 @@ def step_of(line: Line) -> Step:
 
 class Backend(ABC, Generic[Value, Program]):
     """What the loop asks of an evaluator: the leaves, each compiled once per worksheet."""
+
+    # the errors by which this backend refuses to compile a line (it has no form for it); the loop
+    # names the line in them
+    refused: tuple[type[Exception], ...] = ()
 
     @abstractmethod
     def expression(self, expression: Expression) -> Value:
@@ -85,7 +88,7 @@ class Backend(ABC, Generic[Value, Program]):
 
 
 def build(sheet: Worksheet, backend: Backend[Value, Program]) -> Program:
-    """``sheet`` compiled by ``backend``; a backend refusing a line (ColumnUnsupported) has it named."""
+    """``sheet`` compiled by ``backend``; a line the backend refuses is named in its error."""
     guards = [backend.required(spec, backend.expression(spec.required_if))
               for spec in sheet.inputs.values() if spec.required_if is not None]
     guards += [backend.refusal(check, backend.expression(check.expression)) for check in sheet.input_checks]
@@ -99,8 +102,8 @@ def build(sheet: Worksheet, backend: Backend[Value, Program]) -> Program:
                 passes = {name: backend.expression(e) for name, e in step.passes.items()}
                 value = backend.step(step, passes, backend.for_step(step, passes).worksheet(step.target))
             lines.append(backend.line(line, value, ROUNDINGS[line.rounding]))
-        except ColumnUnsupported as problem:
-            raise ColumnUnsupported(f"worksheet '{sheet.name}' line {line.line} ({line.id}), {line.position}: "
+        except backend.refused as problem:
+            raise type(problem)(f"worksheet '{sheet.name}' line {line.line} ({line.id}), {line.position}: "
                                     f"{problem}") from None
     checks = [backend.result_check(check, backend.expression(check.expression)) for check in sheet.result_checks]
     return backend.program(sheet, guards, lines, checks)
