@@ -9,8 +9,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from engine.errors import DraftYearWarning, UnknownYearError
-from engine.loading.ruleset import RuleSet, display_name, is_year_folder_name, load_ruleset, rules_dir
+from engine.loading.ruleset import display_name, is_year_folder_name, load_ruleset, rules_dir
 from engine.loading.snapshot import read_snapshot
+from engine.model.ruleset import RuleSet
 from engine.run import scalar
 from engine.run.result import Result
 

@@ -20,7 +20,7 @@ import engine
 from engine import api
 from engine.arguments import positive_whole_number
 from engine.errors import EXTRAS, CtaxError, DraftYearWarning, MissingExtraError, Problem, RuleSetError, did_you_mean
-from engine.loading.ruleset import check_ruleset, is_year_folder_name, rules_dir
+from engine.loading.ruleset import check_files, check_ruleset, is_year_folder_name, rules_dir
 from engine.present import text as render
 from engine.present.html import DOCS_BASE
 from engine.present.terminal import terminal_text
@@ -207,10 +207,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
     errors: list[Problem] = []
     warnings: list[Problem] = []
     for year in _years_to_check(args):
-        ruleset, found = check_ruleset(base / str(year))
+        ruleset, documents, found = check_files(base / str(year))
         errors.extend(_from_here(p, base) for p in found if p.severity == "error")
         if ruleset is not None:
-            warnings.extend(_from_here(p, base) for p in lint_ruleset(ruleset))
+            warnings.extend(_from_here(p, base) for p in lint_ruleset(ruleset, documents))
     drafts = []
     if args.release or args.strict:  # a release has no review markers left: each is an error
         from engine.tools.lint import REVIEW_MESSAGE

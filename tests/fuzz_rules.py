@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from engine import CtaxError  # noqa: E402
-from engine.loading.ruleset import check_ruleset  # noqa: E402
+from engine.loading.ruleset import check_files  # noqa: E402
 from engine.loading.snapshot import Snapshot  # noqa: E402
 from engine.loading.yaml_reader import load_bytes  # noqa: E402
 from engine.model.inputs import to_decimal  # noqa: E402
@@ -100,7 +100,7 @@ def rule_case(rng: random.Random, lint: bool = False) -> str:
     files[name] = mutate(files[name], rng)
     snapshot = Snapshot(RULES / year, files, [])
     try:
-        ruleset, _ = check_ruleset(RULES / year, use_cache=False, snapshot=snapshot)
+        ruleset, documents, _ = check_files(RULES / year, use_cache=False, snapshot=snapshot)
     except CtaxError:
         return f"{year}/{name}: refused"
     if ruleset is None:
@@ -112,7 +112,7 @@ def rule_case(rng: random.Random, lint: bool = False) -> str:
         except CtaxError:
             pass
     if lint:
-        lint_ruleset(ruleset)
+        lint_ruleset(ruleset, documents)
     return f"{year}/{name}: loaded"
 
 

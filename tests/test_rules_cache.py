@@ -10,7 +10,7 @@ import pytest
 import engine
 from engine import api
 from engine.loading import cache, schema
-from engine.loading.ruleset import check_ruleset, load_ruleset
+from engine.loading.ruleset import check_files, check_ruleset, load_ruleset
 from engine.loading.snapshot import read_snapshot
 from engine.run import scalar
 
@@ -37,19 +37,20 @@ def _payload(tmp_path: Path, entry: Path) -> bytes:
 
 
 def test_second_load_uses_the_cache_and_skips_schema_checks(year, tmp_path, monkeypatch):
-    first = load_ruleset(year)
+    first, first_documents, _ = check_files(year)
     assert len(_entries(tmp_path)) == 1
     assert not list(year.rglob("*.json")), "the cache is never written inside rules/"
     monkeypatch.setattr(schema, "validate", lambda *a, **k: pytest.fail("schema checked despite the cache"))
-    second = load_ruleset(year)
+    second, documents, _ = check_files(year)
+    assert first is not None and second is not None
     given = {"filing_status": "single", "ct_agi": 60000}
     assert scalar.evaluate(second.worksheets["tax_calculation"], given).outputs == \
         scalar.evaluate(first.worksheets["tax_calculation"], given).outputs
-    doc = second.documents["rules/2013/tables/table_b.yaml"] if "rules/2013/tables/table_b.yaml" in \
-        second.documents else next(d for n, d in second.documents.items() if n.endswith("table_b.yaml"))
+    doc = documents["rules/2013/tables/table_b.yaml"] if "rules/2013/tables/table_b.yaml" in \
+        documents else next(d for n, d in documents.items() if n.endswith("table_b.yaml"))
     assert doc.data["columns"][0]["brackets"][0]["rate"] == \
-        first.documents[doc.file].data["columns"][0]["brackets"][0]["rate"]
-    assert doc.positions == first.documents[doc.file].positions
+        first_documents[doc.file].data["columns"][0]["brackets"][0]["rate"]
+    assert doc.positions == first_documents[doc.file].positions
 
 
 def test_a_changed_rule_file_invalidates_the_cache(year):

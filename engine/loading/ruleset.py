@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from engine.errors import Problem, RuleSetError, UnknownWorksheetError, did_you_mean
+from engine.errors import Problem, RuleSetError
 from engine.lang.arithmetic import in_engine_context
 from engine.loading import cache
 from engine.loading.documents import Document, citations, control_character_problems
@@ -21,6 +20,7 @@ from engine.loading.review_markers import draft_files
 from engine.loading.snapshot import Snapshot, read_snapshot
 from engine.loading.tables import build_table
 from engine.loading.worksheets import build_worksheet, check_steps, step_order
+from engine.model.ruleset import RuleSet
 from engine.model.tables import Table
 from engine.model.worksheet import Worksheet
 
@@ -37,35 +37,6 @@ def rules_dir(override: str | os.PathLike | None = None) -> Path:
     if override is not None:
         return Path(override)
     return Path(os.environ.get("CTAX_RULES", DEFAULT_RULES_DIR))
-
-
-@dataclass
-class RuleSet:
-    """One tax year's validated tables and compiled worksheets, and the documents they came from."""
-
-    year: int
-    title: str
-    directory: Path
-    sources: dict[str, dict]
-    tables: Mapping[str, Table]
-    worksheets: Mapping[str, Worksheet]
-    documents: dict[str, Document] = field(default_factory=dict)  # by display file name
-    warnings: list[Problem] = field(default_factory=list)
-    draft_files: list[str] = field(default_factory=list)  # files still carrying a review: marker
-
-    @property
-    def draft(self) -> bool:
-        """A draft year: some file is still marked for review (see engine/tools/review.py)."""
-        return bool(self.draft_files)
-
-    def worksheet(self, name: str) -> Worksheet:
-        """The worksheet called ``name``; UnknownWorksheetError lists the year's worksheets."""
-        sheet = self.worksheets.get(name) if isinstance(name, str) else None
-        if sheet is None:
-            hint = did_you_mean(name, self.worksheets) if isinstance(name, str) else ""
-            raise UnknownWorksheetError(f"tax year {self.year} has no worksheet {name!r}{hint}; worksheets: "
-                                        f"{', '.join(sorted(self.worksheets))}")
-        return sheet
 
 
 def display_name(path: Path, rules_root: Path) -> str:
@@ -93,7 +64,6 @@ def _kind_of(relative: Path) -> str | None:
     return None
 
 
-@in_engine_context
 def check_ruleset(directory: Path, *, use_cache: bool = True,
                   snapshot: Snapshot | None = None) -> tuple[RuleSet | None, list[Problem]]:
     """Load and check a year's folder; return the rule set (None on errors) and all problems.
@@ -102,6 +72,15 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
     changing while it is read raises RuleSetError. ``use_cache=False`` (``ctax validate``) parses
     and checks every file even when the on-disk cache holds a matching entry.
     """
+    ruleset, _, problems = check_files(directory, use_cache=use_cache, snapshot=snapshot)
+    return ruleset, problems
+
+
+@in_engine_context
+def check_files(directory: Path, *, use_cache: bool = True, snapshot: Snapshot | None = None
+                ) -> tuple[RuleSet | None, dict[str, Document], list[Problem]]:
+    """check_ruleset, with the year's documents (by display file name): what ``ctax lint`` reads the
+    files' own wording from."""
     base = directory.parent  # the rules folder
     if snapshot is None:
         snapshot = read_snapshot(directory, lambda path: display_name(path, base))
@@ -157,12 +136,12 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
         # The whole year built without a problem from exactly these documents before (the cache holds
         # only such years): build each table and worksheet when first asked for, so one evaluation
         # compiles only its worksheet, its steps and the tables they use.
-        ruleset = RuleSet(year, title, directory, sources, {}, {}, documents, [], _drafts(documents, snapshot, base))
+        drafts = _drafts(documents, snapshot, base)
         lazy_tables = _Built({doc.data["table"]: doc for doc in kinds["table"]}, lambda doc: _table(doc, year))
-        ruleset.tables = lazy_tables
-        ruleset.worksheets = _Built({doc.data["worksheet"]: doc for doc in kinds["worksheet"]},
-                                    lambda doc: _worksheet(doc, lazy_tables, ruleset))
-        return ruleset, sorted(problems)
+        lazy_worksheets: _Built = _Built({doc.data["worksheet"]: doc for doc in kinds["worksheet"]},
+                                         lambda doc: _worksheet(doc, lazy_tables, lazy_worksheets, year, bool(drafts)))
+        return RuleSet(year, title, directory, sources, lazy_tables, lazy_worksheets, [], drafts), documents, \
+            sorted(problems)
 
     for doc in documents.values():
         for key_path, citation in citations(doc.data):
@@ -192,12 +171,12 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
 
     errors = [p for p in problems if p.severity == "error"]
     if errors or year is None:
-        return None, sorted(problems)
+        return None, documents, sorted(problems)
     if use_cache and cached is None and not problems:
         cache.store(snapshot, stamp, [(kind, doc) for kind, docs in kinds.items() for doc in docs])
-    ruleset = RuleSet(year, title, directory, sources, tables, worksheets, documents,
+    ruleset = RuleSet(year, title, directory, sources, tables, worksheets,
                       [p for p in problems if p.severity != "error"], drafts)
-    return ruleset, sorted(problems)
+    return ruleset, documents, sorted(problems)
 
 
 def _drafts(documents: dict[str, Document], snapshot: Snapshot, base: Path) -> list[str]:
@@ -243,11 +222,12 @@ def _table(doc: Document, year: int) -> Table:
     return _checked(build_table(doc, year, verified=True))
 
 
-def _worksheet(doc: Document, tables: Mapping[str, Table], ruleset: RuleSet) -> Worksheet:
+def _worksheet(doc: Document, tables: Mapping[str, Table], worksheets: Mapping[str, Worksheet], year: int,
+               draft: bool) -> Worksheet:
     # the worksheets its steps run are built first (a cached year has no cycle)
-    steps = {entry["step"]["worksheet"]: ruleset.worksheets[entry["step"]["worksheet"]]
+    steps = {entry["step"]["worksheet"]: worksheets[entry["step"]["worksheet"]]
              for entry in doc.data["lines"] if "step" in entry}
-    worksheet: Worksheet = _checked(build_worksheet(doc, tables, ruleset.year, steps=steps, draft=ruleset.draft))
+    worksheet: Worksheet = _checked(build_worksheet(doc, tables, year, steps=steps, draft=draft))
     return worksheet
 
 

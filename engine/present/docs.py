@@ -34,7 +34,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from engine.loading.ruleset import RuleSet
+from engine.model.ruleset import RuleSet
 from engine.model.source import Source
 from engine.model.tables import Column, Table
 from engine.model.text import money_text, plain_text, value_text

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.loading.ruleset import RuleSet
 from engine.model.inputs import InputSpec
+from engine.model.ruleset import RuleSet
 from engine.model.status import FILING_STATUSES
 from engine.model.tables import Column, Table
 from engine.model.text import money_text, plain_text

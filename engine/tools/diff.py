@@ -17,7 +17,7 @@ from typing import Any
 
 from engine import api
 from engine.errors import CtaxError
-from engine.loading.ruleset import RuleSet
+from engine.model.ruleset import RuleSet
 from engine.model.status import FILING_STATUSES
 from engine.model.tables import Column, Table
 from engine.model.text import plain_text

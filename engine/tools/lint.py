@@ -36,7 +36,7 @@ from engine.errors import CtaxError, Problem
 from engine.lang.arithmetic import in_engine_context
 from engine.loading.documents import Document, citations
 from engine.loading.review_markers import markers
-from engine.loading.ruleset import RuleSet
+from engine.model.ruleset import RuleSet
 from engine.model.status import FILING_STATUSES
 from engine.model.tables import Bracket, Row
 from engine.model.text import money_text, plain_text
@@ -134,7 +134,7 @@ def publication_year(key: str, source: dict) -> int | None:
     return None
 
 
-def _other_year_citations(ruleset: RuleSet) -> list[Problem]:
+def _other_year_citations(ruleset: RuleSet, documents: dict[str, Document]) -> list[Problem]:
     year = ruleset.year
     foreign = {}
     for key, source in ruleset.sources.items():
@@ -143,7 +143,7 @@ def _other_year_citations(ruleset: RuleSet) -> list[Problem]:
         if published is not None and published != year and not explained:
             foreign[key] = published
     found = []
-    for name, doc in sorted(ruleset.documents.items()):
+    for name, doc in sorted(documents.items()):
         if Path(name).name == "ruleset.yaml":
             continue
         uncovered = []
@@ -165,7 +165,7 @@ def _other_year_citations(ruleset: RuleSet) -> list[Problem]:
     return found
 
 
-def _unused_tables(ruleset: RuleSet) -> list[Problem]:
+def _unused_tables(ruleset: RuleSet, documents: dict[str, Document]) -> list[Problem]:
     used: set[str] = set()
     for sheet in ruleset.worksheets.values():
         compiled = [line.expression for line in sheet.lines if line.expression is not None]
@@ -176,8 +176,8 @@ def _unused_tables(ruleset: RuleSet) -> list[Problem]:
             used.update(item.tables)
     found = []
     for name, table in sorted(ruleset.tables.items()):
-        if name not in used and table.file in ruleset.documents:
-            found.append(_warn(ruleset.documents[table.file], ("table",),
+        if name not in used and table.file in documents:
+            found.append(_warn(documents[table.file], ("table",),
                                f"table '{name}' is not used by any worksheet"))
     return found
 
@@ -204,7 +204,7 @@ def probe_amounts(ruleset: RuleSet) -> list[Decimal]:
     return sorted(p.to_integral_value() for p in points if p >= 0)
 
 
-def _tax_falls(ruleset: RuleSet) -> list[Problem]:
+def _tax_falls(ruleset: RuleSet, documents: dict[str, Document]) -> list[Problem]:
     found = []
     amounts = None
     for _name, sheet in sorted(ruleset.worksheets.items()):
@@ -226,7 +226,7 @@ def _tax_falls(ruleset: RuleSet) -> list[Problem]:
                 except CtaxError:
                     continue
                 if previous is not None and isinstance(value, Decimal) and value < previous[1]:
-                    found.append(_warn(ruleset.documents[sheet.file], ("lines", index),
+                    found.append(_warn(documents[sheet.file], ("lines", index),
                                        f"{output} falls as income rises ({status}): "
                                        f"{money_text(previous[1])} at {money[0]} {money_text(previous[0])} but "
                                        f"{money_text(value)} at {money_text(amount)}"))
@@ -236,13 +236,14 @@ def _tax_falls(ruleset: RuleSet) -> list[Problem]:
 
 
 @in_engine_context
-def lint_ruleset(ruleset: RuleSet) -> list[Problem]:
-    """Every warning for one year's valid rule set, sorted by file and line."""
+def lint_ruleset(ruleset: RuleSet, documents: dict[str, Document]) -> list[Problem]:
+    """Every warning for one year's valid rule set, sorted by file and line. Lint's subject is the
+    files as written, so it reads their ``documents`` (engine.loading.ruleset.check_files) beside the model."""
     problems: list[Problem] = []
     unpaginated = {key for key, source in ruleset.sources.items() if source.get("paginated") is False}
-    for doc in ruleset.documents.values():
+    for doc in documents.values():
         problems += _rates(doc) + _bracket_bases(doc) + _caps(doc) + _pages(doc, unpaginated) + _reviews(doc)
-    problems += _unused_tables(ruleset)
-    problems += _other_year_citations(ruleset)
-    problems += _tax_falls(ruleset)
+    problems += _unused_tables(ruleset, documents)
+    problems += _other_year_citations(ruleset, documents)
+    problems += _tax_falls(ruleset, documents)
     return sorted(problems)
