@@ -7,17 +7,19 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from rule_files import rule_documents
 
 import engine
 from engine.loading.documents import citations
 
 ROOT = Path(__file__).resolve().parents[1]
 RULESET = engine.load(2013)
+DOCUMENTS = rule_documents(2013)
 LAW = {"Conn. Gen. Stat.", "Regs. Conn. State Agencies"}
 
 
 def _all_citations():
-    for name, doc in RULESET.documents.items():
+    for name, doc in DOCUMENTS.items():
         for path, citation in citations(doc.data):
             yield name, path, citation
 
@@ -38,7 +40,7 @@ def test_source_is_identified_without_leaving_the_repository(key):
     ("interest_rate_per_month", "1% per month or fraction of a month"),
 ])
 def test_penalty_and_interest_cite_ip_2013_8(table, phrase):
-    doc = next(d for d in RULESET.documents.values() if d.data.get("table") == table)
+    doc = next(d for d in DOCUMENTS.values() if d.data.get("table") == table)
     source = doc.data["source"]
     assert (source["document"], source["page"]) == ("IP 2013(8)", 12)
     assert phrase in source["text"]
@@ -58,12 +60,12 @@ def test_every_ip_2013_8_citation_has_a_page():
 def test_no_2013_citation_uses_the_balance_due_explainer_for_rates():
     # Seed 001 is a third-party explainer: only the notice deadlines (R859 referral, protest) cite it.
     users = {doc.data.get("table") or doc.data.get("worksheet") for name, path, c in _all_citations()
-             for doc in [RULESET.documents[name]] if c.get("document") == "CT Balance Due Notice Guide"}
+             for doc in [DOCUMENTS[name]] if c.get("document") == "CT Balance Due Notice Guide"}
     assert users == {"balance_due_notice", "notice_referral_days", "notice_protest_days"}
 
 
 def test_extension_months_cites_the_regulation_its_rule_comes_from():
-    doc = next(d for d in RULESET.documents.values() if d.data.get("table") == "extension_months")
+    doc = next(d for d in DOCUMENTS.values() if d.data.get("table") == "extension_months")
     assert doc.data["source"]["document"] == "Regs. Conn. State Agencies"
     assert doc.data["source"]["section"].startswith("Sec. 12-723-1(a)")
     assert "six months after the original due date" in doc.data["source"]["note"]

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from rule_files import rule_documents
 
 import engine
 from engine.loading.documents import citations
@@ -41,8 +42,7 @@ HEADINGS = {_fold(line) for line in SEED.splitlines() if 0 < len(line.strip()) <
 
 
 def _touched_citations(year: int):
-    ruleset = engine.load(year)
-    for name, doc in ruleset.documents.items():
+    for name, doc in rule_documents(year).items():
         kind = "worksheets" if "/worksheets/" in name else "tables"
         ident = doc.data.get("worksheet") or doc.data.get("table")
         if ident in TOUCHED[kind]:
@@ -98,7 +98,7 @@ def test_every_quoted_text_is_the_guides_words():
 
 @pytest.mark.parametrize("year", [2023, 2024])
 def test_extension_months_cites_the_paragraph_its_sentence_comes_from(year):
-    doc = next(d for d in engine.load(year).documents.values() if d.data.get("table") == "extension_months")
+    doc = next(d for d in rule_documents(year).values() if d.data.get("table") == "extension_months")
     source = doc.data["source"]
     assert source["section"] == "Extension Requests, U.S. Citizens Living Abroad"
     paragraph = SEED.split("U.S. Citizens Living Abroad")[1].split("Extension of Time to Pay")[0]

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+from rule_files import rule_documents
+
 import engine
 
 WORDING = {"title", "label", "source", "note", "text", "description", "value_label", "review"}
@@ -28,8 +30,7 @@ def _substance(data):
 
 
 def _documents(year: int, kind: str) -> dict[str, dict]:
-    ruleset = engine.load(year)
-    return {name.split("/")[-1]: _substance(doc.data) for name, doc in ruleset.documents.items()
+    return {name.split("/")[-1]: _substance(doc.data) for name, doc in rule_documents(year).items()
             if f"/{kind}/" in name}
 
 
