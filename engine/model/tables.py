@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -196,9 +197,14 @@ class Column:
         'right' for "at least lo, less than hi"."""
         return "left" if self.convention == MORE_THAN else "right"
 
+    @cached_property
+    def find(self) -> Callable[[list[Decimal], Decimal], int]:
+        """bisect_left or bisect_right, by ``side``."""
+        return bisect_left if self.side == "left" else bisect_right
+
     def position(self, amount: Decimal) -> int:
         """The position of ``amount`` in ``bounds`` (see there)."""
-        return (bisect_left if self.side == "left" else bisect_right)(self.bounds, amount)
+        return self.find(self.bounds, amount)
 
     def row_index(self, amount: Decimal) -> int:
         """The index of the printed row holding ``amount``; -1 when it is below the first row."""
@@ -271,49 +277,49 @@ class Table:
         return list(seen.values())
 
     @cached_property
-    def _prepared(self) -> dict[int, tuple]:
-        """Per column: the Match of every printed row (and of 'below the first row'), built once.
-
-        A range row's Match never changes, and a bracket's differs only in its value, so lookups
-        reuse them instead of formatting descriptions on every call.
-        """
-        fast: dict[int, tuple] = {}
+    def _prepared(self) -> dict[str | None, tuple]:
+        """Per lookup key (a filing status, or None): the column's position data and the Match of every
+        position, built once. A range row's Match never changes, and a bracket's differs only in its
+        value, so lookups reuse them instead of formatting descriptions on every call. A stepped
+        formula has no entry: its description names the steps taken at each amount."""
+        by_column: dict[int, tuple] = {}
         for column in self.distinct_columns():
             source = column.source or self.source
             if column.rows:
+                # each position's Match is made by Column.lookup itself at an amount inside it, so it reads
+                # exactly as an unprepared lookup would: position 0 is at or below the floor, k is row k
+                probes = [column.rows[0].lo] + [(r.lo if r.convention == AT_LEAST else
+                                                 (r.hi if r.hi is not None else r.lo + 1)) for r in column.rows]
                 matches = []
-                # each row's Match is made by Column.lookup itself at an amount inside the row, so
-                # it reads exactly as an unprepared lookup would; the last entry is 'below the first row'
-                probes = [(r.lo if r.convention == AT_LEAST else (r.hi if r.hi is not None else r.lo + 1))
-                          for r in column.rows] + [column.rows[0].lo]  # the floor
                 for probe in probes:
                     value, (description, lower, upper) = column.lookup(probe)
                     matches.append((value, Match(self.name, column.label, description, lower, upper, value, source,
                                                  column.note)))
-                fast[id(column)] = ("rows", column, tuple(matches))
+                by_column[id(column)] = (True, column.find, column.bounds, tuple(matches))
             elif column.brackets:
-                fast[id(column)] = ("brackets", column, tuple(b.describe() for b in column.brackets), source)
-        return fast
+                by_column[id(column)] = (False, column.find, column.bounds,
+                                         (column, tuple(b.describe() for b in column.brackets), source))
+        return {status: by_column[id(column)] for status, column in self.columns.items() if id(column) in by_column}
 
     def lookup(self, status: str | None, amount: Decimal | None) -> tuple[Any, Match]:
         """The value for this filing status (None: not by status) and amount, and the Match behind it."""
+        entry = self._prepared.get(status) if amount is not None else None
+        if entry is not None:
+            rows, find, bounds, data = entry
+            position = find(bounds, amount)
+            if rows:
+                return data[position]
+            column, descriptions, source = data
+            bracket = column.brackets[position]
+            value = bracket.tax(max(amount, bracket.lo))
+            return value, Match(self.name, column.label, descriptions[position], bracket.lo, bracket.hi, value, source,
+                                column.note)
         if self.kind == "scalar":
             value = self.scalar[status]
             return value, Match(self.name, status, f"{self.title}: {value_text(value, self.unit)}", None, None, value,
                                 self.source)
         assert amount is not None  # only a scalar table is looked up without an amount
-        fast = self._prepared
         column = self.columns[status]
-        entry = fast.get(id(column))
-        if entry is None:  # a stepped formula: its description names the steps taken at this amount
-            value, (description, lower, upper) = column.lookup(amount)
-            return value, Match(self.name, column.label, description, lower, upper, value, column.source or self.source,
-                                column.note, column.formula.text if column.formula is not None else None)
-        if entry[0] == "rows":
-            # index -1 is the 'at or below the first row' entry
-            return entry[2][column.row_index(amount)]
-        index = column.position(amount)
-        bracket = column.brackets[index]
-        value = bracket.tax(max(amount, bracket.lo))
-        return value, Match(self.name, column.label, entry[2][index], bracket.lo, bracket.hi, value, entry[3],
-                            column.note)
+        value, (description, lower, upper) = column.lookup(amount)
+        return value, Match(self.name, column.label, description, lower, upper, value, column.source or self.source,
+                            column.note, column.formula.text if column.formula is not None else None)

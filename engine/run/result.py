@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -88,7 +88,7 @@ class Result(Mapping[str, Any]):
     title: str
     inputs: dict[str, Any]
     outputs: dict[str, Any]
-    lines: list[LineTrace] = field(default_factory=list)
+    lines: Sequence[LineTrace] = field(default_factory=list)  # a traced result builds them when first read
     checks: list[CheckResult] = field(default_factory=list)
     money: frozenset[str] = frozenset()  # names of the inputs and lines that are dollar amounts
     draft: bool = False  # computed from a draft year (files with review: markers)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import operator
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, DivisionByZero, InvalidOperation
 from typing import Any
@@ -79,6 +79,12 @@ def _closure(node: typed.Node, text: str) -> Closure:
     if isinstance(node, typed.Call):
         function = node.function.exact
         args = [_closure(a, text) for a in node.args]
+        if len(args) == 1:
+            only, = args
+            return lambda env, rec: function(only(env, rec))
+        if len(args) == 2:  # max(0, x), min(a, b): the usual calls, without a generator per call
+            first, second = args
+            return lambda env, rec: function(first(env, rec), second(env, rec))
         return lambda env, rec: function(*(a(env, rec) for a in args))
     if isinstance(node, typed.Lookup):
         return _lookup(node, text)
@@ -329,42 +335,42 @@ def evaluate(sheet: Worksheet, given: dict[str, Any], trace: bool = True) -> Res
 
 @in_engine_context
 def _run(compiled: _Program, given: dict[str, Any], trace: bool) -> Result:
-    """The scalar backend's runtime: the lines of a compiled worksheet in order, with their trace."""
+    """The scalar backend's runtime: the lines of a compiled worksheet in order. The trace is not built
+    here: a traced result gets a _Trace, which builds the lines when they are first read."""
     sheet = compiled.sheet
     env = typed_inputs(sheet, given, compiled)
     inputs = dict(env)
-    traces: list[LineTrace] = []
     record = observe.recorder  # set only while the coverage plugin counts (engine/run/observe.py)
-    keep = trace or record is not None
-    for step in compiled.lines:
-        rec: list | None = [] if keep else None
-        sub_result = None
-        run = step.run
-        try:
-            if run is not None:
-                value = run(env, rec)
-            else:
-                call = step.step
-                assert call is not None  # a line is an expression or a step
-                sub_result = _run(call.program, {name: given_by(env, rec) for name, given_by in call.passes}, trace)
-                value = sub_result.outputs[call.output]
-        except _RUN_TIME as error:
-            raise _line_error(sheet, step.line, _cannot_compute(step.text, error)) from None
-        except CtaxError as error:
-            if isinstance(error, EvaluationError) or run is None:
-                raise _line_error(sheet, step.line, error) from None
-            raise
-        rounding = step.round
-        if rounding is not None and value.__class__ is Decimal:
-            value = rounding(value)
-        env[step.id] = value
-        if record is not None and rec:
-            record(sheet.year, rec)
-        if trace:
-            line = step.line
-            traces.append(LineTrace(step.id, line.line, line.label, value, step.text,
-                                    {name: env[name] for name in step.reads}, rec or [], line.source,
-                                    line.output, line.rounding, sub_result, line.note, line.position))
+    steps: dict[str, Result] | None = {} if trace or record is not None else None  # step results by line id
+    try:
+        for step in compiled.lines:
+            run = step.run
+            try:
+                if run is not None:
+                    value = run(env, None)
+                else:
+                    call = step.step
+                    assert call is not None  # a line is an expression or a step
+                    sub_result = _run(call.program, {name: given_by(env, None) for name, given_by in call.passes},
+                                      trace)
+                    if steps is not None:
+                        steps[step.id] = sub_result
+                    value = sub_result.outputs[call.output]
+            except _RUN_TIME as error:
+                raise _line_error(sheet, step.line, _cannot_compute(step.text, error)) from None
+            except CtaxError as error:
+                if isinstance(error, EvaluationError) or run is None:
+                    raise _line_error(sheet, step.line, error) from None
+                raise
+            rounding = step.round
+            if rounding is not None and value.__class__ is Decimal:
+                value = rounding(value)
+            env[step.id] = value
+    finally:
+        if record is not None:  # the rows matched by the lines computed, an error or not
+            for line in _trace_lines(compiled, env, steps or {}):
+                if line.matches:
+                    record(sheet.year, line.matches)
     if record is not None:
         record(sheet.year, None)  # one evaluation done
     checks = []
@@ -372,5 +378,58 @@ def _run(compiled: _Program, given: dict[str, Any], trace: bool) -> Result:
         checks.append(CheckResult(check_.id, check_.label, bool(holds(env, None)), check_.expression.text,
                                   {n: env[n] for n in check_.expression.reads}, check_.source))
     outputs = {name: env[name] for name in sheet.outputs}
-    return Result(sheet.year, sheet.name, sheet.title, inputs, outputs, traces, checks, money=sheet.money,
-                  draft=sheet.draft)
+    return Result(sheet.year, sheet.name, sheet.title, inputs, outputs,
+                  _Trace(compiled, env, steps or {}) if trace else [], checks, money=sheet.money, draft=sheet.draft)
+
+
+@in_engine_context
+def _trace_lines(compiled: _Program, env: dict[str, Any], steps: dict[str, Result]) -> list[LineTrace]:
+    """The trace of the lines computed in ``env``. Each expression (a step's: what it passes) is run
+    again on the same values, which are final, to collect the table rows it matched: the same pure
+    expression over the same values matches the same rows."""
+    lines = []
+    for step in compiled.lines:
+        if step.id not in env:
+            break  # an evaluation stopped by an error: the lines before it
+        rec: list = []
+        if step.run is not None:
+            step.run(env, rec)
+        else:
+            assert step.step is not None
+            for _, given_by in step.step.passes:
+                given_by(env, rec)
+        line = step.line
+        lines.append(LineTrace(step.id, line.line, line.label, env[step.id], step.text,
+                               {name: env[name] for name in step.reads}, rec, line.source, line.output,
+                               line.rounding, steps.get(step.id), line.note, line.position))
+    return lines
+
+
+class _Trace(Sequence[LineTrace]):
+    """A traced result's lines (``Result.lines``), built when first read (see _trace_lines), so an
+    evaluation whose trace nobody reads does not pay for it."""
+
+    def __init__(self, compiled: _Program, env: dict[str, Any], steps: dict[str, Result]):
+        self._source: tuple[_Program, dict[str, Any], dict[str, Result]] | None = (compiled, env, steps)
+        self._lines: list[LineTrace] = []
+
+    def _built(self) -> list[LineTrace]:
+        if self._source is not None:
+            self._lines = _trace_lines(*self._source)
+            self._source = None
+        return self._lines
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._built()[index]
+
+    def __len__(self) -> int:
+        return len(self._built())
+
+    def __iter__(self) -> Iterator[LineTrace]:
+        return iter(self._built())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, (list, Sequence)) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return repr(self._built())
