@@ -609,9 +609,10 @@ class _Columns(loop.Backend[Compiled, Program]):
 
     refused = (ColumnUnsupported,)
 
-    def __init__(self, statics: dict[str, Static], optional: frozenset[str]):
+    def __init__(self, statics: dict[str, Static], optional: frozenset[str], filled: _StepInputs | None = None):
         self.inputs = dict(statics)
         self.compiler = _Compiler(dict(statics), optional)
+        self.filled = filled  # for a step's worksheet: how the step fills its inputs
 
     def expression(self, expression: Expression) -> Compiled:
         return self.compiler.compile(expression.node)
@@ -663,12 +664,14 @@ class _Columns(loop.Backend[Compiled, Program]):
 
     def for_step(self, step: loop.Step, passes: dict[str, Compiled]) -> _Columns:
         filled = self._step_inputs(step, passes)
-        return _Columns(filled.statics, filled.optional)
+        return _Columns(filled.statics, filled.optional, filled)
 
-    def step(self, step: loop.Step, passes: dict[str, Compiled], program: Program) -> Compiled:
-        filled = self._step_inputs(step, passes)
-        target, output = step.target, step.output
-        required_if = [name for name, spec in target.inputs.items() if spec.required_if is not None]
+    def step(self, step: loop.Step, passes: dict[str, Compiled], program: Program,
+             target: loop.Backend[Compiled, Program]) -> Compiled:
+        filled = cast(_Columns, target).filled
+        assert filled is not None  # for_step made the target backend
+        worksheet, output = step.target, step.output
+        required_if = [name for name, spec in worksheet.inputs.items() if spec.required_if is not None]
         left_out = [name for name in filled.optional if name not in filled.passed]
 
         def run_step(env: dict, reach: Any) -> Any:
@@ -676,7 +679,7 @@ class _Columns(loop.Backend[Compiled, Program]):
             for name, (run, static) in filled.passed.items():
                 value = run(env, reach)
                 sub[name] = value
-                _mark_uncoercible(env, target.inputs[name], static, value, reach)
+                _mark_uncoercible(env, worksheet.inputs[name], static, value, reach)
                 if name in filled.passed_missing and filled.passed_missing[name] in env:
                     sub[missing_key(name)] = env[filled.passed_missing[name]]
             for name, (run, _) in filled.defaults.items():
@@ -700,7 +703,10 @@ class _Columns(loop.Backend[Compiled, Program]):
         self.compiler.statics[line.id] = static
         return line.id, run
 
-    def program(self, sheet: Worksheet, guards: list[Any], lines: list[Any], checks: list[Any]) -> Program:
+    def program(self, sheet: Worksheet, required: list[Any], refusals: list[Any], lines: list[Any],
+                checks: list[Any]) -> Program:
+        guards = required + refusals
+
         def run_program(env: dict, reach: Any) -> Any:
             for guard in guards:
                 guard(env, reach)

@@ -71,8 +71,9 @@ class Backend(ABC, Generic[Value, Program]):
         return build(sheet, self)
 
     @abstractmethod
-    def step(self, step: Step, passes: dict[str, Value], program: Program) -> Value:
-        """The step's value: ``program`` (its worksheet, compiled) run on ``passes``, its output taken."""
+    def step(self, step: Step, passes: dict[str, Value], program: Program, target: Backend[Value, Program]) -> Value:
+        """The step's value: ``program`` (its worksheet, compiled by ``target``, the backend for_step gave)
+        run on ``passes``, its output taken."""
 
     @abstractmethod
     def line(self, line: Line, value: Value, rounding: Rounding | None) -> Any:
@@ -83,15 +84,17 @@ class Backend(ABC, Generic[Value, Program]):
         """A cross-check of the results."""
 
     @abstractmethod
-    def program(self, sheet: Worksheet, guards: list[Any], lines: list[Any], checks: list[Any]) -> Program:
-        """The worksheet compiled: the guards first, then the lines in order, then the checks."""
+    def program(self, sheet: Worksheet, required: list[Any], refusals: list[Any], lines: list[Any],
+                checks: list[Any]) -> Program:
+        """The worksheet compiled: the required_if guards and the refusals first, then the lines in
+        order, then the checks."""
 
 
 def build(sheet: Worksheet, backend: Backend[Value, Program]) -> Program:
     """``sheet`` compiled by ``backend``; a line the backend refuses is named in its error."""
-    guards = [backend.required(spec, backend.expression(spec.required_if))
-              for spec in sheet.inputs.values() if spec.required_if is not None]
-    guards += [backend.refusal(check, backend.expression(check.expression)) for check in sheet.input_checks]
+    required = [backend.required(spec, backend.expression(spec.required_if))
+                for spec in sheet.inputs.values() if spec.required_if is not None]
+    refusals = [backend.refusal(check, backend.expression(check.expression)) for check in sheet.input_checks]
     lines = []
     for line in sheet.lines:
         try:
@@ -100,10 +103,11 @@ def build(sheet: Worksheet, backend: Backend[Value, Program]) -> Program:
             else:
                 step = step_of(line)
                 passes = {name: backend.expression(e) for name, e in step.passes.items()}
-                value = backend.step(step, passes, backend.for_step(step, passes).worksheet(step.target))
+                target = backend.for_step(step, passes)
+                value = backend.step(step, passes, target.worksheet(step.target), target)
             lines.append(backend.line(line, value, ROUNDINGS[line.rounding]))
         except backend.refused as problem:
             raise type(problem)(f"worksheet '{sheet.name}' line {line.line} ({line.id}), {line.position}: "
                                     f"{problem}") from None
     checks = [backend.result_check(check, backend.expression(check.expression)) for check in sheet.result_checks]
-    return backend.program(sheet, guards, lines, checks)
+    return backend.program(sheet, required, refusals, lines, checks)

@@ -257,7 +257,8 @@ class _Scalar(loop.Backend[Any, _Program]):
     def worksheet(self, sheet: Worksheet) -> _Program:
         return program(sheet)
 
-    def step(self, step: loop.Step, passes: dict[str, tuple[Closure, str]], program: _Program) -> _Step:
+    def step(self, step: loop.Step, passes: dict[str, tuple[Closure, str]], program: _Program,
+             target: loop.Backend[Any, _Program]) -> _Step:
         return _Step(program, tuple((name, _wrapped(*given)) for name, given in passes.items()), step.output)
 
     def line(self, line: Line, value: Any, rounding: Rounding | None) -> _Line:
@@ -265,9 +266,9 @@ class _Scalar(loop.Backend[Any, _Program]):
         return _Line(line, run, value if isinstance(value, _Step) else None,
                      rounding.exact if rounding is not None else None, line.id, line.text, line.reads)
 
-    def program(self, sheet: Worksheet, guards: list[Any], lines: list[Any], checks: list[Any]) -> _Program:
-        return _Program(sheet, tuple(lines), tuple(g for g in guards if isinstance(g[0], InputSpec)),
-                        tuple(g for g in guards if isinstance(g[0], Check)), tuple(checks))
+    def program(self, sheet: Worksheet, required: list[Any], refusals: list[Any], lines: list[Any],
+                checks: list[Any]) -> _Program:
+        return _Program(sheet, tuple(lines), tuple(required), tuple(refusals), tuple(checks))
 
 
 _PROGRAMS: weakref.WeakKeyDictionary[Worksheet, _Program] = weakref.WeakKeyDictionary()
@@ -429,7 +430,7 @@ class _Trace(Sequence[LineTrace]):
         return iter(self._built())
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, (list, Sequence)) and list(self) == list(other)
+        return isinstance(other, Sequence) and list(self) == list(other)
 
     def __repr__(self) -> str:
         return repr(self._built())
