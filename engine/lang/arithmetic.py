@@ -24,7 +24,18 @@ ENGINE_CONTEXT = decimal.Context(prec=28, rounding=decimal.ROUND_HALF_EVEN, Emin
                                  traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
 
 F = TypeVar("F", bound=Callable[..., Any])
-_entered = threading.local()  # per thread: the engine context this thread's outermost entry point set
+# Per thread, one copy of ENGINE_CONTEXT made once: entering the engine sets it as the current context
+# and leaving restores the caller's, with no copy per call (an evaluation is a few microseconds, a
+# context copy a good part of one). Only its flags change between calls, and the engine reads none.
+_threads = threading.local()
+
+
+def _thread_context() -> decimal.Context:
+    try:
+        return _threads.context  # type: ignore[no-any-return]
+    except AttributeError:
+        context = _threads.context = ENGINE_CONTEXT.copy()
+        return context
 
 
 def in_engine_context(function: F) -> F:
@@ -32,15 +43,16 @@ def in_engine_context(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if decimal.getcontext() is getattr(_entered, "context", None):
+        outer = decimal.getcontext()
+        context = _thread_context()
+        if outer is context:
             return function(*args, **kwargs)  # called from inside the engine: already in its context
-        with decimal.localcontext(ENGINE_CONTEXT) as context:
-            outer, _entered.context = getattr(_entered, "context", None), context
-            try:
-                return function(*args, **kwargs)
-            except decimal.DecimalException as error:
-                raise EvaluationError(f"arithmetic out of the engine's range ({type(error).__name__})") from None
-            finally:
-                _entered.context = outer
+        decimal.setcontext(context)
+        try:
+            return function(*args, **kwargs)
+        except decimal.DecimalException as error:
+            raise EvaluationError(f"arithmetic out of the engine's range ({type(error).__name__})") from None
+        finally:
+            decimal.setcontext(outer)
 
     return wrapper  # type: ignore[return-value]

@@ -8,7 +8,6 @@ is not kept (each one is vocabulary both evaluators must honour).
 """
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -16,6 +15,7 @@ from typing import Any
 
 from engine.errors import EvaluationError
 from engine.lang import dates
+from engine.lang.arithmetic import ENGINE_CONTEXT
 
 
 @dataclass(frozen=True, eq=False)
@@ -30,6 +30,14 @@ class Function:
     column: Callable[[list[Any]], Any] | None = None  # engine.lang.fixed's meaning; None: no column form
 
 
+# The engine's context rounding half up: a line's rounding is one C call on it (a Decimal method with a
+# keyword argument costs four times as much, and lines round on every evaluation). Same precision,
+# exponent range and traps as the engine's own context, so the result is that of
+# value.quantize(exponent, ROUND_HALF_UP) inside it.
+HALF_UP = ENGINE_CONTEXT.copy()
+HALF_UP.rounding = ROUND_HALF_UP
+
+
 @dataclass(frozen=True)
 class Rounding:
     """Round half up (DRS: "50 cents and up rounds up") to ``places`` decimal places."""
@@ -38,10 +46,20 @@ class Rounding:
     places: int
 
     @property
+    def exponent(self) -> Decimal:
+        """What a value is quantized to: 1 for whole dollars, 0.01 for cents."""
+        return Decimal(1).scaleb(-self.places)
+
+    @property
+    def quantize(self) -> Callable[[Decimal, Decimal], Decimal]:
+        """The exact meaning as ``quantize(value, exponent)``: what the scalar loop calls on every line."""
+        return HALF_UP.quantize
+
+    @property
     def exact(self) -> Callable[[Decimal], Decimal]:
         """The exact meaning, as a function of one Decimal."""
-        # a partial of the C method: no Python frame per rounding (lines round on every evaluation)
-        return functools.partial(Decimal.quantize, exp=Decimal(1).scaleb(-self.places), rounding=ROUND_HALF_UP)
+        quantize, exponent = self.quantize, self.exponent
+        return lambda value: quantize(value, exponent)
 
     def column(self, args: list[Any]) -> Any:
         """The column meaning (engine.lang.fixed): over one compiled amount."""

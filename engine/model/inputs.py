@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import numbers
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum
@@ -54,28 +56,11 @@ class InputSpec:
 
     def coerce(self, value: Any) -> Any:
         """The value as this input's type; raises the package's InputError naming the input."""
-        kind = self.type
-        if kind in ("money", "number"):
-            if type(value) is int and -MAX_AMOUNT_INT <= value <= MAX_AMOUNT_INT:
-                return self._bounded(Decimal(value))  # the common case, without entering to_decimal
-            return self._bounded(to_decimal(self.name, value))
-        if kind == "integer":
-            number = to_decimal(self.name, value)
-            if number != number.to_integral_value():
-                raise InvalidAmountError(self.name, f"input '{self.name}' must be a whole number, not {value!r}")
-            return self._bounded(number.to_integral_value())
-        if kind == "boolean":
-            return to_bool(self.name, value)
-        if kind == "filing_status":
-            return to_filing_status(self.name, value)
-        if kind == "choice":
-            if not isinstance(value, str) or value not in self.choices:
-                raise InvalidInputError(self.name, f"input '{self.name}' must be one of {', '.join(self.choices)}; "
-                                                   f"got {value!r}")
-            return value
-        if kind == "date":
-            return to_date(self.name, value)
-        raise InvalidInputError(self.name, f"input '{self.name}' has unknown type {kind}")
+        return _READERS.get(self.type, _unknown_type)(self, value)
+
+    def reader(self) -> Callable[[Any], Any]:
+        """``coerce`` with this input's type looked up once: what an evaluation keeps per input."""
+        return functools.partial(_READERS.get(self.type, _unknown_type), self)
 
     def _bounded(self, number: Decimal) -> Decimal:
         if self.minimum is not None and number < self.minimum:
@@ -83,6 +68,44 @@ class InputSpec:
         if self.maximum is not None and number > self.maximum:
             raise InvalidAmountError(self.name, f"input '{self.name}' must be at most {self.maximum}; got {number}")
         return number
+
+
+def _amount(spec: InputSpec, value: Any) -> Decimal:
+    if type(value) is int and -MAX_AMOUNT_INT <= value <= MAX_AMOUNT_INT:
+        number = Decimal(value)  # the common case, without entering to_decimal
+    else:
+        number = to_decimal(spec.name, value)
+    return number if spec.minimum is None and spec.maximum is None else spec._bounded(number)
+
+
+def _integer(spec: InputSpec, value: Any) -> Decimal:
+    number = to_decimal(spec.name, value)
+    if number != number.to_integral_value():
+        raise InvalidAmountError(spec.name, f"input '{spec.name}' must be a whole number, not {value!r}")
+    return spec._bounded(number.to_integral_value())
+
+
+def _choice(spec: InputSpec, value: Any) -> str:
+    if not isinstance(value, str) or value not in spec.choices:
+        raise InvalidInputError(spec.name, f"input '{spec.name}' must be one of {', '.join(spec.choices)}; "
+                                           f"got {value!r}")
+    return value
+
+
+def _unknown_type(spec: InputSpec, value: Any) -> Any:
+    raise InvalidInputError(spec.name, f"input '{spec.name}' has unknown type {spec.type}")
+
+
+# How each input type reads a value: InputSpec.coerce, and the readers an evaluation keeps per input.
+_READERS: dict[str, Callable[[InputSpec, Any], Any]] = {
+    "money": _amount,
+    "number": _amount,
+    "integer": _integer,
+    "boolean": lambda spec, value: to_bool(spec.name, value),
+    "filing_status": lambda spec, value: to_filing_status(spec.name, value),
+    "choice": _choice,
+    "date": lambda spec, value: to_date(spec.name, value),
+}
 
 
 MAX_SIGNIFICANT_DIGITS = 28  # every amount is exact in the engine's 28-digit context (engine.lang.arithmetic)

@@ -23,6 +23,7 @@ FILING_STATUS_ALIASES = {
     "surviving_spouse": "qualifying_surviving_spouse",
     "qss": "qualifying_surviving_spouse",
 }
+_CANONICAL = frozenset(FILING_STATUSES)
 
 
 def normalise_status(text: str) -> str:
@@ -32,6 +33,8 @@ def normalise_status(text: str) -> str:
 
 def canonical_status(text: Any) -> str | None:
     """The one of FILING_STATUSES that ``text`` spells (any case, or an alias), or None."""
+    if type(text) is str and text in _CANONICAL:
+        return text  # already one of them (and a plain str, not a subclass): the usual case, not normalised
     if not isinstance(text, str):
         return None
     key = normalise_status(text)

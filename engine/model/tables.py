@@ -301,6 +301,19 @@ class Table:
                                          (column, tuple(b.describe() for b in column.brackets), source))
         return {status: by_column[id(column)] for status, column in self.columns.items() if id(column) in by_column}
 
+    def value(self, status: str | None, amount: Decimal | None) -> Any:
+        """``lookup(status, amount)``'s value alone: what an evaluation computes with, the Match (a trace's)
+        not made. A bracket's Match is new at every amount, and making it costs more than the lookup."""
+        entry = self._prepared.get(status) if amount is not None else None
+        if entry is None:
+            return self.lookup(status, amount)[0]
+        rows, find, bounds, data = entry
+        position = find(bounds, amount)
+        if rows:
+            return data[position][0]
+        bracket = data[0].brackets[position]
+        return bracket.tax(max(amount, bracket.lo))
+
     def lookup(self, status: str | None, amount: Decimal | None) -> tuple[Any, Match]:
         """The value for this filing status (None: not by status) and amount, and the Match behind it."""
         entry = self._prepared.get(status) if amount is not None else None

@@ -128,30 +128,48 @@ def _compare(node: typed.Compare, text: str) -> Closure:
 
 
 def _lookup(node: typed.Lookup, text: str) -> Closure:
-    """A table lookup; its Match goes to ``rec``. One closure per shape: no test of the shape per call."""
-    lookup = node.table.lookup
+    """A table lookup; its Match goes to ``rec``, and is not made when ``rec`` is None (an evaluation
+    computes with the value alone; a trace runs the expression again to collect the Match). One
+    closure per shape: no test of the shape per call."""
+    lookup, value_of = node.table.lookup, node.table.value
+    if isinstance(node.status, typed.Name) and isinstance(node.amount, typed.Name):
+        # table(filing_status, amount): the usual lookup, its arguments read straight from env
+        status_name, amount_name = node.status.name, node.amount.name
+
+        def by_names(env: dict, rec: list | None) -> Any:
+            if rec is None:
+                return value_of(env[status_name], env[amount_name])
+            value, match = lookup(env[status_name], env[amount_name])
+            rec.append(match)
+            return value
+        return by_names
     status_of = _closure(node.status, text) if node.status is not None else None
     amount_of = _closure(node.amount, text) if node.amount is not None else None
     if status_of is not None and amount_of is not None:
         def by_status_and_amount(env: dict, rec: list | None) -> Any:
-            value, match = lookup(status_of(env, rec), amount_of(env, rec))
-            if rec is not None:
-                rec.append(match)
+            status, amount = status_of(env, rec), amount_of(env, rec)
+            if rec is None:
+                return value_of(status, amount)
+            value, match = lookup(status, amount)
+            rec.append(match)
             return value
         return by_status_and_amount
     if status_of is None and amount_of is None:
         def plain(env: dict, rec: list | None) -> Any:
+            if rec is None:
+                return value_of(None, None)
             value, match = lookup(None, None)
-            if rec is not None:
-                rec.append(match)
+            rec.append(match)
             return value
         return plain
 
     def by_one(env: dict, rec: list | None) -> Any:
         argument = (status_of or amount_of)(env, rec)  # type: ignore[misc]
-        value, match = lookup(argument, None) if status_of is not None else lookup(None, argument)
-        if rec is not None:
-            rec.append(match)
+        status, amount = (argument, None) if status_of is not None else (None, argument)
+        if rec is None:
+            return value_of(status, amount)
+        value, match = lookup(status, amount)
+        rec.append(match)
         return value
     return by_one
 
@@ -221,10 +239,18 @@ class _Line:
     line: Line
     run: Closure | None  # an expression line, unwrapped: the runtime loop words its errors
     step: _Step | None
-    round: Callable[[Decimal], Decimal] | None
+    rounding: Rounding | None
     id: str
     text: str
     reads: tuple[str, ...]
+
+
+# What an evaluation reads of a line, as one tuple to unpack: its closure (None for a step), the
+# rounding's quantize and exponent (None, None: not rounded), its id, and the line itself.
+_Plan = tuple[Closure | None, Callable[[Decimal, Decimal], Decimal] | None, Decimal | None, str, _Line]
+# What an evaluation reads of an input: its name, its reader (InputSpec.reader), whether it is
+# required (Fill.REQUIRED) and the value it stands for when left out.
+_Reader = tuple[str, Callable[[Any], Any], bool, Any]
 
 
 @dataclass(frozen=True)
@@ -234,6 +260,11 @@ class _Program:
     required_if: tuple[tuple[InputSpec, Closure], ...]
     input_checks: tuple[tuple[Check, Closure], ...]
     result_checks: tuple[tuple[Check, Closure], ...]
+    # worked out once from the above and the sheet, for the runtime
+    plan: tuple[_Plan, ...]
+    readers: tuple[_Reader, ...]
+    input_names: frozenset[str]
+    outputs: tuple[str, ...]
 
 
 class _Scalar(loop.Backend[Any, _Program]):
@@ -263,12 +294,18 @@ class _Scalar(loop.Backend[Any, _Program]):
 
     def line(self, line: Line, value: Any, rounding: Rounding | None) -> _Line:
         run = value[0] if isinstance(value, tuple) else None
-        return _Line(line, run, value if isinstance(value, _Step) else None,
-                     rounding.exact if rounding is not None else None, line.id, line.text, line.reads)
+        return _Line(line, run, value if isinstance(value, _Step) else None, rounding, line.id, line.text,
+                     line.reads)
 
     def program(self, sheet: Worksheet, required: list[Any], refusals: list[Any], lines: list[Any],
                 checks: list[Any]) -> _Program:
-        return _Program(sheet, tuple(lines), tuple(required), tuple(refusals), tuple(checks))
+        plan = tuple((line.run, line.rounding.quantize if line.rounding is not None else None,
+                      line.rounding.exponent if line.rounding is not None else None, line.id, line)
+                     for line in lines)
+        readers = tuple((name, spec.reader(), spec.fill is Fill.REQUIRED, spec.default)
+                        for name, spec in sheet.inputs.items())
+        return _Program(sheet, tuple(lines), tuple(required), tuple(refusals), tuple(checks), plan, readers,
+                        frozenset(sheet.inputs), tuple(sheet.outputs))
 
 
 _PROGRAMS: weakref.WeakKeyDictionary[Worksheet, _Program] = weakref.WeakKeyDictionary()
@@ -288,23 +325,26 @@ def typed_inputs(sheet: Worksheet, given: dict[str, Any], compiled: _Program | N
     if not isinstance(given, dict):
         raise UnknownInputError("inputs", f"inputs must be a mapping of names to values, not "
                                           f"{type(given).__name__}")
-    for name in given:
-        if name not in sheet.inputs:
-            hint = did_you_mean(str(name), sheet.inputs)
-            raise UnknownInputError(str(name), f"unknown input '{name}' for worksheet '{sheet.name}'{hint}; "
-                                               f"inputs: {', '.join(sheet.inputs)}")
-    env: dict[str, Any] = {}
-    for name, spec in sheet.inputs.items():
-        if name in given and given[name] is not None:
-            env[name] = spec.coerce(given[name])
-        elif spec.fill is Fill.REQUIRED:
-            raise MissingInputError(name, f"missing input '{name}' ({spec.label}) for worksheet '{sheet.name}'")
-        else:
-            env[name] = spec.default  # None for an optional input
     compiled = compiled or program(sheet)
+    if not compiled.input_names.issuperset(given):
+        for name in given:
+            if name not in sheet.inputs:
+                hint = did_you_mean(str(name), sheet.inputs)
+                raise UnknownInputError(str(name), f"unknown input '{name}' for worksheet '{sheet.name}'{hint}; "
+                                                   f"inputs: {', '.join(sheet.inputs)}")
+    env: dict[str, Any] = {}
+    for name, read, required, default in compiled.readers:
+        value = given.get(name)
+        if value is not None:
+            env[name] = read(value)
+        elif required:
+            raise MissingInputError(name, f"missing input '{name}' ({sheet.inputs[name].label}) for worksheet "
+                                          f"'{sheet.name}'")
+        else:
+            env[name] = default  # None for an optional input
     for spec, needed in compiled.required_if:
         name = spec.name
-        if (name not in given or given[name] is None) and needed(env, None):
+        if given.get(name) is None and needed(env, None):
             raise MissingInputError(name, f"missing input '{name}' ({spec.label}): worksheet '{sheet.name}' "
                                           f"needs it when {spec.required_if.text}")
     for check_, holds in compiled.input_checks:
@@ -344,8 +384,7 @@ def _run(compiled: _Program, given: dict[str, Any], trace: bool) -> Result:
     record = observe.recorder  # set only while the coverage plugin counts (engine/run/observe.py)
     steps: dict[str, Result] | None = {} if trace or record is not None else None  # step results by line id
     try:
-        for step in compiled.lines:
-            run = step.run
+        for run, quantize, exponent, line_id, step in compiled.plan:
             try:
                 if run is not None:
                     value = run(env, None)
@@ -355,7 +394,7 @@ def _run(compiled: _Program, given: dict[str, Any], trace: bool) -> Result:
                     sub_result = _run(call.program, {name: given_by(env, None) for name, given_by in call.passes},
                                       trace)
                     if steps is not None:
-                        steps[step.id] = sub_result
+                        steps[line_id] = sub_result
                     value = sub_result.outputs[call.output]
             except _RUN_TIME as error:
                 raise _line_error(sheet, step.line, _cannot_compute(step.text, error)) from None
@@ -363,10 +402,9 @@ def _run(compiled: _Program, given: dict[str, Any], trace: bool) -> Result:
                 if isinstance(error, EvaluationError) or run is None:
                     raise _line_error(sheet, step.line, error) from None
                 raise
-            rounding = step.round
-            if rounding is not None and value.__class__ is Decimal:
-                value = rounding(value)
-            env[step.id] = value
+            if quantize is not None and value.__class__ is Decimal:
+                value = quantize(value, exponent)
+            env[line_id] = value
     finally:
         if record is not None:  # the rows matched by the lines computed, an error or not
             for line in _trace_lines(compiled, env, steps or {}):
@@ -378,7 +416,7 @@ def _run(compiled: _Program, given: dict[str, Any], trace: bool) -> Result:
     for check_, holds in compiled.result_checks:
         checks.append(CheckResult(check_.id, check_.label, bool(holds(env, None)), check_.expression.text,
                                   {n: env[n] for n in check_.expression.reads}, check_.source))
-    outputs = {name: env[name] for name in sheet.outputs}
+    outputs = {name: env[name] for name in compiled.outputs}
     return Result(sheet.year, sheet.name, sheet.title, inputs, outputs,
                   _Trace(compiled, env, steps or {}) if trace else [], checks, money=sheet.money, draft=sheet.draft)
 
