@@ -17,12 +17,23 @@ from engine.run.result import Result
 
 _cache: dict[tuple[str, str], tuple[str, RuleSet]] = {}
 _lock = threading.Lock()
-_RecentKey = tuple[str | None, str | None, int | str]
-# (rules argument, $CTAX_RULES, year) -> (monotonic time of the last freshness check, rule set).
-# Reading and hashing every rule file costs far more than an evaluation, so within RECHECK_SECONDS of the
-# last check a repeated call reuses the rule set without looking at the files again.
-_recent: dict[_RecentKey, tuple[float, RuleSet]] = {}
+_RecentKey = tuple[str | None, object, int | str]
+# (rules argument, $CTAX_RULES, year) -> (monotonic time of the last freshness check, rule set, its
+# worksheets compiled for evaluate by name). Reading and hashing every rule file costs far more than an
+# evaluation, so within RECHECK_SECONDS of the last check a repeated call reuses the rule set without
+# looking at the files again.
+_Recent = tuple[float, RuleSet, dict[str, Any]]
+_recent: dict[_RecentKey, _Recent] = {}
 RECHECK_SECONDS = 1.0
+
+# $CTAX_RULES as the freshness key reads it, on every call. os.environ.get costs as much as the rest of
+# the check (Python calls that encode the name and decode the value); os.environ keeps the variables in
+# a plain dict under encoded names (os._Environ's _data and encodekey), which its own writes, and so
+# pytest's monkeypatch, keep up to date. The key reads that dict, and falls back to os.environ.get
+# where there is none or os.environ has been replaced.
+_ENVIRON = os.environ
+_ENVIRON_DATA: dict[Any, Any] | None = getattr(os.environ, "_data", None)
+_RULES_VARIABLE = os.environ.encodekey("CTAX_RULES")
 
 
 def clear_cache() -> None:
@@ -45,19 +56,26 @@ def load(year: int | str, rules: str | os.PathLike[str] | None = None) -> RuleSe
 
     The files are re-checked at most once every RECHECK_SECONDS per year and rules folder.
     """
+    return _fresh(year, rules)[1]
+
+
+def _fresh(year: int | str, rules: str | os.PathLike[str] | None) -> _Recent:
+    """load's rule set with the worksheets compiled for it so far (kept while the rule set is)."""
     recent_key: _RecentKey | None
     try:
-        recent_key = (rules if rules is None or isinstance(rules, str) else os.fspath(rules),
-                      os.environ.get("CTAX_RULES"), year)
+        variable = (_ENVIRON_DATA.get(_RULES_VARIABLE) if os.environ is _ENVIRON and _ENVIRON_DATA is not None
+                    else os.environ.get("CTAX_RULES"))
+        recent_key = (rules if rules is None or isinstance(rules, str) else os.fspath(rules), variable, year)
         recent = _recent.get(recent_key)
     except TypeError:  # an unhashable year: let the checks below explain it
         recent_key = recent = None
     if recent is not None and time.monotonic() - recent[0] < RECHECK_SECONDS:
-        return recent[1]
+        return recent
     ruleset = _load_checked(year, rules)
+    fresh = (time.monotonic(), ruleset, recent[2] if recent is not None and recent[1] is ruleset else {})
     if recent_key is not None:
-        _recent[recent_key] = (time.monotonic(), ruleset)
-    return ruleset
+        _recent[recent_key] = fresh
+    return fresh
 
 
 def _load_checked(year: int | str, rules: str | os.PathLike[str] | None) -> RuleSet:
@@ -95,9 +113,16 @@ def evaluate(year: int | str, worksheet: str, inputs: Mapping[str, Any] | None =
     UnknownInputError, InvalidFilingStatusError, InvalidAmountError, InvalidInputError,
     RuleSetError (the rule files are invalid) and EvaluationError.
     """
-    ruleset = load(year, rules)
+    _, ruleset, programs = _fresh(year, rules)
     warn_if_draft(ruleset)
-    return scalar.evaluate(ruleset.worksheet(worksheet), dict(inputs or {}), trace=trace)
+    named = type(worksheet) is str  # anything else is not a worksheet's name: ruleset.worksheet says so
+    compiled = programs.get(worksheet) if named else None
+    if compiled is None:
+        compiled = scalar.program(ruleset.worksheet(worksheet))
+        if named:
+            programs[worksheet] = compiled
+    # the inputs are only read, so a dict is not copied
+    return scalar.run(compiled, inputs if type(inputs) is dict else dict(inputs or {}), trace)
 
 
 def warn_if_draft(ruleset: RuleSet) -> None:

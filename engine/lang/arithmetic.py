@@ -28,14 +28,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 # and leaving restores the caller's, with no copy per call (an evaluation is a few microseconds, a
 # context copy a good part of one). Only its flags change between calls, and the engine reads none.
 _threads = threading.local()
-
-
-def _thread_context() -> decimal.Context:
-    try:
-        return _threads.context  # type: ignore[no-any-return]
-    except AttributeError:
-        context = _threads.context = ENGINE_CONTEXT.copy()
-        return context
+_getcontext, _setcontext = decimal.getcontext, decimal.setcontext
 
 
 def in_engine_context(function: F) -> F:
@@ -43,16 +36,19 @@ def in_engine_context(function: F) -> F:
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        outer = decimal.getcontext()
-        context = _thread_context()
+        outer = _getcontext()
+        try:
+            context = _threads.context
+        except AttributeError:  # the thread's first entry
+            context = _threads.context = ENGINE_CONTEXT.copy()
         if outer is context:
             return function(*args, **kwargs)  # called from inside the engine: already in its context
-        decimal.setcontext(context)
+        _setcontext(context)
         try:
             return function(*args, **kwargs)
         except decimal.DecimalException as error:
             raise EvaluationError(f"arithmetic out of the engine's range ({type(error).__name__})") from None
         finally:
-            decimal.setcontext(outer)
+            _setcontext(outer)
 
     return wrapper  # type: ignore[return-value]

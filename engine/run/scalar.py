@@ -84,6 +84,9 @@ def _closure(node: typed.Node, text: str) -> Closure:
             return lambda env, rec: function(only(env, rec))
         if len(args) == 2:  # max(0, x), min(a, b): the usual calls, without a generator per call
             first, second = args
+            if isinstance(node.args[0], typed.Constant):  # max(0, x): the constant passed as it is
+                constant = node.args[0].value
+                return lambda env, rec: function(constant, second(env, rec))
             return lambda env, rec: function(first(env, rec), second(env, rec))
         return lambda env, rec: function(*(a(env, rec) for a in args))
     if isinstance(node, typed.Lookup):
@@ -92,8 +95,9 @@ def _closure(node: typed.Node, text: str) -> Closure:
 
 
 def _arithmetic(node: typed.Arithmetic, text: str) -> Closure:
-    left, right = _closure(node.left, text), _closure(node.right, text)
     if node.op == "/":
+        left, right = _closure(node.left, text), _closure(node.right, text)
+
         def divide(env: dict, rec: list | None) -> Any:
             denominator = right(env, rec)  # first: traces list the table rows in this order
             numerator = left(env, rec)
@@ -103,6 +107,9 @@ def _arithmetic(node: typed.Arithmetic, text: str) -> Closure:
             return numerator / denominator
         return divide
     function = _ARITHMETIC[node.op]
+    if node.left.kind == "number" and node.right.kind == "number":
+        return _numbers(function, node.left, node.right, text)
+    left, right = _closure(node.left, text), _closure(node.right, text)
 
     def arithmetic(env: dict, rec: list | None) -> Any:
         a, b = left(env, rec), right(env, rec)
@@ -110,6 +117,24 @@ def _arithmetic(node: typed.Arithmetic, text: str) -> Closure:
             _no_sequences(a, b, text)  # a value whose kind was not known when the rules loaded
         return function(a, b)
     return arithmetic
+
+
+def _numbers(function: Callable[[Any, Any], Any], left_node: typed.Node, right_node: typed.Node,
+             text: str) -> Closure:
+    """``left op right`` over two numbers (kinds the checker made sure of, so no test of the values per
+    call); an input or line operand is read straight from ``env``, without a closure of its own."""
+    left_name = left_node.name if isinstance(left_node, typed.Name) else None
+    right_name = right_node.name if isinstance(right_node, typed.Name) else None
+    if left_name is not None and right_name is not None:
+        return lambda env, rec: function(env[left_name], env[right_name])
+    if right_name is not None:
+        left = _closure(left_node, text)
+        return lambda env, rec: function(left(env, rec), env[right_name])
+    right = _closure(right_node, text)
+    if left_name is not None:
+        return lambda env, rec: function(env[left_name], right(env, rec))
+    left = _closure(left_node, text)
+    return lambda env, rec: function(left(env, rec), right(env, rec))
 
 
 def _compare(node: typed.Compare, text: str) -> Closure:
@@ -371,35 +396,36 @@ def refusal(sheet: Worksheet, check_: Check) -> InvalidInputError:
 
 def evaluate(sheet: Worksheet, given: dict[str, Any], trace: bool = True) -> Result:
     """Run ``sheet`` on the caller's inputs: every line in order, each rounded as the form says."""
-    return _run(program(sheet), given, trace)
+    return run(program(sheet), given, trace)
 
 
 @in_engine_context
-def _run(compiled: _Program, given: dict[str, Any], trace: bool) -> Result:
-    """The scalar backend's runtime: the lines of a compiled worksheet in order. The trace is not built
-    here: a traced result gets a _Trace, which builds the lines when they are first read."""
+def run(compiled: _Program, given: dict[str, Any], trace: bool) -> Result:
+    """The scalar backend's runtime: the lines of a compiled worksheet (``program``) in order, on the
+    caller's inputs. The trace is not built here: a traced result gets a _Trace, which builds the lines
+    when they are first read."""
     sheet = compiled.sheet
     env = typed_inputs(sheet, given, compiled)
     inputs = dict(env)
     record = observe.recorder  # set only while the coverage plugin counts (engine/run/observe.py)
     steps: dict[str, Result] | None = {} if trace or record is not None else None  # step results by line id
     try:
-        for run, quantize, exponent, line_id, step in compiled.plan:
+        for compute, quantize, exponent, line_id, step in compiled.plan:
             try:
-                if run is not None:
-                    value = run(env, None)
+                if compute is not None:
+                    value = compute(env, None)
                 else:
                     call = step.step
                     assert call is not None  # a line is an expression or a step
-                    sub_result = _run(call.program, {name: given_by(env, None) for name, given_by in call.passes},
-                                      trace)
+                    sub_result = run(call.program, {name: given_by(env, None) for name, given_by in call.passes},
+                                     trace)
                     if steps is not None:
                         steps[line_id] = sub_result
                     value = sub_result.outputs[call.output]
             except _RUN_TIME as error:
                 raise _line_error(sheet, step.line, _cannot_compute(step.text, error)) from None
             except CtaxError as error:
-                if isinstance(error, EvaluationError) or run is None:
+                if isinstance(error, EvaluationError) or compute is None:
                     raise _line_error(sheet, step.line, error) from None
                 raise
             if quantize is not None and value.__class__ is Decimal:
