@@ -114,7 +114,8 @@ def evaluate(year: int | str, worksheet: str, inputs: Mapping[str, Any] | None =
     RuleSetError (the rule files are invalid) and EvaluationError.
     """
     _, ruleset, programs = _fresh(year, rules)
-    warn_if_draft(ruleset)
+    if ruleset.draft_files:  # ruleset.draft without a call: most years are no draft
+        warn_if_draft(ruleset)
     named = type(worksheet) is str  # anything else is not a worksheet's name: ruleset.worksheet says so
     compiled = programs.get(worksheet) if named else None
     if compiled is None:

@@ -444,7 +444,7 @@ def run(compiled: _Program, given: dict[str, Any], trace: bool) -> Result:
                                   {n: env[n] for n in check_.expression.reads}, check_.source))
     outputs = {name: env[name] for name in compiled.outputs}
     return Result(sheet.year, sheet.name, sheet.title, inputs, outputs,
-                  _Trace(compiled, env, steps or {}) if trace else [], checks, money=sheet.money, draft=sheet.draft)
+                  _Trace(compiled, env, steps or {}) if trace else [], checks, sheet.money, sheet.draft)
 
 
 @in_engine_context
