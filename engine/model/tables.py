@@ -301,18 +301,30 @@ class Table:
                                          (column, tuple(b.describe() for b in column.brackets), source))
         return {status: by_column[id(column)] for status, column in self.columns.items() if id(column) in by_column}
 
+    @cached_property
+    def row_values(self) -> dict[str | None, tuple[Callable[[list[Decimal], Decimal], int], list[Decimal],
+                                                   tuple[Any, ...]]]:
+        """Per lookup key (a filing status, or None) of a column with range rows: its ``find`` and ``bounds``
+        and the value at each position (see Column.bounds), so a row's value is one index away."""
+        return {status: (find, bounds, tuple(value for value, _ in matches))
+                for status, (rows, find, bounds, matches) in self._prepared.items() if rows}
+
     def value(self, status: str | None, amount: Decimal | None) -> Any:
         """``lookup(status, amount)``'s value alone: what an evaluation computes with, the Match (a trace's)
         not made. A bracket's Match is new at every amount, and making it costs more than the lookup."""
-        entry = self._prepared.get(status) if amount is not None else None
+        if amount is None:
+            return self.lookup(status, amount)[0]
+        found = self.row_values.get(status)
+        if found is not None:
+            find, bounds, values = found
+            return values[find(bounds, amount)]
+        entry = self._prepared.get(status)
         if entry is None:
             return self.lookup(status, amount)[0]
-        rows, find, bounds, data = entry
-        position = find(bounds, amount)
-        if rows:
-            return data[position][0]
-        bracket = data[0].brackets[position]
-        return bracket.tax(max(amount, bracket.lo))
+        _, find, bounds, (column, _, _) = entry
+        bracket = column.brackets[find(bounds, amount)]
+        lower = bracket.lo
+        return bracket.tax(lower if lower > amount else amount)  # max(amount, lower) without a call
 
     def lookup(self, status: str | None, amount: Decimal | None) -> tuple[Any, Match]:
         """The value for this filing status (None: not by status) and amount, and the Match behind it."""

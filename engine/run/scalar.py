@@ -160,10 +160,16 @@ def _lookup(node: typed.Lookup, text: str) -> Closure:
     if isinstance(node.status, typed.Name) and isinstance(node.amount, typed.Name):
         # table(filing_status, amount): the usual lookup, its arguments read straight from env
         status_name, amount_name = node.status.name, node.amount.name
+        row_values = node.table.row_values
 
         def by_names(env: dict, rec: list | None) -> Any:
             if rec is None:
-                return value_of(env[status_name], env[amount_name])
+                status, amount = env[status_name], env[amount_name]
+                found = row_values.get(status)
+                if found is not None and amount is not None:  # a range row: Table.value without its call
+                    find, bounds, values = found
+                    return values[find(bounds, amount)]
+                return value_of(status, amount)
             value, match = lookup(env[status_name], env[amount_name])
             rec.append(match)
             return value
