@@ -435,7 +435,7 @@ def run(compiled: _Program, given: dict[str, Any], trace: bool) -> Result:
                     raise _line_error(sheet, step.line, error) from None
                 raise
             if quantize is not None and value.__class__ is Decimal:
-                value = quantize(value, exponent)
+                value = quantize(value, exponent)  # type: ignore[arg-type]  # a rounding has both
             env[line_id] = value
     finally:
         if record is not None:  # the rows matched by the lines computed, an error or not

@@ -1,0 +1,215 @@
+"""The shortcuts one evaluation takes (issue 13) give what the general path gives: table values without
+their Match, row values indexed straight from a closure, inputs read by per-type readers, arithmetic
+over names read from the values, the engine's decimal context set per thread, the rule set found
+again by its freshness key."""
+from __future__ import annotations
+
+import decimal
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+import engine
+from engine import api
+from engine.errors import EvaluationError, InvalidAmountError, InvalidFilingStatusError, InvalidInputError
+from engine.lang.expressions import Scope
+from engine.lang.registry import ROUNDINGS
+from engine.model.inputs import InputSpec
+from engine.model.status import canonical_status
+from engine.run.scalar import compile_expression
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SINGLE = {"filing_status": "single"}
+
+
+def _amounts(table) -> list[Decimal]:
+    """Every bound of every column, a cent and a dollar either side, and amounts far below and above."""
+    bounds = {Decimal(-1000), Decimal(0), Decimal(10) ** 7}
+    for column in table.distinct_columns():
+        for row in (*column.rows, *column.brackets):
+            for bound in (row.lo, row.hi):
+                if bound is not None:
+                    bounds.update(bound + step for step in (Decimal(-1), Decimal("-0.01"), 0, Decimal("0.01"), 1))
+    return sorted(bounds)
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_a_tables_value_is_its_lookups_value_at_every_bound(year):
+    checked = 0
+    for table in engine.load(year).tables.values():
+        if table.kind == "scalar":
+            continue
+        for status in table.columns:
+            for amount in _amounts(table):
+                expected = table.lookup(status, amount)[0]
+                found = table.value(status, amount)
+                assert (found, str(found)) == (expected, str(expected)), (table.name, status, amount)
+                checked += 1
+    assert checked > 1000
+
+
+def test_table_values_read_as_the_2024_publication_prints_them():
+    tables = engine.load(2024).tables
+    # Table B, single, "more than $10,000 ... $50,000: $200 plus 4.5% of the excess over $10,000"
+    assert tables["table_b"].value("single", Decimal(45000)) == 200 + Decimal("0.045") * 35000  # 1,775.00
+    # Table A, single: $15,000 up to $30,000 of CT AGI, then $1,000 less for each $1,000 or fraction
+    table_a = tables["table_a"]
+    assert table_a.value("single", Decimal(30000)) == 15000
+    assert table_a.value("single", Decimal(30001)) == 14000
+    assert table_a.value("single", Decimal(44001)) == 0  # 15,000 - 15 x 1,000
+    assert table_a.value("single", Decimal(-5)) == 15000  # at or below the floor: the first row's
+
+
+@pytest.mark.parametrize("agi, exemption", [(30000, 15000), (30000.5, 14000), (31000, 14000), (31001, 13000)])
+def test_an_evaluation_reads_table_rows_by_the_rounded_amount(agi, exemption):
+    # Line 1 rounds CT AGI to whole dollars (30,000.50 -> 30,001), and Table A is read with it
+    result = engine.evaluate(2024, "tax_calculation", {**SINGLE, "ct_agi": agi}, trace=False)
+    assert result["exemption"] == exemption
+
+
+def test_untraced_and_traced_evaluations_agree_and_the_trace_shows_the_rows():
+    inputs = {**SINGLE, "ct_agi": 60000}
+    untraced = engine.evaluate(2024, "tax_calculation", inputs, trace=False)
+    traced = engine.evaluate(2024, "tax_calculation", inputs)
+    assert untraced.outputs == traced.outputs
+    assert untraced.lines == []
+    # no exemption above $44,000 (15,000 - 30 x 1,000 is below 0), so 60,000 taxable; Table B, single,
+    # more than $50,000: $2,000 plus 5.5% of the excess over $50,000 = 2,000 + 550 = 2,550
+    assert traced.line("exemption").value == 0
+    initial = traced.line("initial_tax")
+    assert initial.value == 2550
+    assert [m.table for m in initial.matches] == ["table_b"]
+    assert initial.matches[0].lower == 50000 and initial.matches[0].upper == 100000
+
+
+# ---------------------------------------------------------------- inputs
+
+
+@pytest.mark.parametrize("spec, value, expected", [
+    (InputSpec("agi", "money", "AGI"), 60000, Decimal(60000)),
+    (InputSpec("agi", "money", "AGI"), "$1,234.50", Decimal("1234.50")),
+    (InputSpec("agi", "money", "AGI"), 60000.5, Decimal("60000.5")),
+    (InputSpec("n", "integer", "Count"), "3", Decimal(3)),
+    (InputSpec("ok", "boolean", "OK"), "yes", True),
+    (InputSpec("fs", "filing_status", "Status"), "MFJ", "married_filing_jointly"),
+    (InputSpec("fs", "filing_status", "Status"), "single", "single"),
+    (InputSpec("c", "choice", "Choice", choices=("a", "b")), "b", "b"),
+])
+def test_an_inputs_reader_reads_as_coerce_does(spec, value, expected):
+    assert spec.reader()(value) == expected
+    assert spec.coerce(value) == expected
+
+
+@pytest.mark.parametrize("spec, value, error", [
+    (InputSpec("agi", "money", "AGI"), "12abc", InvalidAmountError),
+    (InputSpec("agi", "money", "AGI", minimum=Decimal(0)), -1, InvalidAmountError),
+    (InputSpec("agi", "money", "AGI", maximum=Decimal(10)), 11, InvalidAmountError),
+    (InputSpec("agi", "money", "AGI"), 10 ** 16, InvalidAmountError),
+    (InputSpec("n", "integer", "Count"), "3.5", InvalidAmountError),
+    (InputSpec("fs", "filing_status", "Status"), "married", InvalidFilingStatusError),
+    (InputSpec("c", "choice", "Choice", choices=("a", "b")), "z", InvalidInputError),
+    (InputSpec("x", "colour", "Colour"), "red", InvalidInputError),
+])
+def test_an_inputs_reader_refuses_as_coerce_does(spec, value, error):
+    with pytest.raises(error) as by_reader:
+        spec.reader()(value)
+    with pytest.raises(error) as by_coerce:
+        spec.coerce(value)
+    assert str(by_reader.value) == str(by_coerce.value)
+    assert by_reader.value.field == spec.name
+
+
+def test_a_filing_status_is_given_back_as_plain_text():
+    class Text(str):
+        pass
+
+    status = canonical_status(Text("single"))
+    assert status == "single" and type(status) is str
+    assert canonical_status("Head of Household") == "head_of_household"
+    assert canonical_status(["single"]) is None
+
+
+def test_the_callers_inputs_are_read_not_changed():
+    inputs = {"filing_status": "MFJ", "ct_agi": "60,000"}
+    result = engine.evaluate(2024, "tax_calculation", inputs, trace=False)
+    assert inputs == {"filing_status": "MFJ", "ct_agi": "60,000"}
+    assert result.inputs == {"filing_status": "married_filing_jointly", "ct_agi": Decimal(60000)}
+    assert result.inputs is not inputs
+
+
+# ---------------------------------------------------------------- expressions and roundings
+
+
+NUMBERS = Scope(values={"a", "b", "c", "d"}, tables={}, kinds=dict.fromkeys("abcd", "number"))
+VALUES = {"a": Decimal(10), "b": Decimal(3), "c": Decimal("0.5"), "d": Decimal(-2)}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a - b", Decimal(7)),
+    ("(a + b) - c", Decimal("12.5")),
+    ("a - (b + c)", Decimal("6.5")),
+    ("(a + b) * (c + d)", Decimal("-19.5")),  # 13 x -1.5
+    ("a * 2 - b", Decimal(17)),
+    ("max(0, b - a)", Decimal(0)),
+    ("max(0, a - b)", Decimal(7)),
+    ("min(a, b) + d", Decimal(1)),
+])
+def test_arithmetic_over_names_and_parts(text, expected):
+    assert compile_expression(text, NUMBERS).run(VALUES, None) == expected
+
+
+def test_arithmetic_on_an_input_left_out_is_an_evaluation_error():
+    with pytest.raises(EvaluationError, match="cannot compute 'a - b'"):
+        compile_expression("a - b", NUMBERS).run({**VALUES, "a": None}, None)
+
+
+@pytest.mark.parametrize("rounding, value, expected", [
+    ("dollars", "2342.50", "2343"),  # 50 cents and up rounds up
+    ("dollars", "2342.49", "2342"),
+    ("dollars", "-2.5", "-3"),  # half up is away from zero
+    ("cents", "2.345", "2.35"),
+    ("four_decimals", "0.123450", "0.1235"),
+])
+def test_roundings_are_half_up_whatever_the_callers_context(rounding, value, expected):
+    exact = ROUNDINGS[rounding].exact
+    with decimal.localcontext() as context:
+        context.rounding = decimal.ROUND_FLOOR
+        context.prec = 3
+        assert str(exact(Decimal(value))) == expected
+
+
+# ---------------------------------------------------------------- the decimal context
+
+
+def test_an_evaluation_leaves_the_callers_context_as_it_was():
+    with decimal.localcontext() as context:
+        context.prec = 5
+        engine.evaluate(2024, "tax_calculation", {**SINGLE, "ct_agi": "60000.50"})
+        assert decimal.getcontext() is context and context.prec == 5
+        with pytest.raises(engine.InvalidAmountError):
+            engine.evaluate(2024, "tax_calculation", {**SINGLE, "ct_agi": "1e1000000"})
+        assert decimal.getcontext() is context and context.prec == 5
+        # an arithmetic signal inside the engine still becomes the package's error, and the context is back
+        with pytest.raises(EvaluationError):
+            compile_expression("a / b", NUMBERS).run({**VALUES, "b": Decimal(0)}, None)
+        assert decimal.getcontext() is context
+
+
+# ---------------------------------------------------------------- the rule set's freshness key
+
+
+def test_a_changed_ctax_rules_is_seen_at_once(tmp_path, monkeypatch):
+    with_2013, without = tmp_path / "with", tmp_path / "without"
+    shutil.copytree(FIXTURES / "minimal", with_2013)
+    without.mkdir()
+    api.clear_cache()
+    try:
+        monkeypatch.setenv("CTAX_RULES", str(with_2013))
+        assert engine.evaluate(2013, "tax", {"filing_status": "single", "agi": 100}, trace=False)
+        monkeypatch.setenv("CTAX_RULES", str(without))  # well within RECHECK_SECONDS of the first call
+        with pytest.raises(engine.UnknownYearError):
+            engine.evaluate(2013, "tax", {"filing_status": "single", "agi": 100}, trace=False)
+    finally:
+        api.clear_cache()
