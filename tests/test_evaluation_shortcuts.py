@@ -213,3 +213,34 @@ def test_a_changed_ctax_rules_is_seen_at_once(tmp_path, monkeypatch):
             engine.evaluate(2013, "tax", {"filing_status": "single", "agi": 100}, trace=False)
     finally:
         api.clear_cache()
+
+
+# ---------------------------------------------------------------- a line that need not round
+
+
+def _rounded_exemption_rules(tmp_path: Path, joint_value: str) -> Path:
+    """The minimal rules with the exemption line rounded to dollars and the joint column's first row
+    worth ``joint_value``."""
+    rules = tmp_path / "rules"
+    shutil.copytree(FIXTURES / "minimal", rules)
+    table = rules / "2013" / "tables" / "exemption.yaml"
+    table.write_text(table.read_text().replace(
+        "{more_than: 0, less_than_or_equal_to: 20000, value: 2000}",
+        f"{{more_than: 0, less_than_or_equal_to: 20000, value: {joint_value}}}"))
+    sheet = rules / "2013" / "worksheets" / "tax.yaml"
+    sheet.write_text(sheet.read_text().replace(
+        "    expression: exemption(filing_status, agi)\n",
+        "    expression: exemption(filing_status, agi)\n    round: dollars\n"))
+    return rules
+
+
+@pytest.mark.parametrize("joint_value, status, agi, expected", [
+    ("2000", "single", 5000, "1000"),  # every row a whole dollar: the line is read as printed
+    ("2000", "married_filing_jointly", 5000, "2000"),
+    ("2000.50", "married_filing_jointly", 5000, "2001"),  # a row with cents: the line still rounds, half up
+    ("2000.50", "single", 10500, "500"),
+])
+def test_a_rounded_table_line_is_as_rounding_leaves_it(tmp_path, joint_value, status, agi, expected):
+    rules = _rounded_exemption_rules(tmp_path, joint_value)
+    result = engine.evaluate(2013, "tax", {"filing_status": status, "agi": agi}, rules=rules)
+    assert str(result.line("exemption_amount").value) == expected

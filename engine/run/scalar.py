@@ -330,13 +330,32 @@ class _Scalar(loop.Backend[Any, _Program]):
 
     def program(self, sheet: Worksheet, required: list[Any], refusals: list[Any], lines: list[Any],
                 checks: list[Any]) -> _Program:
-        plan = tuple((line.run, line.rounding.quantize if line.rounding is not None else None,
-                      line.rounding.exponent if line.rounding is not None else None, line.id, line)
-                     for line in lines)
+        rounds = [line.rounding if line.rounding is not None and not _already_rounded(line.line, line.rounding)
+                  else None for line in lines]
+        plan = tuple((line.run, rounding.quantize if rounding is not None else None,
+                      rounding.exponent if rounding is not None else None, line.id, line)
+                     for line, rounding in zip(lines, rounds))
         readers = tuple((name, spec.reader(), spec.fill is Fill.REQUIRED, spec.default)
                         for name, spec in sheet.inputs.items())
         return _Program(sheet, tuple(lines), tuple(required), tuple(refusals), tuple(checks), plan, readers,
                         frozenset(sheet.inputs), tuple(sheet.outputs))
+
+
+def _already_rounded(line: Line, rounding: Rounding) -> bool:
+    """Whether every value of ``line``'s expression is already as ``rounding`` leaves it, so the line
+    need not round on every evaluation: a lookup of range rows whose every value (each key's, the one
+    at or below the floor too) is a Decimal with the rounding's exponent, as Table A's whole dollars
+    are. Rounding such a value gives it back unchanged, the same digits and exponent."""
+    node = line.expression.node if line.expression is not None else None
+    if not isinstance(node, typed.Lookup):
+        return False
+    table = node.table
+    positions = table.row_values
+    if not table.columns or positions.keys() != table.columns.keys():
+        return False
+    exponent = rounding.exponent
+    return all(value.__class__ is Decimal and value.is_finite() and value.same_quantum(exponent)
+               for _, _, values in positions.values() for value in values)
 
 
 _PROGRAMS: weakref.WeakKeyDictionary[Worksheet, _Program] = weakref.WeakKeyDictionary()
