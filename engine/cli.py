@@ -21,8 +21,8 @@ from engine import api
 from engine.arguments import positive_whole_number
 from engine.errors import EXTRAS, CtaxError, DraftYearWarning, MissingExtraError, Problem, RuleSetError, did_you_mean
 from engine.loading.ruleset import check_files, check_ruleset, is_year_folder_name, rules_dir
+from engine.present import DOCS_BASE  # not from present.html: the html module is imported only for HTML
 from engine.present import text as render
-from engine.present.html import DOCS_BASE
 from engine.present.terminal import terminal_text
 from engine.run.result import plain
 
