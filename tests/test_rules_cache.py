@@ -180,3 +180,22 @@ def test_a_damaged_document_in_an_authentic_entry_is_read_from_its_file(year, tm
     assert isinstance(documents, cache.CachedDocuments)
     assert scalar.evaluate(ruleset.worksheets["tax_calculation"], {"filing_status": "single", "ct_agi": 60000})[
         "ct_income_tax"] == 2813  # README: 2013, single, CT AGI $60,000
+
+
+def test_damaged_positions_in_an_authentic_entry_are_read_from_the_file(year, tmp_path):
+    from_yaml, _, _ = check_files(year, use_cache=False)
+    load_ruleset(year)
+    (entry,) = _entries(tmp_path)
+    key = (tmp_path / "cache" / "hmac.key").read_bytes()
+    payload = _payload(tmp_path, entry)
+    damaged = payload.replace(b'"positions":[[[],', b'"positions":[[{},')  # a file's first path is not a list
+    assert damaged.count(b'"positions":[[{},') > 10 and len(damaged) == len(payload)
+    entry.write_bytes(cache._seal(key, damaged))
+    ruleset, documents, _ = check_files(year)
+    assert isinstance(documents, cache.CachedDocuments) and from_yaml is not None
+    given = {"filing_status": "single", "ct_agi": 60000}
+    # the trace cites each line's place in its file: the worksheet's positions were read again
+    assert scalar.evaluate(ruleset.worksheets["tax_calculation"], given).to_dict() == \
+        scalar.evaluate(from_yaml.worksheets["tax_calculation"], given).to_dict()
+    doc = documents["rules/2013/worksheets/tax_calculation.yaml"]
+    assert doc.positions == check_files(year, use_cache=False)[1][doc.file].positions

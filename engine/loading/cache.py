@@ -37,7 +37,7 @@ import hmac
 import json
 import os
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -238,7 +238,7 @@ class CachedDocuments(Mapping[str, Document]):
         if found is None:
             entry, start, end = self._ranges[file]
             try:
-                found = _document(entry, json.loads(self._payload[start:end]))
+                found = _document(entry, json.loads(self._payload[start:end]), self._snapshot)
             except (_Corrupt, ValueError, TypeError, KeyError, RecursionError):
                 found = _reread(self._snapshot, entry)
             self._decoded[file] = found
@@ -270,11 +270,46 @@ def _reread(snapshot: Snapshot, entry: Entry) -> Document:
     return doc
 
 
-def _document(entry: Entry, item: Any) -> Document:
+def _document(entry: Entry, item: Any, snapshot: Snapshot) -> Document:
     if not isinstance(item, dict) or item.get("kind") != entry.kind or item.get("file") != entry.file:
         raise _Corrupt("not the document the index names")
-    return Document(entry.file, _decode(item["data"]), _positions(item["positions"]),
-                    _positions(item["key_positions"]))
+    return Document(entry.file, _decode(item["data"]),
+                    _Positions(item["positions"], lambda: _reread(snapshot, entry).positions),
+                    _Positions(item["key_positions"], lambda: _reread(snapshot, entry).key_positions))
+
+
+class _Positions(Mapping[tuple, tuple[int, int]]):
+    """A cached document's positions, decoded when first looked up: a problem's place is all they give, and
+    a cached year has none, so most documents never need theirs. Positions that do not decode are read
+    again from the file (``reread``)."""
+
+    def __init__(self, raw: Any, reread: Callable[[], Mapping[tuple, tuple[int, int]]]):
+        if not isinstance(raw, list):
+            raise _Corrupt("positions")
+        self._raw: Any = raw
+        self._reread = reread
+        self._decoded: Mapping[tuple, tuple[int, int]] | None = None
+
+    def _mapping(self) -> Mapping[tuple, tuple[int, int]]:
+        if self._decoded is None:
+            try:
+                self._decoded = _positions(self._raw)
+            except (_Corrupt, ValueError, TypeError):
+                self._decoded = self._reread()
+            self._raw = None
+        return self._decoded
+
+    def __getitem__(self, path: tuple) -> tuple[int, int]:
+        return self._mapping()[path]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._mapping()
+
+    def __iter__(self) -> Iterator[tuple]:
+        return iter(self._mapping())
+
+    def __len__(self) -> int:
+        return len(self._mapping())
 
 
 # The entry's head ends where its documents begin: json.dumps writes a quote inside a string as \", so this
