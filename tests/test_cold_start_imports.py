@@ -59,6 +59,8 @@ def test_a_warm_evaluation_imports_no_batch_yaml_or_schema_library(tmp_path, cod
     warm = _run(code, tmp_path)
     assert warm["status"] == 0 and expected in warm["out"]
     assert _heavy(warm["modules"]) == []
+    # nor the batch and serve commands' own modules (the command line builds only the parser it runs)
+    assert [name for name in warm["modules"] if name.startswith(("engine.batch", "engine.serve"))] == []
 
 
 def test_only_the_text_format_imports_rich(tmp_path):
