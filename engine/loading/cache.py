@@ -23,10 +23,12 @@ The cache cannot change an answer:
 
 An entry is read lazily, so one evaluation pays only for the files it needs: the HMAC is checked over
 the whole entry, but only its head (the format, the fingerprint and an index of where each document
-stands in the entry) is parsed up front; a document is decoded the first time it is read
-(``CachedDocuments``). The entry is one JSON object whose ``documents`` list comes last, each item a
-byte range named in the index. A document whose range does not decode to the file the index names
-(possible only if the user's own key sealed a damaged entry) is read from its rule file instead.
+stands in the entry) is parsed up front; a document's data is decoded the first time it is read
+(``CachedDocuments``), and its positions (most of the bytes, and needed only to place a problem or a
+worksheet line) apart, the first time they are looked up. The entry is one JSON object whose
+``documents`` list comes last; the index gives each item's byte range and where its data and
+positions end. A document whose bytes do not decode to the file the index names (possible only if
+the user's own key sealed a damaged entry) is read from its rule file instead.
 
 Set ``CTAX_CACHE_DIR=off`` to disable it.
 """
@@ -226,19 +228,19 @@ class CachedDocuments(Mapping[str, Document]):
     A document whose range does not decode is read from its file in ``snapshot`` instead.
     """
 
-    def __init__(self, payload: bytes, index: list[tuple[Entry, int, int]], snapshot: Snapshot):
+    def __init__(self, payload: bytes, index: list[tuple[Entry, _Range]], snapshot: Snapshot):
         self._payload = payload
-        self._ranges = {entry.file: (entry, start, end) for entry, start, end in index}
+        self._ranges = {entry.file: (entry, where) for entry, where in index}
         self._snapshot = snapshot
         self._decoded: dict[str, Document] = {}
-        self.entries = [entry for entry, _, _ in index]
+        self.entries = [entry for entry, _ in index]
 
     def __getitem__(self, file: str) -> Document:
         found = self._decoded.get(file)
         if found is None:
-            entry, start, end = self._ranges[file]
+            entry, where = self._ranges[file]
             try:
-                found = _document(entry, json.loads(self._payload[start:end]), self._snapshot)
+                found = _document(entry, self._payload, where, self._snapshot)
             except (_Corrupt, ValueError, TypeError, KeyError, RecursionError):
                 found = _reread(self._snapshot, entry)
             self._decoded[file] = found
@@ -270,12 +272,41 @@ def _reread(snapshot: Snapshot, entry: Entry) -> Document:
     return doc
 
 
-def _document(entry: Entry, item: Any, snapshot: Snapshot) -> Document:
-    if not isinstance(item, dict) or item.get("kind") != entry.kind or item.get("file") != entry.file:
+class _Range(NamedTuple):
+    """Where a document's item stands in the payload: it is ``{"kind":K,"file":F,"data":D,"positions":P,
+    "key_positions":Q}`` (JSON, no spaces), from ``start`` to ``stop``, D ending at ``data_end`` and P at
+    ``positions_end``."""
+
+    start: int
+    data_end: int
+    positions_end: int
+    stop: int
+
+
+_POSITIONS_KEY = b',"positions":'
+_KEY_POSITIONS_KEY = b',"key_positions":'
+
+
+def _item_head(kind: str, file: str) -> bytes:
+    """An item's bytes up to its data, as json.dumps writes them (so they can be checked byte for byte)."""
+    return b'{"kind":' + json.dumps(kind).encode() + b',"file":' + json.dumps(file).encode() + b',"data":'
+
+
+def _document(entry: Entry, payload: bytes, where: _Range, snapshot: Snapshot) -> Document:
+    """The document at ``where``: its data decoded now, its positions when first looked up."""
+    start, data_end, positions_end, stop = where
+    head = _item_head(entry.kind, entry.file)
+    key_positions_start = positions_end + len(_KEY_POSITIONS_KEY)
+    # the bytes between the parts must be exactly what the writer put there: else the ranges are not this item's
+    if payload[start:start + len(head)] != head or \
+            payload[data_end:data_end + len(_POSITIONS_KEY)] != _POSITIONS_KEY or \
+            payload[positions_end:key_positions_start] != _KEY_POSITIONS_KEY or payload[stop - 1:stop] != b"}":
         raise _Corrupt("not the document the index names")
-    return Document(entry.file, _decode(item["data"]),
-                    _Positions(item["positions"], lambda: _reread(snapshot, entry).positions),
-                    _Positions(item["key_positions"], lambda: _reread(snapshot, entry).key_positions))
+    data = _decode(json.loads(payload[start + len(head):data_end]))
+    return Document(entry.file, data,
+                    _Positions(payload[data_end + len(_POSITIONS_KEY):positions_end],
+                               lambda: _reread(snapshot, entry).positions),
+                    _Positions(payload[key_positions_start:stop - 1], lambda: _reread(snapshot, entry).key_positions))
 
 
 class _Positions(Mapping[tuple, tuple[int, int]]):
@@ -283,20 +314,18 @@ class _Positions(Mapping[tuple, tuple[int, int]]):
     a cached year has none, so most documents never need theirs. Positions that do not decode are read
     again from the file (``reread``)."""
 
-    def __init__(self, raw: Any, reread: Callable[[], Mapping[tuple, tuple[int, int]]]):
-        if not isinstance(raw, list):
-            raise _Corrupt("positions")
-        self._raw: Any = raw
+    def __init__(self, raw: bytes, reread: Callable[[], Mapping[tuple, tuple[int, int]]]):
+        self._raw = raw  # their JSON: parsed only when needed
         self._reread = reread
         self._decoded: Mapping[tuple, tuple[int, int]] | None = None
 
     def _mapping(self) -> Mapping[tuple, tuple[int, int]]:
         if self._decoded is None:
             try:
-                self._decoded = _positions(self._raw)
-            except (_Corrupt, ValueError, TypeError):
+                self._decoded = _positions(json.loads(self._raw))
+            except (_Corrupt, ValueError, TypeError, RecursionError):
                 self._decoded = self._reread()
-            self._raw = None
+            self._raw = b""
         return self._decoded
 
     def __getitem__(self, path: tuple) -> tuple[int, int]:
@@ -325,20 +354,22 @@ def _head(payload: bytes) -> tuple[Any, int]:
     return json.loads(payload[:head_end] + b"}"), head_end + len(_DOCUMENTS_KEY)
 
 
-def _index(head: dict, payload: bytes, base: int) -> list[tuple[Entry, int, int]] | None:
-    """The entry's index, with each document's range checked to lie in the documents list in order; None if
+def _index(head: dict, payload: bytes, base: int) -> list[tuple[Entry, _Range]] | None:
+    """The entry's index, with each document's ranges checked to lie in the documents list in order; None if
     it is not one."""
     index, position, end = [], base, len(payload) - len(b"]}")
     if not isinstance(head.get("index"), list) or payload[end:] != b"]}":
         return None
-    for kind, path, file, name, start, stop in head["index"]:
+    for kind, path, file, name, *offsets in head["index"]:
         if kind not in KINDS or not all(isinstance(text, str) for text in (path, file, name)) \
-                or not isinstance(start, int) or not isinstance(stop, int) \
-                or not position <= base + start < base + stop <= end:
+                or len(offsets) != 4 or not all(type(offset) is int for offset in offsets):
             return None
-        index.append((Entry(kind, path, file, name), base + start, base + stop))
-        position = base + stop
-    return index if [entry.kind for entry, _, _ in index].count("ruleset") == 1 else None
+        where = _Range(*(base + offset for offset in offsets))
+        if not position <= where.start < where.data_end < where.positions_end < where.stop <= end:
+            return None
+        index.append((Entry(kind, path, file, name), where))
+        position = where.stop
+    return index if [entry.kind for entry, _ in index].count("ruleset") == 1 else None
 
 
 def load(snapshot: Snapshot) -> tuple[str, CachedDocuments | None]:
@@ -378,14 +409,18 @@ def store(snapshot: Snapshot, stamp: str, documents: list[tuple[str, str, Docume
         key = _key(folder, create=True)
         if key is None:
             return
-        bodies = [json.dumps({"kind": kind, "file": doc.file, "data": _encode(doc.data),
-                              "positions": [[list(p), *where] for p, where in doc.positions.items()],
-                              "key_positions": [[list(p), *where] for p, where in doc.key_positions.items()]},
-                             separators=(",", ":")).encode("utf-8") for kind, _, doc in documents]
-        ranges, position = [], 0  # each body's byte range, counted from the start of the documents list
-        for body in bodies:
-            ranges.append((position, position + len(body)))
-            position += len(body) + 1  # and the comma between bodies
+        bodies, ranges, position = [], [], 0  # each item, and its ranges counted from the start of the documents list
+        for kind, _, doc in documents:
+            parts = [_item_head(kind, doc.file)]
+            for part in (_encode(doc.data), _POSITIONS_KEY, [[list(p), *at] for p, at in doc.positions.items()],
+                         _KEY_POSITIONS_KEY, [[list(p), *at] for p, at in doc.key_positions.items()], b"}"):
+                parts.append(part if isinstance(part, bytes) else json.dumps(part, separators=(",", ":")).encode())
+            body = b"".join(parts)
+            data_end = position + len(parts[0]) + len(parts[1])
+            positions_end = data_end + len(parts[2]) + len(parts[3])
+            ranges.append((position, data_end, positions_end, position + len(body)))
+            bodies.append(body)
+            position += len(body) + 1  # and the comma between items
         head = json.dumps({"format": CACHE_FORMAT, "fingerprint": stamp,
                            "index": [[kind, path, doc.file, "" if kind == "ruleset" else doc.data[kind], *where]
                                      for (kind, path, doc), where in zip(documents, ranges)]},
