@@ -222,6 +222,17 @@ class Entry(NamedTuple):
     name: str  # the table's or worksheet's name (its file's stem: a cached year had no problem); "" for ruleset
 
 
+class _Range(NamedTuple):
+    """Where a document's item stands in the payload: it is ``{"kind":K,"file":F,"data":D,"positions":P,
+    "key_positions":Q}`` (JSON, no spaces), from ``start`` to ``stop``, D ending at ``data_end`` and P at
+    ``positions_end``."""
+
+    start: int
+    data_end: int
+    positions_end: int
+    stop: int
+
+
 class CachedDocuments(Mapping[str, Document]):
     """A cached year's documents by display name, each decoded from its range of the entry when first read.
 
@@ -270,17 +281,6 @@ def _reread(snapshot: Snapshot, entry: Entry) -> Document:
     if doc is None or errors:
         raise RuleSetError(errors or [Problem(entry.file, 1, 1, "the rule file could not be read")])
     return doc
-
-
-class _Range(NamedTuple):
-    """Where a document's item stands in the payload: it is ``{"kind":K,"file":F,"data":D,"positions":P,
-    "key_positions":Q}`` (JSON, no spaces), from ``start`` to ``stop``, D ending at ``data_end`` and P at
-    ``positions_end``."""
-
-    start: int
-    data_end: int
-    positions_end: int
-    stop: int
 
 
 _POSITIONS_KEY = b',"positions":'
