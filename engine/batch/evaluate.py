@@ -67,9 +67,11 @@ def _numeric_column(column: Any, spec: InputSpec, n: int, slow: np.ndarray) -> t
     out = np.zeros(n, dtype=np.int64)
     limit = min(int(MAX_AMOUNT), LIMIT // unit)  # larger values cannot be scaled inside int64
     if values.dtype.kind in "iu":
-        big = np.abs(values.astype(np.float64)) > limit  # marks values too large to scale safely
+        big = (values > limit) | (values < -limit)  # too large to scale safely (compared exactly, in integers)
         ok = ~big
-        out = np.where(ok, values, 0).astype(np.int64) * unit
+        out = (np.where(ok, values, 0) if big.any() else values).astype(np.int64)
+        if unit != 1:
+            out *= unit
     elif values.dtype.kind == "f":
         finite = np.isfinite(values)
         small = finite & (np.abs(values) <= min(FLOAT_EXACT_LIMIT, 2 ** 52 // unit))

@@ -570,8 +570,10 @@ def _lookup(table: Table, status: Compiled | None, amount: Compiled | None) -> C
             if not table.by_status:
                 return (lambda env, reach: lookup(0, amounts(env, reach))), static
             base_of_code = which_column * stride
-            return _by_status(status, lambda codes, env, reach: lookup(base_of_code[codes], amounts(env, reach))), \
-                static
+
+            def by_code(codes: Any, env: dict, reach: Any) -> Any:
+                return lookup(base_of_code.take(codes), amounts(env, reach))
+            return _by_status(status, by_code), static
     built = [_formula_column(c, at) if c.formula is not None and not c.rows and not c.brackets else
              _segment_function(c, at) for c in columns]
     out_scale = max(s.scale for _, s in built)
