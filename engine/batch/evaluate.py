@@ -277,19 +277,31 @@ class _Output:
     when the first chunk says what the output is, and each chunk writes its values into its own
     slice, so no per-chunk pieces are concatenated and no full-length temporary is made. ``array()``
     hands the buffer to Arrow as it is (exact decimals: the buffer already holds their 128-bit
-    unscaled digits)."""
+    unscaled digits).
+
+    An amount's buffer is allocated by Arrow (its system pool: plain malloc), which owns the result's
+    buffers anyway. Not numpy: numpy advises huge pages for large arrays, and on this kind of machine
+    faulting those in (2 MB zeroed, and compacted for, at a time) was most of a 10M-row call's
+    system time, while the huge page at each output's write frontier counted as working memory
+    (measured: 10M rows, system time 0.8 s against 0.45 s with plain pages)."""
 
     def __init__(self, n: int):
         self.n = n
         self.value: Num | Bool | Cat | None = None  # the first chunk's value: what the column is
         self.buffer: np.ndarray | None = None
+        self.pooled: Any = None  # the Arrow buffer under ``buffer`` (amounts)
         self.valid: np.ndarray | None = None  # allocated when a row first turns out to be null
 
     def _allocate(self, value: Num | Bool | Cat) -> np.ndarray:
         self.value = value
         if isinstance(value, Num):
+            import pyarrow as pa
+
             # scale 0: whole units as int64; otherwise decimal128's two little-endian 64-bit words per row
-            return np.empty((self.n, 2) if value.scale else self.n, dtype=np.int64)
+            words = 2 if value.scale else 1
+            self.pooled = pa.allocate_buffer(8 * words * self.n, memory_pool=pa.system_memory_pool())
+            buffer = np.frombuffer(self.pooled, dtype=np.int64)
+            return buffer.reshape(self.n, 2) if value.scale else buffer
         if isinstance(value, Bool):
             return np.empty(self.n, dtype=bool)
         return np.empty(self.n, dtype=np.int64)
@@ -333,11 +345,11 @@ class _Output:
 
         value, buffer, valid = self.value, self.buffer, self.valid
         assert value is not None and buffer is not None  # every output gets at least one (maybe empty) chunk
-        if isinstance(value, Num) and value.scale:
+        if isinstance(value, Num):
             validity = arrow.from_numpy(valid).buffers()[1] if valid is not None and not valid.all() else None
             nulls = 0 if validity is None or valid is None else int(self.n - np.count_nonzero(valid))
-            return pa.Array.from_buffers(pa.decimal128(38, value.scale), self.n, [validity, pa.py_buffer(buffer)],
-                                         null_count=nulls)
+            kind = pa.decimal128(38, value.scale) if value.scale else pa.int64()
+            return pa.Array.from_buffers(kind, self.n, [validity, self.pooled], null_count=nulls)
         if isinstance(value, Cat):
             return arrow.strings(value.choices).take(arrow.from_numpy(buffer, valid))
         return arrow.from_numpy(buffer, valid)
