@@ -14,9 +14,10 @@ own error: an optional input used where it was not given, a required_if input mi
 check refuses, a step input outside the bounds of the step's worksheet. Those rows are marked in
 ``env[SLOW]``; the batch layer runs them one by one.
 
-Tables: range rows and brackets use ``numpy.searchsorted`` over the column's own position data
-(``Column.bounds`` and ``Column.side``, which the scalar lookup bisects); stepped formulas use exact
-floor and ceiling division.
+Tables: range rows and brackets find each row's position from the column's own position data
+(``Column.bounds`` and ``Column.side``, which the scalar lookup bisects): by an integer division
+where those bounds lie on one grid (the printed tables' rows of equal width), else by
+``numpy.searchsorted``; stepped formulas use exact floor and ceiling division.
 """
 from __future__ import annotations
 
