@@ -21,8 +21,8 @@ from engine import api
 from engine.arguments import positive_whole_number
 from engine.errors import EXTRAS, CtaxError, DraftYearWarning, MissingExtraError, Problem, RuleSetError, did_you_mean
 from engine.loading.ruleset import check_files, check_ruleset, is_year_folder_name, rules_dir
+from engine.present import DOCS_BASE  # not from present.html: the html module is imported only for HTML
 from engine.present import text as render
-from engine.present.html import DOCS_BASE
 from engine.present.terminal import terminal_text
 from engine.run.result import plain
 
@@ -366,7 +366,8 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; given the ``command`` about to run, only as much of it as that command needs."""
     parser = _Parser(prog="ctax", description="Connecticut income-tax rules as YAML, evaluated "
                                                               "line by line with citations.")
     parser.add_argument("--version", action=_Version, nargs=0, help="show ctax's version and exit")
@@ -459,12 +460,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("year")
     p.set_defaults(func=cmd_worksheets)
 
-    from engine.batch.cli import add_parser as add_batch
+    # batch and serve are defined in their own packages: a run of another command does not import them (an unknown
+    # command, or none, gets the whole list)
+    if command is None or command not in sub.choices:
+        from engine.batch.cli import add_parser as add_batch
+        from engine.serve.cli import add_parser as add_serve
 
-    add_batch(sub, add)
-    from engine.serve.cli import add_parser as add_serve
-
-    add_serve(sub, add)
+        add_batch(sub, add)
+        add_serve(sub, add)
     return parser
 
 
@@ -475,8 +478,9 @@ def _show_warning(message: Warning | str, category: type, filename: str, lineno:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args, extra = parser.parse_known_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(next((a for a in arguments if not a.startswith("-")), None))
+    args, extra = parser.parse_known_args(arguments)
     # key=value pairs may follow options (``--input case.yaml ct_agi=1``); argparse leaves those over.
     if getattr(args, "pairs", None) is not None and all("=" in e and not e.startswith("-") for e in extra):
         args.pairs = [*args.pairs, *extra]

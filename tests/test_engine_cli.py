@@ -41,3 +41,24 @@ def test_python_dash_m_engine_works_the_same():
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["outputs"]["initial_tax"] == "68800"
+
+
+def test_every_command_is_listed_for_help_and_for_an_unknown_command(capsys):
+    # the parser is built for the command about to run only; help and a mistyped command still see them all
+    commands = ("evaluate", "validate", "lint", "diff", "new-year", "review", "docs", "plot", "coverage", "years",
+                "worksheets", "batch", "serve")
+    for argv in (["--help"], ["evalute", "2024"]):
+        try:
+            main(argv)
+        except SystemExit:
+            pass
+        captured = capsys.readouterr()
+        listed = (captured.out + captured.err).split("{", 1)[1].split("}", 1)[0] if argv == ["--help"] else \
+            captured.err.split("choose from", 1)[1]
+        assert all(name in listed for name in commands), (argv, listed)
+    for argv in (["batch", "--help"], ["serve", "--help"]):
+        try:
+            main(argv)
+        except SystemExit as done:
+            assert done.code == 0
+        assert "usage: ctax " + argv[0] in capsys.readouterr().out

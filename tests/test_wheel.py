@@ -3,7 +3,7 @@
 The wheel is built without build isolation (hatchling is in the ``test`` extra) and installed with
 ``--no-deps`` into a fresh venv that borrows this environment's site-packages for the dependencies
 (a ``.pth`` file; the checkout's own editable install is not carried over), so the test runs offline;
-what it checks is the package itself: rules/ and schemas/ inside it, found through importlib.resources,
+what it checks is the package itself: rules/ and schemas/ inside it (engine/_data/), found from the package,
 the ``ctax`` script and ``python -m engine``, all from a folder outside the checkout.
 """
 from __future__ import annotations

@@ -5,7 +5,7 @@ really read: a warm cache needs no YAML parser)."""
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -46,8 +46,9 @@ class Document:
 
     file: str
     data: Any
-    positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
-    key_positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    # read only: a cached document's are decoded when first looked up (engine.loading.cache)
+    positions: Mapping[tuple, tuple[int, int]] = field(default_factory=dict)
+    key_positions: Mapping[tuple, tuple[int, int]] = field(default_factory=dict)
 
     def where(self, path: tuple, *, key: bool = False) -> tuple[int, int]:
         """Line and column of the value (or its key) at ``path``, else of its nearest ancestor."""

@@ -14,7 +14,7 @@ from typing import Any
 from engine.errors import Problem, RuleSetError
 from engine.lang.arithmetic import in_engine_context
 from engine.loading import cache
-from engine.loading.documents import Document, citations, control_character_problems
+from engine.loading.documents import Document, citations
 from engine.loading.resources import shipped
 from engine.loading.review_markers import draft_files
 from engine.loading.snapshot import Snapshot, read_snapshot
@@ -78,7 +78,7 @@ def check_ruleset(directory: Path, *, use_cache: bool = True,
 
 @in_engine_context
 def check_files(directory: Path, *, use_cache: bool = True, snapshot: Snapshot | None = None
-                ) -> tuple[RuleSet | None, dict[str, Document], list[Problem]]:
+                ) -> tuple[RuleSet | None, Mapping[str, Document], list[Problem]]:
     """check_ruleset, with the year's documents (by display file name): what ``ctax lint`` reads the
     files' own wording from."""
     base = directory.parent  # the rules folder
@@ -88,16 +88,15 @@ def check_files(directory: Path, *, use_cache: bool = True, snapshot: Snapshot |
     documents: dict[str, Document] = {}
     failed: dict[str, set[str]] = {"table": set(), "worksheet": set()}  # names (file stems) that failed to load
     kinds: dict[str, list[Document]] = {"ruleset": [], "table": [], "worksheet": []}
+    paths: dict[str, str] = {}  # display name -> the file's name in the year folder
     head = directory / "ruleset.yaml"
     stamp, cached = cache.load(snapshot) if use_cache and not snapshot.problems else ("", None)
-    files = snapshot.files
     if cached is not None:
-        # Parsed and schema-checked before from exactly these bytes (see engine.loading.cache).
-        for cached_kind, cached_doc in cached:
-            documents[cached_doc.file] = cached_doc
-            kinds[cached_kind].append(cached_doc)
-        files = {}
-    for relative_name, data in files.items():
+        # Parsed and schema-checked before from exactly these bytes (see engine.loading.cache); each document is
+        # decoded when first read, and each table and worksheet built when first asked for, so one evaluation
+        # decodes and compiles only its worksheet, its steps and the tables they use.
+        return _from_cache(directory, snapshot, cached), cached, sorted(problems)
+    for relative_name, data in snapshot.files.items():
         path = directory / relative_name
         name = display_name(path, base)
         kind = _kind_of(Path(relative_name))
@@ -105,22 +104,16 @@ def check_files(directory: Path, *, use_cache: bool = True, snapshot: Snapshot |
             problems.append(Problem(name, 1, 1, "unexpected file: a year folder holds ruleset.yaml, "
                                                 "tables/*.yaml and worksheets/*.yaml only"))
             continue
-        from engine.loading.yaml_reader import load_bytes  # a warm cache reads no YAML: imported here
+        from engine.loading import schema  # imported only when files are really read: YAML and jsonschema are slow
 
-        doc, load_problems = load_bytes(data, name)
-        problems.extend(load_problems)
+        doc, file_problems = schema.read_checked(data, name, kind)
+        problems.extend(file_problems)
         if doc is None:
-            failed.get(kind, set()).add(path.stem)
-            continue
-        from engine.loading import schema  # imported only when files are really read: jsonschema is slow to import
-
-        schema_problems = schema.validate(doc, kind)
-        problems.extend(schema_problems + control_character_problems(doc))
-        if schema_problems:
             failed.get(kind, set()).add(path.stem)
             continue
         documents[name] = doc
         kinds[kind].append(doc)
+        paths[name] = relative_name
 
     if "ruleset.yaml" not in snapshot.files:
         problems.append(Problem(display_name(head, base), 1, 1, "ruleset.yaml is missing"))
@@ -131,17 +124,6 @@ def check_files(directory: Path, *, use_cache: bool = True, snapshot: Snapshot |
         year, sources, title = doc.data["year"], doc.data["sources"], doc.data["title"]
         if directory.name != str(year):
             problems.append(doc.problem(("year",), f"year {year} does not match its folder '{directory.name}'"))
-
-    if cached is not None and year is not None:
-        # The whole year built without a problem from exactly these documents before (the cache holds
-        # only such years): build each table and worksheet when first asked for, so one evaluation
-        # compiles only its worksheet, its steps and the tables they use.
-        drafts = _drafts(documents, snapshot, base)
-        lazy_tables = _Built({doc.data["table"]: doc for doc in kinds["table"]}, lambda doc: _table(doc, year))
-        lazy_worksheets: _Built = _Built({doc.data["worksheet"]: doc for doc in kinds["worksheet"]},
-                                         lambda doc: _worksheet(doc, lazy_tables, lazy_worksheets, year, bool(drafts)))
-        return RuleSet(year, title, directory, sources, lazy_tables, lazy_worksheets, [], drafts), documents, \
-            sorted(problems)
 
     for doc in documents.values():
         for key_path, citation in citations(doc.data):
@@ -173,41 +155,55 @@ def check_files(directory: Path, *, use_cache: bool = True, snapshot: Snapshot |
     if errors or year is None:
         return None, documents, sorted(problems)
     if use_cache and cached is None and not problems:
-        cache.store(snapshot, stamp, [(kind, doc) for kind, docs in kinds.items() for doc in docs])
+        cache.store(snapshot, stamp, [(kind, paths[doc.file], doc) for kind, docs in kinds.items() for doc in docs])
     ruleset = RuleSet(year, title, directory, sources, tables, worksheets,
                       [p for p in problems if p.severity != "error"], drafts)
     return ruleset, documents, sorted(problems)
 
 
-def _drafts(documents: dict[str, Document], snapshot: Snapshot, base: Path) -> list[str]:
-    """The files still carrying a review marker; only files whose bytes say "review" are walked."""
+def _from_cache(directory: Path, snapshot: Snapshot, documents: cache.CachedDocuments) -> RuleSet:
+    """The rule set of a year that was checked whole, without a problem, from exactly these documents before
+    (the cache holds only such years), each document read and each table and worksheet built when first used."""
+    head = next(entry.file for entry in documents.entries if entry.kind == "ruleset")
+    year, sources, title = (documents[head].data[key] for key in ("year", "sources", "title"))
+    drafts = _drafts(documents, snapshot, directory.parent)
+    files = {kind: {entry.name: entry.file for entry in documents.entries if entry.kind == kind}
+             for kind in ("table", "worksheet")}
+    tables = _Built(files["table"], lambda file: _table(documents[file], year))
+    worksheets: _Built = _Built(files["worksheet"],
+                                lambda file: _worksheet(documents[file], tables, worksheets, year, bool(drafts)))
+    return RuleSet(year, title, directory, sources, tables, worksheets, [], drafts)
+
+
+def _drafts(documents: Mapping[str, Document], snapshot: Snapshot, base: Path) -> list[str]:
+    """The files still carrying a review marker; only files whose bytes say "review" are read and walked."""
     marked = {display_name(snapshot.directory / name, base) for name, data in snapshot.files.items()
               if b"review" in data}
-    return draft_files({name: doc for name, doc in documents.items() if name in marked})
+    return draft_files({name: documents[name] for name in marked if name in documents})
 
 
 class _Built(Mapping[str, Any]):
-    """Tables or worksheets of a year already checked whole, each built from its document when first read."""
+    """Tables or worksheets of a year already checked whole, each built from its file's document when first read."""
 
-    def __init__(self, documents: dict[str, Document], build: Callable[[Document], Any]):
-        self._documents = documents
+    def __init__(self, files: dict[str, str], build: Callable[[str], Any]):
+        self._files = files  # name -> display name of its file
         self._build = build
         self._built: dict[str, Any] = {}
 
     def __getitem__(self, name: str) -> Any:
         found = self._built.get(name)
         if found is None:
-            found = self._built[name] = self._build(self._documents[name])
+            found = self._built[name] = self._build(self._files[name])
         return found
 
     def __contains__(self, name: object) -> bool:
-        return name in self._documents
+        return name in self._files
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._documents)
+        return iter(self._files)
 
     def __len__(self) -> int:
-        return len(self._documents)
+        return len(self._files)
 
 
 def _checked(built: tuple[Any, list[Problem]]) -> Any:

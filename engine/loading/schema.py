@@ -11,8 +11,9 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from engine.errors import Problem, did_you_mean
-from engine.loading.documents import EXCERPT_CHARS, Document, excerpt
+from engine.loading.documents import EXCERPT_CHARS, Document, control_character_problems, excerpt
 from engine.loading.resources import shipped
+from engine.loading.yaml_reader import load_bytes
 
 SCHEMA_DIR = shipped("schemas")
 SCHEMA_FILES = {"ruleset": "ruleset.schema.json", "table": "table.schema.json", "worksheet": "worksheet.schema.json"}
@@ -102,3 +103,13 @@ def validate(document: Document, kind: str) -> list[Problem]:
         path, message, at_key = _describe(error, document.data.get("kind"))
         problems.append(document.problem(path, message, key=at_key))
     return problems
+
+
+def read_checked(data: bytes, name: str, kind: str) -> tuple[Document | None, list[Problem]]:
+    """A rule file's document, read as YAML and checked against its kind's schema (None if either fails),
+    and every problem found."""
+    doc, problems = load_bytes(data, name)
+    if doc is None:
+        return None, problems
+    schema_problems = validate(doc, kind)
+    return (None if schema_problems else doc), problems + schema_problems + control_character_problems(doc)

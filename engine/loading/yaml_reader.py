@@ -93,16 +93,17 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     raise _LoadFailure(node.start_mark, f"unsupported scalar tag {tag}")
 
 
-def _convert(node: yaml.Node, path: tuple, doc: Document, depth: int) -> Any:
+def _convert(node: yaml.Node, path: tuple, positions: dict[tuple, tuple[int, int]],
+             key_positions: dict[tuple, tuple[int, int]], depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise _LoadFailure(node.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
     if node.tag not in _STANDARD_TAGS:
         raise _LoadFailure(node.start_mark, f"tag {node.tag!r} is not allowed in rule files")
-    doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node)
     if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, path + (i,), doc, depth + 1) for i, item in enumerate(node.value)]
+        return [_convert(item, path + (i,), positions, key_positions, depth + 1) for i, item in enumerate(node.value)]
     result: dict[str, Any] = {}
     for key_node, value_node in node.value:
         if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != "tag:yaml.org,2002:str":
@@ -110,8 +111,8 @@ def _convert(node: yaml.Node, path: tuple, doc: Document, depth: int) -> Any:
         key = key_node.value
         if key in result:
             raise _LoadFailure(key_node.start_mark, f"duplicate key {excerpt(key)}")
-        doc.key_positions[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-        result[key] = _convert(value_node, path + (key,), doc, depth + 1)
+        key_positions[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        result[key] = _convert(value_node, path + (key,), positions, key_positions, depth + 1)
     return result
 
 
@@ -138,7 +139,8 @@ def _refuse_aliases(text: str, loader: type = _SAFE_LOADER) -> None:
 
 def load_text(text: str, file: str) -> tuple[Document | None, list[Problem]]:
     """Parse YAML text; return the document, or None and the problem that stopped it."""
-    doc = Document(file=file, data=None)
+    positions: dict[tuple, tuple[int, int]] = {}
+    key_positions: dict[tuple, tuple[int, int]] = {}
     try:
         if len(text.encode("utf-8", "replace")) > MAX_FILE_BYTES:
             raise _LoadFailure(None, f"file is larger than {MAX_FILE_BYTES} bytes")
@@ -157,7 +159,7 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Problem]]:
             node = yaml.compose(text, Loader=_SAFE_LOADER)
         if node is None:
             raise _LoadFailure(None, "file is empty")
-        doc.data = _convert(node, (), doc, 0)
+        data = _convert(node, (), positions, key_positions, 0)
     except _LoadFailure as failure:
         return None, [Problem(file, failure.line, failure.column, failure.message)]
     except yaml.MarkedYAMLError as error:
@@ -169,7 +171,7 @@ def load_text(text: str, file: str) -> tuple[Document | None, list[Problem]]:
         return None, [Problem(file, 1, 1, f"YAML error: {error}")]
     except RecursionError:
         return None, [Problem(file, 1, 1, f"nesting deeper than {MAX_DEPTH} levels")]
-    return doc, []
+    return Document(file, data, positions, key_positions), []
 
 
 def load_file(path: Path, display_name: str) -> tuple[Document | None, list[Problem]]:

@@ -9,10 +9,9 @@ from typing import Any
 
 from engine.model.tables import Match
 from engine.model.text import money_text
+from engine.present import DOCS_BASE
 from engine.present.text import heading_of, output_lines, show, substituted
 from engine.run.result import Result
-
-DOCS_BASE = "docs/rules"  # where ``ctax docs`` writes by default (its --out)
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem; color: #1b1b1b; }

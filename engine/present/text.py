@@ -125,7 +125,7 @@ def print_text(result: Result, console: Any = None) -> None:
         ("Line", "right"), ("Label", "left"), ("Value", "right"), ("Formula", "left"), ("Table row", "left"),
         ("Source", "left"))
     for heading, justify in columns:
-        table.add_column(heading, justify=justify, overflow="fold")
+        table.add_column(Text(heading), justify=justify, overflow="fold")  # Text, not markup: no emoji table to load
     for line in result.lines:
         value = show(line.value)
         formula = Text.assemble(plain(line.expression), "\n= ", plain(substituted(line)))

@@ -27,7 +27,7 @@ What is checked, and how:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeGuard
@@ -134,7 +134,7 @@ def publication_year(key: str, source: dict) -> int | None:
     return None
 
 
-def _other_year_citations(ruleset: RuleSet, documents: dict[str, Document]) -> list[Problem]:
+def _other_year_citations(ruleset: RuleSet, documents: Mapping[str, Document]) -> list[Problem]:
     year = ruleset.year
     foreign = {}
     for key, source in ruleset.sources.items():
@@ -165,7 +165,7 @@ def _other_year_citations(ruleset: RuleSet, documents: dict[str, Document]) -> l
     return found
 
 
-def _unused_tables(ruleset: RuleSet, documents: dict[str, Document]) -> list[Problem]:
+def _unused_tables(ruleset: RuleSet, documents: Mapping[str, Document]) -> list[Problem]:
     used: set[str] = set()
     for sheet in ruleset.worksheets.values():
         compiled = [line.expression for line in sheet.lines if line.expression is not None]
@@ -204,7 +204,7 @@ def probe_amounts(ruleset: RuleSet) -> list[Decimal]:
     return sorted(p.to_integral_value() for p in points if p >= 0)
 
 
-def _tax_falls(ruleset: RuleSet, documents: dict[str, Document]) -> list[Problem]:
+def _tax_falls(ruleset: RuleSet, documents: Mapping[str, Document]) -> list[Problem]:
     found = []
     amounts = None
     for _name, sheet in sorted(ruleset.worksheets.items()):
@@ -236,7 +236,7 @@ def _tax_falls(ruleset: RuleSet, documents: dict[str, Document]) -> list[Problem
 
 
 @in_engine_context
-def lint_ruleset(ruleset: RuleSet, documents: dict[str, Document]) -> list[Problem]:
+def lint_ruleset(ruleset: RuleSet, documents: Mapping[str, Document]) -> list[Problem]:
     """Every warning for one year's valid rule set, sorted by file and line. Lint's subject is the
     files as written, so it reads their ``documents`` (engine.loading.ruleset.check_files) beside the model."""
     problems: list[Problem] = []
