@@ -26,16 +26,6 @@ _Recent = tuple[float, RuleSet, dict[str, Any]]
 _recent: dict[_RecentKey, _Recent] = {}
 RECHECK_SECONDS = 1.0
 
-# $CTAX_RULES as the freshness key reads it, on every call. os.environ.get costs as much as the rest of
-# the check (Python calls that encode the name and decode the value); os.environ keeps the variables in
-# a plain dict under encoded names (os._Environ's _data and encodekey), which its own writes, and so
-# pytest's monkeypatch, keep up to date. The key reads that dict, and falls back to os.environ.get
-# where there is none or os.environ has been replaced.
-_ENVIRON = os.environ
-_ENVIRON_DATA: dict[Any, Any] | None = getattr(os.environ, "_data", None)
-_RULES_VARIABLE = os.environ.encodekey("CTAX_RULES")
-
-
 def clear_cache() -> None:
     """Forget every loaded rule set (the next call reloads and re-checks the files)."""
     with _lock:
@@ -63,8 +53,7 @@ def _fresh(year: int | str, rules: str | os.PathLike[str] | None) -> _Recent:
     """load's rule set with the worksheets compiled for it so far (kept while the rule set is)."""
     recent_key: _RecentKey | None
     try:
-        variable = (_ENVIRON_DATA.get(_RULES_VARIABLE) if os.environ is _ENVIRON and _ENVIRON_DATA is not None
-                    else os.environ.get("CTAX_RULES"))
+        variable = os.environ.get("CTAX_RULES")  # part of the key: a change is seen at once
         recent_key = (rules if rules is None or isinstance(rules, str) else os.fspath(rules), variable, year)
         recent = _recent.get(recent_key)
     except TypeError:  # an unhashable year: let the checks below explain it
