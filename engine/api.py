@@ -17,7 +17,7 @@ from engine.run.result import Result
 
 _cache: dict[tuple[str, str], tuple[str, RuleSet]] = {}
 _lock = threading.Lock()
-_RecentKey = tuple[str | None, object, int | str]
+_RecentKey = tuple[str | None, str | None, int | str]
 # (rules argument, $CTAX_RULES, year) -> (monotonic time of the last freshness check, rule set, its
 # worksheets compiled for evaluate by name). Reading and hashing every rule file costs far more than an
 # evaluation, so within RECHECK_SECONDS of the last check a repeated call reuses the rule set without

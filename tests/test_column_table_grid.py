@@ -102,3 +102,15 @@ def test_cell_to_position_by_hand(side, amounts, positions):
     table = found.position_of_cell([10, 20, 40])
     cells = [min(max((a + found.shift) // found.width, 0), found.cells - 1) for a in amounts]
     assert [table[c] for c in cells] == positions
+
+
+def test_a_constant_amount_looked_up_by_a_filing_status_per_row():
+    # a rule such as exemption(filing_status, 45000): the amount is one number, the status a column
+    # (the grid's cell index is 0-dimensional there and must take the statuses' shape)
+    table = engine.load(2024).tables["table_b"]
+    codes = np.array([FILING_STATUSES.index(s) for s in FILING_STATUSES], dtype=np.int64)
+    status = (lambda env, reach: codes), Static("cat", choices=FILING_STATUSES)
+    amount = (lambda env, reach: np.int64(4_500_000)), Static("num", 2, 10 ** 14)
+    run, static = column._lookup(table, status, amount)
+    got = [Decimal(int(v)).scaleb(-static.scale) for v in np.broadcast_to(run({}, None), codes.shape)]
+    assert got == [table.lookup(s, Decimal(45_000))[0] for s in FILING_STATUSES]

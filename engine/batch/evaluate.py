@@ -30,6 +30,7 @@ from engine.errors import (
     BatchInputError,
     BatchUnsupportedError,
     CtaxError,
+    EvaluationError,
     InputError,
     RowError,
     UnknownInputError,
@@ -315,7 +316,8 @@ class _Output:
         self.buffer = buffer
         start = rows.start or 0
         if isinstance(value, Num):
-            assert isinstance(self.value, Num) and value.scale == self.value.scale  # fixed by the typed form
+            if not isinstance(self.value, Num) or value.scale != self.value.scale:  # fixed by the typed form
+                raise EvaluationError("internal: an output changed its decimal places between chunks")
             digits = buffer[rows, 0] if value.scale else buffer[rows]
             digits[...] = value.arr
             for row, result in (overrides or {}).items():

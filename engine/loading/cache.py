@@ -219,7 +219,7 @@ class Entry(NamedTuple):
     kind: str  # ruleset, table or worksheet
     path: str  # its file relative to the year folder (a key of the snapshot's files)
     file: str  # its display name (Document.file)
-    name: str  # the table's or worksheet's name (its file's stem: a cached year had no problem); "" for ruleset
+    name: str  # the table's or worksheet's name as its document gives it (the file's stem); "" for ruleset
 
 
 class _Range(NamedTuple):

@@ -187,7 +187,7 @@ class _Built(Mapping[str, Any]):
 
     def __init__(self, files: dict[str, str], build: Callable[[str], Any]):
         self._files = files  # name -> display name of its file
-        self._build = build
+        self._build = in_engine_context(build)  # building reads figures: never in a caller's decimal context
         self._built: dict[str, Any] = {}
 
     def __getitem__(self, name: str) -> Any:

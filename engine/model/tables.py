@@ -14,6 +14,7 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from engine.lang.arithmetic import in_engine_context
 from engine.model.source import Source
 from engine.model.text import money_text, plain_text, value_text
 
@@ -277,6 +278,7 @@ class Table:
         return list(seen.values())
 
     @cached_property
+    @in_engine_context  # r.lo + 1 is arithmetic: computed in a caller's context, it would be kept for good
     def _prepared(self) -> dict[str | None, tuple]:
         """Per lookup key (a filing status, or None): the column's position data and the Match of every
         position, built once. A range row's Match never changes, and a bracket's differs only in its

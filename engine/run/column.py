@@ -32,6 +32,7 @@ from typing import Any, Literal, cast
 import numpy as np
 
 from engine.lang import typed
+from engine.lang.arithmetic import in_engine_context
 from engine.lang.expressions import Expression
 from engine.lang.fixed import (
     INPUT_SCALE,
@@ -464,7 +465,9 @@ def _segment_lookup(segments: list[_Segment], amount_bound: int) -> tuple[Callab
             index = np.asarray(np.add(arr, shift, dtype=np.int64))  # 0-d for a constant amount: still in place
             index //= width
             np.clip(index, 0, last, out=index)
-            if np.ndim(base) or base:
+            if np.ndim(base) > np.ndim(index):  # a constant amount, a filing status per row
+                index = index + base
+            elif np.ndim(base) or base:
                 index += base
             return index
     else:
@@ -860,6 +863,7 @@ def _compiled(sheet: Worksheet, sizes: tuple[tuple[str, int], ...] | None) -> Pr
     return found
 
 
+@in_engine_context  # compiling prepares tables' figures
 def program(sheet: Worksheet) -> Program:
     """``sheet`` compiled to columns (kept with the worksheet): ColumnUnsupported, naming the line,
     when it has no exact column form whatever the sizes of the amounts."""

@@ -361,6 +361,7 @@ def _already_rounded(line: Line, rounding: Rounding) -> bool:
 _PROGRAMS: weakref.WeakKeyDictionary[Worksheet, _Program] = weakref.WeakKeyDictionary()
 
 
+@in_engine_context  # compiling prepares tables' figures (Table.row_values)
 def program(sheet: Worksheet) -> _Program:
     """The closures of ``sheet``, compiled once by the worksheet loop and kept as long as the worksheet."""
     found = _PROGRAMS.get(sheet)
