@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.batch import arrow, columns
+from engine.batch import arrow, columns, texts
 from engine.errors import (
     BatchInputError,
     BatchUnsupportedError,
@@ -36,6 +36,7 @@ from engine.errors import (
     did_you_mean,
 )
 from engine.lang.arithmetic import in_engine_context
+from engine.lang.dates_column import MAX_DAY, MIN_DAY, Dates, day_number
 from engine.lang.fixed import INPUT_SCALE, LIMIT, NUMBER_SCALE, Bool, Cat, ColumnUnsupported, Num, decimals, scaled
 from engine.model.inputs import MAX_AMOUNT, Fill, InputSpec
 from engine.model.status import FILING_STATUSES, canonical_status
@@ -147,6 +148,68 @@ def _respelt(column: Any, codes: np.ndarray, missing: np.ndarray, choices: tuple
     return codes
 
 
+_ISO_DATE = r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$"  # YYYY-MM-DD: read in Arrow; other text as the scalar path reads it
+
+
+def _date_column(column: Any, spec: InputSpec, slow: np.ndarray) -> tuple[Dates, np.ndarray]:
+    """Day numbers (days since 1970-01-01) of a date column: Arrow dates and ISO text in Arrow, anything
+    else value by value as the scalar path reads it; rows it refuses are marked for it."""
+    missing = columns.missing(column)
+    n = len(missing)
+    days = np.zeros(n, dtype=np.int64)
+    ok = np.zeros(n, dtype=bool)
+    words = columns.text(column)
+    if not isinstance(column, np.ndarray) and pa_is_date32(column.type):
+        days = arrow.to_numpy(column.cast("int32").fill_null(0)).astype(np.int64)
+        ok = ~missing
+    elif words is not None:
+        import pyarrow.compute as pc
+
+        matched = pc.match_substring_regex(words, _ISO_DATE)
+        plain = arrow.to_numpy(pc.and_kleene(matched, matched.is_valid()).fill_null(False))
+        trimmed = pc.utf8_trim_whitespace(words)
+        parts = [np.where(plain, arrow.to_numpy(pc.cast(pc.utf8_slice_codeunits(trimmed, a, b), "int64",
+                                                        safe=False).fill_null(0)) if plain.any() else 0, 0)
+                 for a, b in ((0, 4), (5, 7), (8, 10))]
+        days, ok = _civil_days(*parts)
+        ok &= plain
+        others = np.flatnonzero(~plain & ~missing)
+        _read_dates(columns.objects(column, others) if len(others) else [], others, spec, days, ok)
+    else:
+        rows = np.flatnonzero(~missing)
+        _read_dates(columns.objects(column, rows), rows, spec, days, ok)
+    ok &= (days >= MIN_DAY) & (days <= MAX_DAY)
+    slow |= ~ok & ~missing
+    return Dates(np.where(ok, days, 0)), missing
+
+
+def pa_is_date32(kind: Any) -> bool:
+    import pyarrow as pa
+
+    return bool(pa.types.is_date32(kind))
+
+
+def _civil_days(year: Any, month: Any, day: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Day numbers of (year, month, day) and where that is a date of years 1 to 9999."""
+    year, month, day = (np.asarray(v, dtype=np.int64) for v in (year, month, day))
+    good = (year >= 1) & (year <= 9999) & (month >= 1) & (month <= 12)
+    index = np.where(good, (year - 1970) * 12 + month - 1, 0)
+    start = index.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    length = (index + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) - start
+    good &= (day >= 1) & (day <= length)
+    return np.where(good, start + day - 1, 0), good
+
+
+def _read_dates(values: Any, rows: np.ndarray, spec: InputSpec, days: np.ndarray, ok: np.ndarray) -> None:
+    """Dates read one by one as the scalar path reads them (spec.coerce); the rows it refuses stay not ok."""
+    for row, value in zip(rows, values):
+        try:
+            days[row] = day_number(spec.coerce(value))
+        except CtaxError:
+            continue  # the scalar path reports it
+        ok[row] = True
+
+
 def _boolean_column(column: Any, spec: InputSpec, slow: np.ndarray) -> tuple[Bool, np.ndarray]:
     missing = columns.missing(column)
     values = columns.booleans(column)
@@ -171,6 +234,8 @@ def _default_column(spec: InputSpec, n: int) -> Any:
         return Num(np.full(n, value, dtype=np.int64), static.scale, static.bound)
     if static.kind == "bool":
         return Bool(np.full(n, bool(value)))
+    if static.kind == "date":
+        return Dates(np.full(n, value, dtype=np.int64))
     return Cat(np.full(n, value, dtype=np.int64), static.choices)
 
 
@@ -179,6 +244,8 @@ def _fill(value: Any, default: Any, missing: np.ndarray) -> Any:
         return Num(np.where(missing, default.arr, value.arr), value.scale, max(value.bound, default.bound))
     if isinstance(value, Bool):
         return Bool(np.where(missing, default.arr, value.arr))
+    if isinstance(value, Dates):
+        return Dates(np.where(missing, default.days, value.days))
     return Cat(np.where(missing, default.codes, value.codes), value.choices)
 
 
@@ -204,7 +271,7 @@ def _input_env(sheet: Worksheet, given: dict[str, Any], n: int) -> tuple[dict, n
                 slow[:] = True  # every row lacks it: the scalar path raises MissingInputError
             continue
         values = given[name]
-        value: Num | Bool | Cat
+        value: Num | Bool | Cat | Dates
         if spec.type in ("money", "number", "integer"):
             value, missing = _numeric_column(values, spec, n, slow)
         elif spec.type == "filing_status":
@@ -213,6 +280,8 @@ def _input_env(sheet: Worksheet, given: dict[str, Any], n: int) -> tuple[dict, n
             value, missing = _category_column(values, spec.choices, slow)
         elif spec.type == "boolean":
             value, missing = _boolean_column(values, spec, slow)
+        elif spec.type == "date":
+            value, missing = _date_column(values, spec, slow)
         else:
             raise ColumnUnsupported(f"input '{name}' of type {spec.type} has no column form")
         if fill is Fill.DEFAULT:
@@ -231,6 +300,8 @@ def _empty_like(spec: InputSpec, n: int) -> Any:
         return Num(np.zeros(n, dtype=np.int64), static.scale, static.bound)
     if static.kind == "bool":
         return Bool(np.zeros(n, dtype=bool))
+    if static.kind == "date":
+        return Dates(np.zeros(n, dtype=np.int64))
     return Cat(np.zeros(n, dtype=np.int64), static.choices)
 
 
@@ -273,6 +344,22 @@ CHUNK_ROWS_VARIABLE = "CTAX_BATCH_CHUNK_ROWS"
 def _arrow_column(value: Any, n: int, valid: np.ndarray, overrides: dict[int, Any]) -> Any:
     import pyarrow as pa
 
+    none = getattr(value, "none", None)
+    if none is not None:  # rows whose value is None are null, as the row-by-row path writes None
+        valid = valid & ~np.broadcast_to(np.asarray(none, dtype=bool), (n,))
+    given = {row: result for row, result in overrides.items() if result is not None}
+    if len(given) != len(overrides):  # the scalar path's None: null
+        valid = valid.copy()
+        valid[[row for row, result in overrides.items() if result is None]] = False
+        overrides = given
+    if isinstance(value, column_evaluator.Listed):
+        listed = texts.listed(value.shape, value.value, n)
+        return _with_texts(listed, n, valid, {row: str(result) for row, result in overrides.items()})
+    if isinstance(value, Dates):
+        days = np.broadcast_to(np.asarray(value.days, dtype=np.int64), (n,)).copy()
+        for row, result in overrides.items():
+            days[row] = day_number(result)
+        return texts.dates(days, n, valid)
     if isinstance(value, Num):
         arr = np.broadcast_to(np.asarray(value.arr, dtype=np.int64), (n,)).copy()
         for row, result in overrides.items():
@@ -417,6 +504,19 @@ def _row_by_row(sheet: Worksheet, given: dict[str, Any], n: int, size: int,
     if errors == "report":
         parts.update(zip(RESULT_COLUMNS, ([column] for column in _error_columns(row_errors, n))))
     return parts, row_errors
+
+
+def _with_texts(base: Any, n: int, valid: np.ndarray, overrides: dict[int, str]) -> Any:
+    """A text column with the scalar rows' texts put in, null where not ``valid``."""
+    import pyarrow.compute as pc
+
+    if overrides:
+        rows = np.zeros(n, dtype=bool)
+        rows[list(overrides)] = True
+        base = pc.replace_with_mask(base, arrow.from_numpy(rows), arrow.strings([overrides[r] for r in sorted(overrides)]))
+    if not valid.all():
+        base = pc.if_else(arrow.from_numpy(valid), base, None)
+    return base
 
 
 def _error_columns(bad: list[RowError], n: int) -> tuple[Any, Any]:

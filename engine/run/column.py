@@ -20,20 +20,24 @@ floor and ceiling division.
 """
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Literal, cast
 
 import numpy as np
 
-from engine.lang import typed
+from engine.lang import dates_column, typed
+from engine.lang.dates_column import Dates, day_number
 from engine.lang.expressions import Expression
 from engine.lang.fixed import (
     INPUT_SCALE,
     LIMIT,
     NUMBER_SCALE,
+    SLOW,
     Bool,
     Cat,
     ColumnUnsupported,
@@ -42,6 +46,7 @@ from engine.lang.fixed import (
     Static,
     checked,
     decimals,
+    mark_slow,
     scaled,
 )
 from engine.lang.registry import Rounding
@@ -51,7 +56,6 @@ from engine.model.tables import Column, Table
 from engine.model.worksheet import Check, Line, Worksheet
 from engine.run import loop
 
-SLOW = "<slow>"  # env key: the rows the scalar evaluator must take
 Compiled = tuple[Run, Static]
 Side = Literal["left", "right"]  # numpy.searchsorted's side
 
@@ -67,10 +71,29 @@ def absent_key(name: str) -> str:
     return f"<absent>{name}"
 
 
-def _mark_slow(env: dict, rows: Any, reach: Any) -> None:
-    if reach is not None:
-        rows = rows & reach
-    env[SLOW] = env[SLOW] | rows
+_mark_slow = mark_slow
+
+
+def _strict(compiled: Compiled) -> Compiled:
+    """``compiled`` where its value must not be None: rows where it is take the scalar path (which
+    computes with None there, or raises), so a None never becomes a number."""
+    run, static = compiled
+    key = static.none_key
+    if key is None:
+        return compiled
+
+    def strict(env: dict, reach: Any) -> Any:
+        value = run(env, reach)
+        none = env.get(key)
+        if none is not None:
+            _mark_slow(env, np.asarray(none), reach)
+        return value
+    return strict, replace(static, none_key=None)
+
+
+def _none_of(env: dict, static: Static) -> Any:
+    """The mask of rows where a value just run is None (False: none)."""
+    return np.asarray(env.get(static.none_key, False)) if static.none_key else np.bool_(False)
 
 
 def _exact(static: Static, what: str) -> Static:
@@ -81,7 +104,7 @@ def _exact(static: Static, what: str) -> Static:
 
 
 def _truth(compiled: Compiled) -> Run:
-    run, static = compiled
+    run, static = _strict(compiled)
     _exact(static, "a condition")
     if static.kind == "bool":
         return run
@@ -99,12 +122,23 @@ def _and(reach: Any, mask: Any) -> Any:
 
 class _Compiler:
     def __init__(self, statics: dict[str, Static], optional: frozenset[str]):
-        self.statics = statics
-        self.optional = optional  # optional inputs: rows where one is used but missing go to the scalar path
+        # an optional input is None where it was not given: its missing mask says where
+        self.statics = {name: replace(static, none_key=missing_key(name)) if name in optional else static
+                        for name, static in statics.items()}
+        self.optional = optional
+        self.keys = itertools.count()  # env keys of the None masks of values inside an expression
 
     def compile(self, node: typed.Node) -> Compiled:
+        """``node`` where a None must not reach (rows where it does take the scalar path)."""
+        return _strict(self.maybe(node))
+
+    def maybe(self, node: typed.Node) -> Compiled:
+        """``node``, whose value may be None in some rows (its static's none_key then says where)."""
         method = getattr(self, "_" + type(node).__name__)
         return method(node)
+
+    def none_key(self) -> str:
+        return f"<none>{next(self.keys)}"
 
     def _Constant(self, node: typed.Constant) -> Compiled:
         value = node.value
@@ -116,22 +150,15 @@ class _Compiler:
             return (lambda env, reach: value), Static("text", value=value)
         scale = decimals(value)
         number = scaled(value, scale)
-        return (lambda env, reach: number), Static("num", scale, checked(abs(number), "a constant"))
+        exponent = value.as_tuple().exponent
+        return (lambda env, reach: number), Static("num", scale, checked(abs(number), "a constant"), nonneg=number >= 0,
+                                                   exponent=exponent if isinstance(exponent, int) else None)
 
     def _Name(self, node: typed.Name) -> Compiled:
         name = node.name
         if name not in self.statics:
             raise ColumnUnsupported(f"'{name}' has no column form")
-        static = self.statics[name]
-        if name in self.optional:
-            missing = missing_key(name)
-
-            def optional(env: dict, reach: Any) -> Any:
-                if missing in env:
-                    _mark_slow(env, env[missing], reach)  # the scalar path computes with None there
-                return env[name]
-            return optional, static
-        return (lambda env, reach: env[name]), static
+        return (lambda env, reach: env[name]), self.statics[name]
 
     def _Items(self, node: typed.Items) -> Compiled:
         items = []
@@ -163,16 +190,19 @@ class _Compiler:
             _exact(b, "arithmetic")
         if node.op == "*":
             bound = checked(a.bound * b.bound, "a product")
-            return (lambda env, reach: left(env, reach) * right(env, reach)), Static("num", a.scale + b.scale, bound)
+            return (lambda env, reach: left(env, reach) * right(env, reach)), \
+                Static("num", a.scale + b.scale, bound, nonneg=a.nonneg and b.nonneg)
         if node.op == "/":
-            return _quotient(left, a, right, b)
+            run, static = _quotient(left, a, right, b)
+            return run, replace(static, nonneg=a.nonneg and b.nonneg)
         scale = max(a.scale, b.scale)
         fa, fb = 10 ** (scale - a.scale), 10 ** (scale - b.scale)
         bound = checked(a.bound * fa + b.bound * fb, "a sum")  # before computing: int64 must not overflow
         if node.op == "+":
+            total = Static("num", scale, bound, nonneg=a.nonneg and b.nonneg)
             if fa == fb == 1:
-                return (lambda env, reach: left(env, reach) + right(env, reach)), Static("num", scale, bound)
-            return (lambda env, reach: left(env, reach) * fa + right(env, reach) * fb), Static("num", scale, bound)
+                return (lambda env, reach: left(env, reach) + right(env, reach)), total
+            return (lambda env, reach: left(env, reach) * fa + right(env, reach) * fb), total
         if fa == fb == 1:
             return (lambda env, reach: left(env, reach) - right(env, reach)), Static("num", scale, bound)
         return (lambda env, reach: left(env, reach) * fa - right(env, reach) * fb), Static("num", scale, bound)
@@ -193,16 +223,9 @@ class _Compiler:
 
     def _Compare(self, node: typed.Compare) -> Compiled:
         if len(node.ops) == 1 and node.ops[0] in ("==", "!="):
-            sides = node.operands
-            nones = [s for s in sides if isinstance(s, typed.Constant) and s.value is None]
-            names = [s for s in sides if isinstance(s, typed.Name)]
-            if nones and names:  # "x == None": true where an optional input was not given
-                key, equal = missing_key(names[0].name), node.ops[0] == "=="
-
-                def is_missing(env: dict, reach: Any) -> Any:
-                    missing = np.asarray(env.get(key, False))
-                    return missing if equal else ~missing
-                return is_missing, Static("bool")
+            left, right = (self.maybe(o) for o in node.operands)
+            if left[1].none_key or right[1].none_key or "none" in (left[1].kind, right[1].kind):
+                return _equal_or_none(left, right, node.ops[0] == "=="), Static("bool")
         operands = [self.compile(o) for o in node.operands]
         steps = [_comparison(op, left, right) for op, left, right in zip(node.ops, operands, operands[1:])]
         if len(steps) == 1:
@@ -218,13 +241,34 @@ class _Compiler:
 
     def _Choose(self, node: typed.Choose) -> Compiled:
         test = _truth(self.compile(node.test))
-        body, b = self.compile(node.body)
-        orelse, o = self.compile(node.orelse)
+        body, orelse = self.maybe(node.body), self.maybe(node.orelse)
+        if body[1].none_key or orelse[1].none_key or "none" in (body[1].kind, orelse[1].kind):
+            return self._choose_none(test, body, orelse)
+        return self._choose(test, body, orelse)
+
+    def _choose(self, test: Run, first: Compiled, second: Compiled) -> Compiled:
+        (body, b), (orelse, o) = first, second
+        if b.kind in ("text", "cat") and o.kind in ("text", "cat"):
+            (body, b), (orelse, o) = _same_choices(_categorical((body, b)), _categorical((orelse, o)))
+        if b.kind == o.kind == "date":
+            def choose_date(env: dict, reach: Any) -> Any:
+                condition = np.asarray(test(env, reach))
+                return np.where(condition, body(env, _and(reach, condition)), orelse(env, _and(reach, ~condition)))
+            return choose_date, b
+        if b.kind == o.kind == "list":
+            static = dates_column.list_static(b, o)
+
+            def choose_list(env: dict, reach: Any) -> Any:
+                condition = np.asarray(test(env, reach))
+                yes, no = body(env, _and(reach, condition)), orelse(env, _and(reach, ~condition))
+                return dates_column.choose_lists(condition, yes, no, b, o)[0]
+            return choose_list, static
         if b.kind == o.kind == "num":
             scale = max(b.scale, o.scale)
             fb, fo = 10 ** (scale - b.scale), 10 ** (scale - o.scale)
             static = Static("num", scale, max(checked(b.bound * fb, "an amount"), checked(o.bound * fo, "an amount")),
-                            inexact=b.inexact or o.inexact)
+                            inexact=b.inexact or o.inexact, nonneg=b.nonneg and o.nonneg,
+                            exponent=b.exponent if b.exponent == o.exponent else None)
 
             def choose(env: dict, reach: Any) -> Any:
                 condition = np.asarray(test(env, reach))
@@ -239,10 +283,38 @@ class _Compiler:
             return pick, b
         raise ColumnUnsupported("both branches of 'a if c else b' must be amounts, or both true/false values")
 
+    def _choose_none(self, test: Run, body: Compiled, orelse: Compiled) -> Compiled:
+        """``a if c else b`` where a branch may be None: the value where it is not, and a None mask."""
+        def placeholder(value: Compiled, like: Compiled) -> Compiled:
+            if value[1].kind != "none":
+                return value
+            if like[1].kind == "none":
+                raise ColumnUnsupported("'None if c else None' has no column form")
+            static = _categorical(like)[1] if like[1].kind in ("text", "cat") else like[1]
+            zero = False if static.kind == "bool" else 0
+            return (lambda env, reach: zero), replace(static, none_key=_ALWAYS, inexact=False)
+        body, orelse = placeholder(body, orelse), placeholder(orelse, body)
+        keys = [static.none_key for _, static in (body, orelse)]
+        condition_key, key = self.none_key(), self.none_key()
+
+        def tested(env: dict, reach: Any) -> Any:
+            condition = env[condition_key] = np.asarray(test(env, reach))
+            return condition
+        value_run, static = self._choose(tested, *((run, replace(s, none_key=None)) for run, s in (body, orelse)))
+
+        def choose(env: dict, reach: Any) -> Any:
+            value = value_run(env, reach)
+            masks = [np.bool_(True) if k == _ALWAYS else (np.asarray(env.get(k, False)) if k else np.bool_(False))
+                     for k in keys]
+            env[key] = np.where(env[condition_key], masks[0], masks[1])
+            return value
+        return choose, replace(static, none_key=key)
+
     def _Call(self, node: typed.Call) -> Compiled:
         if node.function.column is None:
             raise ColumnUnsupported(f"function {node.function.name}() has no column form")
-        result: Compiled = node.function.column([self.compile(a) for a in node.args])
+        compile = self.maybe if node.function.takes_none else self.compile
+        result: Compiled = node.function.column([compile(a) for a in node.args])
         return result
 
     def _Lookup(self, node: typed.Lookup) -> Compiled:
@@ -252,6 +324,50 @@ class _Compiler:
         if amount is not None:
             _exact(amount[1], f"a lookup in table '{table.name}'")
         return _lookup(table, status, amount)
+
+
+_ALWAYS = "<always>"  # the none_key of a None written in an expression: None in every row
+
+
+def _categorical(compiled: Compiled) -> Compiled:
+    """A text constant as a choice of one (code 0); a choice as it is."""
+    run, static = compiled
+    if static.kind == "text":
+        return (lambda env, reach: 0), Static("cat", choices=(static.value,), none_key=static.none_key)
+    return compiled
+
+
+def _same_choices(first: Compiled, second: Compiled) -> tuple[Compiled, Compiled]:
+    """Two choices recoded over the union of their choices (the first's order, then the second's new ones)."""
+    (run_a, a), (run_b, b) = first, second
+    if a.choices == b.choices:
+        return first, second
+    choices = a.choices + tuple(c for c in b.choices if c not in a.choices)
+    recode = np.array([choices.index(c) for c in b.choices], dtype=np.int64)
+    return (run_a, replace(a, choices=choices)), \
+        ((lambda env, reach: recode[run_b(env, reach)]), replace(b, choices=choices))
+
+
+def _equal_or_none(left: Compiled, right: Compiled, equal: bool) -> Run:
+    """``a == b`` (or !=) where either may be None: None equals None only (as Python compares them)."""
+    (run_a, a), (run_b, b) = left, right
+    if "none" in (a.kind, b.kind):  # "x == None"
+        (run_x, x) = right if a.kind == "none" else left
+        if x.kind == "none":
+            return lambda env, reach: np.bool_(equal)
+
+        def is_none(env: dict, reach: Any) -> Any:
+            run_x(env, reach)
+            return _none_of(env, x) == equal
+        return is_none
+    values = _comparison("==", (run_a, replace(a, none_key=None)), (run_b, replace(b, none_key=None)))
+
+    def compare(env: dict, reach: Any) -> Any:
+        same = np.asarray(values(env, reach))
+        none_a, none_b = _none_of(env, a), _none_of(env, b)
+        result = np.where(none_a | none_b, none_a & none_b, same)
+        return result if equal else ~result
+    return compare
 
 
 QUOTIENT_PLACES = 6  # a quotient is cut (toward zero) to this many places; every rounding of one asks for fewer
@@ -320,6 +436,10 @@ def _comparison(op: str, left: Compiled, right: Compiled) -> Run:
         if fa == fb == 1:
             return lambda env, reach: function(run_a(env, reach), run_b(env, reach))
         return lambda env, reach: function(run_a(env, reach) * fa, run_b(env, reach) * fb)
+    if a.kind == b.kind == "date":
+        ordered = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal, ">": np.greater,
+                   ">=": np.greater_equal}[op]
+        return lambda env, reach: ordered(run_a(env, reach), run_b(env, reach))
     if a.kind == b.kind == "bool" and op in ("==", "!="):
         equal = op == "=="
         return lambda env, reach: (np.asarray(run_a(env, reach)) == np.asarray(run_b(env, reach))) == equal
@@ -458,9 +578,13 @@ def _lookup(table: Table, status: Compiled | None, amount: Compiled | None) -> C
         raise ColumnUnsupported(f"table '{table.name}' needs a filing status as its first argument")
     if table.kind == "scalar":
         values = [table.scalar[s] for s in (FILING_STATUSES if table.by_status else (None,))]
-        scale = _amounts(values, f"table '{table.name}'")
-        ints = np.array([scaled(Decimal(v), scale) for v in values], dtype=np.int64)
-        static = Static("num", scale, max(abs(int(v)) for v in ints))
+        if all(isinstance(v, dt.date) for v in values):
+            ints = np.array([day_number(v) for v in values], dtype=np.int64)
+            static = Static("date")
+        else:
+            scale = _amounts(values, f"table '{table.name}'")
+            ints = np.array([scaled(Decimal(v), scale) for v in values], dtype=np.int64)
+            static = Static("num", scale, max(abs(int(v)) for v in ints), nonneg=all(v >= 0 for v in values))
         if not table.by_status:
             single = int(ints[0])
             return (lambda env, reach: single), static
@@ -554,13 +678,16 @@ def input_static(spec: InputSpec) -> Static:
         high = spec.maximum if spec.maximum is not None else MAX_AMOUNT
         size = int(max(abs(low), abs(high)))
         scale = {"money": INPUT_SCALE, "number": NUMBER_SCALE, "integer": 0}[spec.type]
-        return Static("num", scale, min(size * 10 ** scale, LIMIT))
+        return Static("num", scale, min(size * 10 ** scale, LIMIT), nonneg=low >= 0,
+                      exponent=0 if spec.type == "integer" else None)
     if spec.type == "boolean":
         return Static("bool")
     if spec.type == "filing_status":
         return Static("cat", choices=FILING_STATUSES)
     if spec.type == "choice":
         return Static("cat", choices=spec.choices)
+    if spec.type == "date":
+        return Static("date")
     raise ColumnUnsupported(f"input '{spec.name}' of type {spec.type} has no column form")
 
 
@@ -571,7 +698,10 @@ def constant(value: Any, spec: InputSpec) -> Compiled:
     if isinstance(value, Decimal):
         static = input_static(spec)
         number = scaled(value, static.scale)
-        return (lambda env, reach: number), Static("num", static.scale, abs(number))
+        return (lambda env, reach: number), replace(static, bound=abs(number), nonneg=number >= 0)
+    if isinstance(value, dt.date):
+        day = day_number(value)
+        return (lambda env, reach: day), Static("date")
     if isinstance(value, str):
         static = input_static(spec)
         code = static.choices.index(value)
@@ -615,7 +745,7 @@ class _Columns(loop.Backend[Compiled, Program]):
         self.filled = filled  # for a step's worksheet: how the step fills its inputs
 
     def expression(self, expression: Expression) -> Compiled:
-        return self.compiler.compile(expression.node)
+        return self.compiler.maybe(expression.node)  # each use says whether a None may reach it
 
     def required(self, spec: InputSpec, needed: Compiled) -> Run:
         holds, key = _truth(needed), absent_key(spec.name)
@@ -635,16 +765,14 @@ class _Columns(loop.Backend[Compiled, Program]):
     def _step_inputs(self, step: loop.Step, passes: dict[str, Compiled]) -> _StepInputs:
         passed: dict[str, Compiled] = {}
         passed_missing: dict[str, str] = {}
-        for name, expression in step.passes.items():
-            node = expression.node
-            if isinstance(node, typed.Name) and node.name in self.compiler.optional:
-                if step.target.inputs[name].fill is Fill.DEFAULT:
-                    raise ColumnUnsupported(f"an optional value passed to input '{name}', which has a default")
-                passed_missing[name] = missing_key(node.name)
-                passed[name] = _passed(node.name), self.compiler.statics[node.name]
-            else:
-                passed[name] = passes[name]
-                _exact(passed[name][1], f"input '{name}' of worksheet '{step.target.name}'")
+        for name in step.passes:
+            run, static = passes[name]
+            if static.none_key and step.target.inputs[name].fill is Fill.OPTIONAL:
+                passed_missing[name] = static.none_key  # None there: the target's input is not given
+                passed[name] = run, replace(static, none_key=None)
+            else:  # a None passed where the target needs a value (or its default) takes the scalar path
+                passed[name] = _strict(passes[name])
+            _exact(passed[name][1], f"input '{name}' of worksheet '{step.target.name}'")
             _coercible(step.target.inputs[name], passed[name][1])
         statics = {name: static for name, (_, static) in passed.items()}
         defaults: dict[str, Compiled] = {}
@@ -680,8 +808,9 @@ class _Columns(loop.Backend[Compiled, Program]):
                 value = run(env, reach)
                 sub[name] = value
                 _mark_uncoercible(env, worksheet.inputs[name], static, value, reach)
-                if name in filled.passed_missing and filled.passed_missing[name] in env:
-                    sub[missing_key(name)] = env[filled.passed_missing[name]]
+                if name in filled.passed_missing:
+                    key = filled.passed_missing[name]
+                    sub[missing_key(name)] = np.bool_(True) if key == _ALWAYS else env.get(key, np.bool_(False))
             for name, (run, _) in filled.defaults.items():
                 sub[name] = run(env, reach)
             for name in left_out:
@@ -697,11 +826,24 @@ class _Columns(loop.Backend[Compiled, Program]):
 
     def line(self, line: Line, value: Compiled, rounding: Rounding | None) -> tuple[str, Run]:
         run, static = value
-        if rounding is not None and static.kind == "num":
-            run, static = rounding.column([(run, static)])
+        none_key = static.none_key
+        if rounding is not None and static.kind == "num":  # the scalar path rounds a Decimal, and leaves None
+            run, static = rounding.column([(run, replace(static, none_key=None))])
         _exact(static, f"line {line.line}: the value")
-        self.compiler.statics[line.id] = static
-        return line.id, run
+        if static.kind == "none":
+            raise ColumnUnsupported("a line that is always None has no column form")
+        if none_key is None:
+            self.compiler.statics[line.id] = static
+            return line.id, run
+        # the line's None mask, kept under its own key for the lines and outputs that read it
+        key = missing_key(line.id)
+        self.compiler.statics[line.id] = replace(static, none_key=key)
+
+        def maybe_none(env: dict, reach: Any) -> Any:
+            value = run(env, reach)
+            env[key] = np.asarray(True) if none_key == _ALWAYS else env.get(none_key, np.bool_(False))
+            return value
+        return line.id, maybe_none
 
     def program(self, sheet: Worksheet, required: list[Any], refusals: list[Any], lines: list[Any],
                 checks: list[Any]) -> Program:
@@ -716,14 +858,9 @@ class _Columns(loop.Backend[Compiled, Program]):
         return Program(run_program, {name: self.compiler.statics[name] for name in sheet.outputs}, self.inputs)
 
 
-def _passed(name: str) -> Run:
-    """An optional value passed on to a step as it is (None where it was not given)."""
-    return lambda env, reach: env[name]
-
-
 def _coercible(spec: InputSpec, static: Static) -> None:
     """Refuse a step input of another kind than the target input reads (the scalar path would coerce it)."""
-    wanted = input_static(spec) if spec.type != "date" else Static("date")
+    wanted = input_static(spec)
     if static.kind == "text" and wanted.kind == "cat" and static.value in wanted.choices:
         return
     if static.kind != wanted.kind or (static.kind == "cat" and static.choices != wanted.choices):
@@ -767,7 +904,7 @@ def _compiled(sheet: Worksheet, sizes: tuple[tuple[str, int], ...] | None) -> Pr
             static = input_static(spec)
             if static.kind == "num":
                 size = _PROBE_SIZE if sizes is None else bounds.get(name, static.bound)
-                static = Static("num", static.scale, min(static.bound, size))
+                static = replace(static, bound=min(static.bound, size))
             statics[name] = static
         optional = frozenset(n for n, s in sheet.inputs.items() if s.fill is Fill.OPTIONAL)
         try:
@@ -817,6 +954,8 @@ def run(sheet: Worksheet, env: dict[str, Any], n: int) -> tuple[dict[str, Any], 
             columns[name] = value.arr
         elif isinstance(value, Cat):
             columns[name] = value.codes
+        elif isinstance(value, Dates):
+            columns[name] = value.days
         else:
             columns[name] = value  # a missing mask
     compiled = _sized(sheet, sizes)
@@ -827,12 +966,27 @@ def run(sheet: Worksheet, env: dict[str, Any], n: int) -> tuple[dict[str, Any], 
     out: dict[str, Any] = {}
     for name, static in compiled.outputs.items():
         value = columns[name]
+        none = columns.get(static.none_key) if static.none_key else None
         if static.kind == "num":
-            out[name] = Num(value, static.scale, static.bound)
+            out[name] = Num(value, static.scale, static.bound, none)
         elif static.kind == "bool":
-            out[name] = Bool(value)
+            out[name] = Bool(value, none)
         elif static.kind == "cat":
-            out[name] = Cat(value, static.choices)
+            out[name] = Cat(value, static.choices, none)
+        elif static.kind == "text":
+            out[name] = Cat(0, (static.value,), none)
+        elif static.kind == "date":
+            out[name] = Dates(value, none)
+        elif static.kind == "list":
+            out[name] = Listed(static.value, value)
         else:
             raise ColumnUnsupported(f"output '{name}' has no column form")
     return out, columns[SLOW]
+
+
+@dataclass
+class Listed:
+    """A list output per row (``engine.lang.dates_column.Where`` or ``Schedule``), written as text at output."""
+
+    shape: Any
+    value: Any
