@@ -1,6 +1,8 @@
 """engine.evaluate_batch: identical to the scalar path to the cent, bad rows named, Arrow, Dask."""
 from __future__ import annotations
 
+import datetime as dt
+
 from decimal import Decimal
 
 import numpy as np
@@ -133,14 +135,37 @@ def test_worksheet_with_division_runs_as_columns_equal_to_the_scalar_path():
 
 
 def test_worksheet_without_a_column_form_is_refused_or_evaluated_row_by_row():
-    # return_due_date computes with dates (a business-day calendar): no exact column form yet
-    frame = pd.DataFrame({"tax_year_end": ["2024-12-31", "2024-12-31"]})
-    with pytest.raises(BatchUnsupportedError, match="date"):
-        evaluate_batch(2024, "return_due_date", frame)
-    result = evaluate_batch(2024, "return_due_date", frame, fallback=True)
-    expected = engine.evaluate(2024, "return_due_date", {}, trace=False).outputs
-    for name, value in expected.items():
-        assert pa.array(result[name]).to_pylist() == [str(value) if hasattr(value, "isoformat") else value] * 2, name
+    # residency keeps an unrounded quotient (days x 90 / 548, compared exactly): no exact column form yet
+    frame = pd.DataFrame({"domiciled_in_ct": [True, False]})
+    with pytest.raises(BatchUnsupportedError, match="quotient"):
+        evaluate_batch(2024, "residency", frame)
+    result = evaluate_batch(2024, "residency", frame, fallback=True)
+    # a domiciliary with no Group A or B conditions is a resident; anyone else without an abode is not
+    assert pa.array(result["residency"]).to_pylist() == ["resident", "nonresident"]
+    assert pa.array(result["nonresident_portion_start"]).to_pylist() == [None, None]
+
+
+def test_due_dates_run_as_columns_on_the_business_day_calendar():
+    # 2024 return_due_date (IP 2024 guide: April 15, or the 15th day of the 4th month after a fiscal
+    # year's close, moved to the next business day), worked by hand from a calendar:
+    # - calendar year: April 15, 2025 is a Tuesday;
+    # - year ending 2025-06-30: the 4th month after is October; October 15, 2025 is a Wednesday;
+    # - year ending 2024-05-31: September 15, 2024 is a Sunday, so Monday September 16;
+    # - year ending 2024-08-31: December 15, 2024 is a Sunday, so Monday December 16;
+    # - year ending 2024-10-31: February 15, 2025 is a Saturday; Monday the 17th is Washington's
+    #   Birthday, a legal holiday (Conn. Gen. Stat. Sec. 1-4), so Tuesday February 18.
+    # Given as Arrow dates, ISO text and Python dates, and one left out (the default, 2024-12-31).
+    ends = [None, "2025-06-30", dt.date(2024, 5, 31), "2024-08-31", " 2024-10-31 "]
+    expected = ["2025-04-15", "2025-10-15", "2024-09-16", "2024-12-16", "2025-02-18"]
+    frame = pd.DataFrame({"tax_year_end": pd.Series(ends, dtype=object)})
+    result = evaluate_batch(2024, "return_due_date", frame)  # no fallback: it runs as columns
+    assert pa.array(result["due_date"]).to_pylist() == expected
+    table = pa.table({"tax_year_end": [None if e is None else dt.date.fromisoformat(str(e).strip()) for e in ends]})
+    assert evaluate_batch(2024, "return_due_date", table).column("due_date").to_pylist() == expected
+    # a date that does not exist is refused exactly as the scalar path refuses it, naming the input
+    with pytest.raises(BatchInputError) as refused:
+        evaluate_batch(2024, "return_due_date", pd.DataFrame({"tax_year_end": ["2024-02-30"]}))
+    assert refused.value.errors[0].field == "tax_year_end"
 
 
 def test_dask_local_cluster_map_partitions_unchanged():

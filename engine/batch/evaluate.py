@@ -42,6 +42,7 @@ from engine.model.inputs import MAX_AMOUNT, Fill, InputSpec
 from engine.model.status import FILING_STATUSES, canonical_status
 from engine.model.worksheet import Worksheet
 from engine.run import column as column_evaluator
+from engine.run.column import Listed
 from engine.run import scalar
 
 FLOAT_EXACT_LIMIT = 10 ** 13  # below this a float with at most two decimals is read exactly as cents
@@ -167,12 +168,10 @@ def _date_column(column: Any, spec: InputSpec, slow: np.ndarray) -> tuple[Dates,
 
         matched = pc.match_substring_regex(words, _ISO_DATE)
         plain = arrow.to_numpy(pc.and_kleene(matched, matched.is_valid()).fill_null(False))
-        trimmed = pc.utf8_trim_whitespace(words)
-        parts = [np.where(plain, arrow.to_numpy(pc.cast(pc.utf8_slice_codeunits(trimmed, a, b), "int64",
-                                                        safe=False).fill_null(0)) if plain.any() else 0, 0)
-                 for a, b in ((0, 4), (5, 7), (8, 10))]
-        days, ok = _civil_days(*parts)
-        ok &= plain
+        at = np.flatnonzero(plain)
+        iso = pc.filter(pc.utf8_trim_whitespace(words), arrow.from_numpy(plain))
+        parts = [arrow.to_numpy(pc.cast(pc.utf8_slice_codeunits(iso, a, b), "int64")) for a, b in ((0, 4), (5, 7), (8, 10))]
+        days[at], ok[at] = _civil_days(*parts)
         others = np.flatnonzero(~plain & ~missing)
         _read_dates(columns.objects(column, others) if len(others) else [], others, spec, days, ok)
     else:
@@ -341,48 +340,95 @@ DEFAULT_CHUNK_ROWS = 1 << 16
 CHUNK_ROWS_VARIABLE = "CTAX_BATCH_CHUNK_ROWS"
 
 
-def _arrow_column(value: Any, n: int, valid: np.ndarray, overrides: dict[int, Any]) -> Any:
-    import pyarrow as pa
+class _Output:
+    """One output column of ``n`` rows, filled chunk by chunk in place: its buffer is allocated once,
+    when the first chunk says what the output is, and each chunk writes its values into its own
+    slice, so no per-chunk pieces are concatenated and no full-length temporary is made. ``array()``
+    hands the buffer to Arrow as it is (exact decimals: the buffer already holds their 128-bit
+    unscaled digits)."""
 
-    none = getattr(value, "none", None)
-    if none is not None:  # rows whose value is None are null, as the row-by-row path writes None
-        valid = valid & ~np.broadcast_to(np.asarray(none, dtype=bool), (n,))
-    given = {row: result for row, result in overrides.items() if result is not None}
-    if len(given) != len(overrides):  # the scalar path's None: null
-        valid = valid.copy()
-        valid[[row for row, result in overrides.items() if result is None]] = False
-        overrides = given
-    if isinstance(value, column_evaluator.Listed):
-        listed = texts.listed(value.shape, value.value, n)
-        return _with_texts(listed, n, valid, {row: str(result) for row, result in overrides.items()})
-    if isinstance(value, Dates):
-        days = np.broadcast_to(np.asarray(value.days, dtype=np.int64), (n,)).copy()
-        for row, result in overrides.items():
-            days[row] = day_number(result)
-        return texts.dates(days, n, valid)
-    if isinstance(value, Num):
-        arr = np.broadcast_to(np.asarray(value.arr, dtype=np.int64), (n,)).copy()
-        for row, result in overrides.items():
-            arr[row] = scaled(result, value.scale)
-        if value.scale == 0:
-            return arrow.from_numpy(arr, valid)
-        # exact decimals: the scaled integers are the decimal's unscaled digits (128-bit, little endian)
-        pairs = np.empty((n, 2), dtype=np.int64)
-        pairs[:, 0] = arr
-        pairs[:, 1] = arr >> 63
-        validity = arrow.from_numpy(valid).buffers()[1] if not valid.all() else None
-        return pa.Array.from_buffers(pa.decimal128(38, value.scale), n, [validity, pa.py_buffer(pairs.tobytes())],
-                                     null_count=int((~valid).sum()))
-    if isinstance(value, Bool):
-        arr = np.broadcast_to(np.asarray(value.arr, dtype=bool), (n,)).copy()
-        for row, result in overrides.items():
-            arr[row] = bool(result)
-        return arrow.from_numpy(arr, valid)
-    codes = np.broadcast_to(np.asarray(value.codes), (n,)).copy()
-    for row, result in overrides.items():
-        codes[row] = value.choices.index(result)
-    codes = np.clip(codes, 0, len(value.choices) - 1).astype(np.int64)
-    return arrow.strings(value.choices).take(arrow.from_numpy(codes, valid))
+    def __init__(self, n: int):
+        self.n = n
+        self.value: Num | Bool | Cat | Dates | Listed | None = None  # the first chunk's value: what the column is
+        self.buffer: np.ndarray | None = None
+        self.valid: np.ndarray | None = None  # allocated when a row first turns out to be null
+        self.texts: list[Any] = []  # a list output: each chunk's rows as text (built when written)
+
+    def _allocate(self, value: Num | Bool | Cat | Dates | Listed) -> np.ndarray:
+        self.value = value
+        if isinstance(value, Listed):
+            return np.empty(0, dtype=np.int64)  # its text is kept per chunk
+        if isinstance(value, Num):
+            # scale 0: whole units as int64; otherwise decimal128's two little-endian 64-bit words per row
+            return np.empty((self.n, 2) if value.scale else self.n, dtype=np.int64)
+        if isinstance(value, Bool):
+            return np.empty(self.n, dtype=bool)
+        return np.empty(self.n, dtype=np.int64)
+
+    def put(self, rows: slice, value: Num | Bool | Cat | Dates | Listed, valid: np.ndarray | None = None,
+            overrides: dict[int, Any] | None = None) -> None:
+        """Write one chunk: ``value`` (a column or one value for every row) over ``rows``; where
+        ``valid`` is false the row is null; ``overrides`` (row within the chunk -> scalar result)
+        replace the column's value for the rows the scalar path took. A value's None rows, and a
+        scalar result None, are null (as the row-by-row path writes None)."""
+        buffer = self.buffer if self.buffer is not None else self._allocate(value)
+        self.buffer = buffer
+        start = rows.start or 0
+        valid, overrides = _without_nones(value, rows, valid, overrides or {})
+        if isinstance(value, Listed):
+            self.texts.append(_texts_with(texts.listed(value.shape, value.value, rows.stop - start),
+                                          {row: str(result) for row, result in overrides.items()}))
+        elif isinstance(value, Dates):
+            part = buffer[rows]
+            part[...] = value.days
+            for row, result in overrides.items():
+                part[row] = day_number(result)
+        elif isinstance(value, Num):
+            assert isinstance(self.value, Num) and value.scale == self.value.scale  # fixed by the typed form
+            digits = buffer[rows, 0] if value.scale else buffer[rows]
+            digits[...] = value.arr
+            for row, result in (overrides or {}).items():
+                digits[row] = scaled(result, value.scale)
+            if value.scale:
+                np.right_shift(digits, 63, out=buffer[rows, 1])  # the sign word of the 128-bit integer
+        elif isinstance(value, Bool):
+            part = buffer[rows]
+            part[...] = value.arr
+            for row, result in (overrides or {}).items():
+                part[row] = bool(result)
+        else:
+            part = buffer[rows]
+            part[...] = value.codes
+            choices = value.choices
+            for row, result in (overrides or {}).items():
+                part[row] = choices.index(result)
+            np.clip(part, 0, len(choices) - 1, out=part)  # a null row's code may be -1
+        if valid is not None and not valid.all():
+            if self.valid is None:
+                self.valid = np.ones(self.n, dtype=bool)
+            self.valid[start:start + len(valid)] = valid
+
+    def array(self) -> Any:
+        """The column as one Arrow array (int64, decimal128, bool or string: text, dates as ISO text, lists)."""
+        import pyarrow as pa
+
+        value, buffer, valid = self.value, self.buffer, self.valid
+        assert value is not None and buffer is not None  # every output gets at least one (maybe empty) chunk
+        if isinstance(value, Listed):
+            import pyarrow.compute as pc
+
+            text = pa.concat_arrays(self.texts)
+            return text if valid is None else pc.if_else(arrow.from_numpy(valid), text, None)
+        if isinstance(value, Dates):
+            return texts.dates(buffer, self.n, valid if valid is not None else np.ones(self.n, dtype=bool))
+        if isinstance(value, Num) and value.scale:
+            validity = arrow.from_numpy(valid).buffers()[1] if valid is not None and not valid.all() else None
+            nulls = 0 if validity is None or valid is None else int(self.n - np.count_nonzero(valid))
+            return pa.Array.from_buffers(pa.decimal128(38, value.scale), self.n, [validity, pa.py_buffer(buffer)],
+                                         null_count=nulls)
+        if isinstance(value, Cat):
+            return arrow.strings(value.choices).take(arrow.from_numpy(buffer, valid))
+        return arrow.from_numpy(buffer, valid)
 
 
 # ---------------------------------------------------------------- the entry point
@@ -424,12 +470,14 @@ def evaluate_batch(year: int | str, worksheet: str, table: Any, *, errors: str =
         if not fallback:
             raise BatchUnsupportedError(f"{problem}; it has no exact column form. Pass fallback=True "
                                         f"(ctax batch does) to evaluate it row by row with the scalar path") from None
-        parts, row_errors = _row_by_row(sheet, given, n, size, errors)
+        parts, row_errors = _row_by_row(sheet, given, n, size)
     if row_errors and errors == "raise":
         raise BatchInputError(row_errors)
     import pyarrow as pa
 
-    out = {name: pa.chunked_array(pieces) for name, pieces in parts.items()}
+    out = dict(parts)
+    if errors == "report":
+        out.update(zip(RESULT_COLUMNS, _error_columns(row_errors, n)))
     result = pa.table(out) if out else pa.table({})
     result = result.replace_schema_metadata(output_metadata(ruleset.year, sheet.name, ruleset.draft))
     if kind == "arrow":
@@ -459,11 +507,10 @@ def _chunks(n: int, size: int) -> range:
 
 
 def _by_columns(sheet: Worksheet, given: dict[str, Any], n: int, size: int,
-                errors: str) -> tuple[dict[str, list], list[RowError]]:
+                errors: str) -> tuple[dict[str, Any], list[RowError]]:
     """Every output, chunk by chunk, as columns (rows the columns cannot take exactly go through the
-    scalar path): (name -> one Arrow array per chunk, the bad rows)."""
-    names = [*sheet.outputs, *(RESULT_COLUMNS if errors == "report" else ())]
-    parts: dict[str, list] = {name: [] for name in names}
+    scalar path): (name -> Arrow array, the bad rows)."""
+    outputs = {name: _Output(n) for name in sheet.outputs}
     row_errors: list[RowError] = []
     for start in _chunks(n, size):
         stop = min(n, start + size)
@@ -475,19 +522,20 @@ def _by_columns(sheet: Worksheet, given: dict[str, Any], n: int, size: int,
         row_errors.extend(RowError(start + e.row, e.field, e.message) for e in bad)
         if row_errors and errors == "raise":
             continue  # no output: BatchInputError lists every bad row, so the later chunks are still read
-        valid = np.ones(stop - start, dtype=bool)
-        valid[[e.row for e in bad]] = False
-        for name in sheet.outputs:
-            overrides = {row: outputs[name] for row, outputs in results.items()}
-            parts[name].append(_arrow_column(env[name], stop - start, valid, overrides))
-        if errors == "report":
-            for name, column in zip(RESULT_COLUMNS, _error_columns(bad, stop - start)):
-                parts[name].append(column)
-    return parts, row_errors
+        valid = None
+        if bad:
+            valid = np.ones(stop - start, dtype=bool)
+            valid[[e.row for e in bad]] = False
+        rows = slice(start, stop)
+        for name, output in outputs.items():
+            output.put(rows, env[name], valid, {row: values[name] for row, values in results.items()})
+    if row_errors and errors == "raise":
+        return {}, row_errors
+    return {name: output.array() for name, output in outputs.items()}, row_errors
 
 
-def _row_by_row(sheet: Worksheet, given: dict[str, Any], n: int, size: int,
-                errors: str) -> tuple[dict[str, list], list[RowError]]:
+def _row_by_row(sheet: Worksheet, given: dict[str, Any], n: int,
+                size: int) -> tuple[dict[str, Any], list[RowError]]:
     """Every row through the scalar path (a worksheet with no column form), read chunk by chunk."""
     results: dict[int, dict] = {}
     row_errors: list[RowError] = []
@@ -499,24 +547,38 @@ def _row_by_row(sheet: Worksheet, given: dict[str, Any], n: int, size: int,
         row_errors.extend(RowError(start + e.row, e.field, e.message) for e in bad)
     valid = np.ones(n, dtype=bool)
     valid[[e.row for e in row_errors]] = False
-    parts = {name: [_arrow_from_values({row: outputs[name] for row, outputs in results.items()}, n, valid)]
+    parts = {name: _arrow_from_values({row: outputs[name] for row, outputs in results.items()}, n, valid)
              for name in sheet.outputs}
-    if errors == "report":
-        parts.update(zip(RESULT_COLUMNS, ([column] for column in _error_columns(row_errors, n))))
     return parts, row_errors
 
 
-def _with_texts(base: Any, n: int, valid: np.ndarray, overrides: dict[int, str]) -> Any:
-    """A text column with the scalar rows' texts put in, null where not ``valid``."""
+def _without_nones(value: Any, rows: slice, valid: np.ndarray | None,
+                   overrides: dict[int, Any]) -> tuple[np.ndarray | None, dict[int, Any]]:
+    """``valid`` with the rows whose value is None (the column's none mask, a scalar result None)
+    made null, and the overrides that are not None."""
+    n = rows.stop - (rows.start or 0)
+    none = getattr(value, "none", None)
+    nulls = [row for row, result in overrides.items() if result is None]
+    if none is None and not nulls:
+        return valid, overrides
+    valid = np.ones(n, dtype=bool) if valid is None else valid.copy()
+    given = {row: result for row, result in overrides.items() if result is not None}
+    if none is not None:  # the columns' None rows; a row the scalar path took has its own result
+        valid &= ~np.broadcast_to(np.asarray(none, dtype=bool), (n,))
+        valid[list(given)] = True
+    valid[nulls] = False
+    return valid, given
+
+
+def _texts_with(base: Any, overrides: dict[int, str]) -> Any:
+    """A text column with the scalar rows' texts put in."""
     import pyarrow.compute as pc
 
-    if overrides:
-        rows = np.zeros(n, dtype=bool)
-        rows[list(overrides)] = True
-        base = pc.replace_with_mask(base, arrow.from_numpy(rows), arrow.strings([overrides[r] for r in sorted(overrides)]))
-    if not valid.all():
-        base = pc.if_else(arrow.from_numpy(valid), base, None)
-    return base
+    if not overrides:
+        return base
+    rows = np.zeros(len(base), dtype=bool)
+    rows[list(overrides)] = True
+    return pc.replace_with_mask(base, arrow.from_numpy(rows), arrow.strings([overrides[r] for r in sorted(overrides)]))
 
 
 def _error_columns(bad: list[RowError], n: int) -> tuple[Any, Any]:
@@ -544,8 +606,9 @@ def _arrow_from_values(values: dict[int, Any], n: int, valid: np.ndarray) -> Any
     if sample and all(isinstance(v, Decimal) for v in sample):
         scale = max(decimals(v) for v in sample)
         if all(abs(v.scaleb(scale)) < _INT64_LIMIT for v in sample):
-            value = Num(np.zeros(n, dtype=np.int64), scale, 0)
-            return _arrow_column(value, n, valid, values)
+            output = _Output(n)
+            output.put(slice(0, n), Num(np.int64(0), scale, 0), valid, values)
+            return output.array()
         # more than 64 bits at the common scale (1e20, or 1/3 to 28 digits beside $1e12): exact text instead
     if sample and all(isinstance(v, bool) for v in sample):
         flags = np.fromiter((bool(values.get(i)) for i in range(n)), dtype=bool, count=n)

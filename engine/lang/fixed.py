@@ -114,11 +114,16 @@ def round_half_up_array(arr: Any, drop: int) -> Any:
     """``arr`` with ``drop`` decimal places rounded off, halves away from zero (Decimal's ROUND_HALF_UP)."""
     factor = 10 ** drop
     half = factor // 2
-    if isinstance(arr, int):
-        magnitude = (abs(arr) + half) // factor
-        return magnitude if arr >= 0 else -magnitude
-    magnitude = (np.abs(arr) + half) // factor
-    return np.where(arr < 0, -magnitude, magnitude)
+    # floor((a + half) / factor) rounds halves up toward +infinity; a negative amount takes one unit
+    # less, so that its exact half goes away from zero while every other amount rounds the same:
+    # one floor division, no sign split
+    if isinstance(arr, (int, np.integer)):
+        return (arr + half - (arr < 0)) // factor
+    out = np.right_shift(arr, 63)  # -1 where negative, 0 elsewhere (|arr| < 2**62: no overflow below)
+    out += arr
+    out += half
+    out //= factor
+    return out
 
 
 def round_half_up(value: Num, places: int) -> Num:

@@ -23,9 +23,11 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import weakref
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from math import gcd
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -505,43 +507,117 @@ def _rescaled(segment: _Segment, scale: int) -> _Segment:
                     [r * factor for r in segment.rates], segment.lows, segment.excess, scale, segment.bound * factor)
 
 
-def _segment_lookup(segments: list[_Segment]) -> Callable[[Any, Any], Any]:
-    """One searchsorted for every row whatever its column: ``lookup(which, arr)`` with ``which`` the
-    column of each row (an array of indexes into ``segments``, or an int) and ``arr`` the amounts.
+# A lookup by grid cell keeps one entry per cell and column; beyond this many (bounds on a fine grid
+# over a wide range) the tables would leave the CPU's cache and searchsorted is used instead.
+GRID_CELLS = 1 << 14
 
-    Each row's key is its column's number times a span wider than every amount, plus the amount;
-    the columns' bounds are laid out the same way, each column closed by a bound above every key of
-    its own, so that the index found is the column's offset plus the index in its own bounds."""
-    size = max(max((abs(b) for g in segments for b in g.bounds), default=0), 1)
-    span = 2 * size + 4  # keys of a column lie in [number * span, number * span + 2 * size + 2]
-    checked(span * (len(segments) + 1), "a table key")
-    offset = size + 1  # an amount beyond +-size is compared with bounds clipped to +-(size + 1): the same answer
-    keys: list[int] = []
-    starts: list[int] = []
-    for number, g in enumerate(segments):
-        starts.append(len(keys))
-        keys += [number * span + offset + min(max(b, -size - 1), size + 1) for b in g.bounds]
-        keys.append(number * span + span - 1)  # above every key of this column
-    bounds = np.array(keys, dtype=np.int64)
-    width = len(keys)
-    values = np.zeros(width, dtype=np.int64)
-    rates, lows, excess = (np.zeros(width, dtype=np.int64) for _ in range(3))
-    for start, g in zip(starts, segments):
-        values[start:start + len(g.values)] = g.values
-        if g.rates:
-            rates[start:start + len(g.rates)] = g.rates
-            lows[start:start + len(g.lows)] = g.lows
-            excess[start:start + len(g.excess)] = g.excess
+
+@dataclass(frozen=True)
+class _Grid:
+    """Bounds that all lie on one grid ``origin + k * width`` (k = 0 .. cells - 2): the position of
+    an amount is then found from its cell, an integer division, instead of a binary search. With
+    ``c = (amount + shift) // width``, c is ceil((amount - origin) / width) for side 'left' and
+    floor((amount - origin) / width) + 1 for side 'right', so that the bounds a position counts
+    (those below the amount, or at or below it) are exactly those of grid index below c."""
+
+    origin: int
+    width: int
+    cells: int  # grid indexes 0 .. cells - 2, plus one cell above every bound
+    shift: int
+
+    def position_of_cell(self, bounds: list[int]) -> list[int]:
+        """Per cell, the position it stands for in ``bounds`` (how many have a grid index below it)."""
+        indexes = [(b - self.origin) // self.width for b in bounds]
+        return [bisect_left(indexes, cell) for cell in range(self.cells)]
+
+
+def grid(columns: list[list[int]], side: Side, amount_bound: int) -> _Grid | None:
+    """The one grid all ``columns``' bounds lie on (their greatest common step from the lowest bound),
+    or None when it would take more than GRID_CELLS cells or an amount plus the shift could leave
+    the exact range."""
+    every = sorted({b for bounds in columns for b in bounds})
+    origin = every[0] if every else 0
+    width = 0
+    for b in every:
+        width = gcd(width, b - origin)
+    width = width or 1  # at most one distinct bound: any width
+    cells = (every[-1] - origin) // width + 2 if every else 1
+    shift = width - 1 - origin if side == "left" else width - origin
+    if cells * len(columns) > GRID_CELLS or amount_bound + abs(shift) > LIMIT:
+        return None
+    return _Grid(origin, width, cells, shift)
+
+
+def _segment_lookup(segments: list[_Segment], amount_bound: int) -> tuple[Callable[[Any, Any], Any], int]:
+    """One lookup for every row whatever its column: ``(lookup, stride)``, ``lookup(base, arr)`` with
+    ``base`` the column of each row times ``stride`` (an array, or an int) and ``arr`` the amounts.
+
+    Where every column's bounds lie on one grid (the printed tables' rows of equal width over a
+    floor), a row's cell is an integer division and its value is read from per-cell arrays, one
+    block of cells per column. Otherwise one searchsorted: each row's key is its column's number
+    times a span wider than every amount, plus the amount; the columns' bounds are laid out the same
+    way, each column closed by a bound above every key of its own, so that the index found is the
+    column's offset plus the index in its own bounds.
+
+    A range column gives its row's value; a brackets column the bracket's base plus its rate times
+    the amount (at least the bracket's lower bound) over its excess-over, computed as an intercept
+    (base - rate * excess-over) plus the rate times the amount."""
     side = segments[0].side
     brackets = bool(segments[0].rates)
+    # per column and position: the value or intercept, the rate and the lower bound
+    by_position = []
+    for g in segments:
+        if brackets:
+            by_position.append([(base - rate * excess, rate, low)
+                                for base, rate, low, excess in zip(g.values, g.rates, g.lows, g.excess)])
+        else:
+            by_position.append([(value, 0, 0) for value in g.values])
+    found = grid([g.bounds for g in segments], side, amount_bound)
+    if found is not None:
+        layout = [[positions[p] for p in found.position_of_cell(g.bounds)]
+                  for g, positions in zip(segments, by_position)]
+        stride = found.cells
+        last, shift, width = found.cells - 1, found.shift, found.width
 
-    def lookup(which: Any, arr: Any) -> Any:
-        clipped = np.clip(arr, -size - 1, size + 1)
-        index = np.searchsorted(bounds, which * span + offset + clipped, side=side)
-        if not brackets:
-            return values[index]
-        return values[index] + rates[index] * (np.maximum(arr, lows[index]) - excess[index])
-    return lookup
+        def cell(base: Any, arr: Any) -> Any:
+            index = np.asarray(np.add(arr, shift, dtype=np.int64))  # 0-d for a constant amount: still in place
+            index //= width
+            np.clip(index, 0, last, out=index)
+            if np.ndim(base) or base:
+                index += base
+            return index
+    else:
+        size = max(max((abs(b) for g in segments for b in g.bounds), default=0), 1)
+        span = 2 * size + 4  # keys of a column lie in [number * span, number * span + 2 * size + 2]
+        checked(span * (len(segments) + 1), "a table key")
+        offset = size + 1  # an amount beyond +-size is compared with bounds clipped to +-(size + 1): the same answer
+        keys: list[int] = []
+        layout = []
+        for number, (g, positions) in enumerate(zip(segments, by_position)):
+            keys += [number * span + offset + min(max(b, -size - 1), size + 1) for b in g.bounds]
+            keys.append(number * span + span - 1)  # above every key of this column
+            layout.append(positions)  # one per key of the column: the closing key stands for the last position
+        bounds = np.array(keys, dtype=np.int64)
+        stride = span
+
+        def cell(base: Any, arr: Any) -> Any:
+            key = np.clip(arr, -size - 1, size + 1)
+            key += base + offset
+            return np.searchsorted(bounds, key, side=side)
+    flat = [entry for positions in layout for entry in positions]
+    values = np.array([v for v, _, _ in flat], dtype=np.int64)
+    if not brackets:
+        return (lambda base, arr: values.take(cell(base, arr))), stride
+    rates = np.array([r for _, r, _ in flat], dtype=np.int64)
+    lows = np.array([low for _, _, low in flat], dtype=np.int64)
+
+    def bracket_lookup(base: Any, arr: Any) -> Any:
+        index = cell(base, arr)
+        result = np.maximum(arr, lows.take(index))
+        result *= rates.take(index)
+        result += values.take(index)
+        return result
+    return bracket_lookup, stride
 
 
 def _formula_column(column: Column, amount: Static) -> tuple[Callable[[Any], Any], Static]:
@@ -614,10 +690,11 @@ def _lookup(table: Table, status: Compiled | None, amount: Compiled | None) -> C
             out_scale = max(g.scale for g in segments)
             segments = [_rescaled(g, out_scale) for g in segments]
             static = Static("num", out_scale, max(g.bound for g in segments))
-            lookup = _segment_lookup(segments)
+            lookup, stride = _segment_lookup(segments, at.bound)
             if not table.by_status:
                 return (lambda env, reach: lookup(0, amounts(env, reach))), static
-            return _by_status(status, lambda codes, env, reach: lookup(which_column[codes], amounts(env, reach))), \
+            base_of_code = which_column * stride
+            return _by_status(status, lambda codes, env, reach: lookup(base_of_code[codes], amounts(env, reach))), \
                 static
     built = [_formula_column(c, at) if c.formula is not None and not c.rows and not c.brackets else
              _segment_function(c, at) for c in columns]
@@ -651,7 +728,7 @@ def _lookup(table: Table, status: Compiled | None, amount: Compiled | None) -> C
 def _segment_function(column: Column, amount: Static) -> tuple[Callable[[Any], Any], Static]:
     """One range or brackets column on its own (a table mixing kinds of columns)."""
     segment = _range_segment(column, amount) if column.rows else _bracket_segment(column, amount)
-    lookup = _segment_lookup([segment])
+    lookup, _ = _segment_lookup([segment], amount.bound)
     return (lambda arr: lookup(0, arr)), Static("num", segment.scale, segment.bound)
 
 
