@@ -12,18 +12,42 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from engine.batch import arrow
-from engine.lang.dates_column import Schedule, Where, from_day_number
+from engine.lang.dates_column import Schedule, Where, civil, from_day_number
 
 
 def dates(days: Any, n: int, valid: np.ndarray) -> Any:
-    """Day numbers as ISO text (Arrow's date32 cast to text, as ``str(datetime.date)``); null where not valid."""
+    """Day numbers as ISO text, as ``str(datetime.date)`` writes it ('2025-04-15', '0005-01-01'): ten
+    bytes a row, digits computed in numpy; null where not ``valid`` (years 1 to 9999: the columns send
+    any other date to the scalar path)."""
     days = np.broadcast_to(np.asarray(days, dtype=np.int64), (n,))
-    return pc.cast(arrow.from_numpy(days.astype(np.int32), valid).cast(pa.date32()), pa.string())
+    year, month, day = civil(np.where(valid, days, 0))
+    text = np.empty((n, 10), dtype=np.uint8)
+    for column, (number, width) in enumerate(((year, 4), (month, 2), (day, 2))):
+        start = (0, 5, 8)[column]
+        for place in range(width):
+            text[:, start + place] = ord("0") + number // 10 ** (width - 1 - place) % 10
+    text[:, 4] = text[:, 7] = ord("-")
+    offsets = np.arange(0, 10 * n + 1, 10, dtype=np.int32)
+    validity, nulls = None, 0
+    if not valid.all():
+        validity, nulls = arrow.from_numpy(valid).buffers()[1], int(n - np.count_nonzero(valid))
+    return pa.Array.from_buffers(pa.string(), n, [validity, pa.py_buffer(offsets), pa.py_buffer(text)],
+                                 null_count=nulls)
+
+
+MAX_SPAN = 1 << 16  # values spread over at most this many: texts made for the whole span, no sort
 
 
 def _by_unique(values: Any, text: Any) -> Any:
     """``text(value)`` of each row's value, computed once per distinct value (an Arrow string array)."""
-    unique, inverse = np.unique(np.asarray(values), return_inverse=True)
+    values = np.asarray(values, dtype=np.int64).reshape(-1)
+    if not len(values):
+        return pa.array([], pa.string())
+    low, high = int(values.min()), int(values.max())
+    if high - low < MAX_SPAN:  # dates of a few years, a few bits: every value of the span, then one take
+        span = np.arange(low, high + 1)
+        return arrow.strings(tuple(text(v) for v in span)).take(arrow.from_numpy(values - low))
+    unique, inverse = np.unique(values, return_inverse=True)
     return arrow.strings(tuple(text(v) for v in unique)).take(arrow.from_numpy(inverse.reshape(-1).astype(np.int64)))
 
 
@@ -35,34 +59,33 @@ def listed(shape: Any, value: Any, n: int) -> Any:
     assert isinstance(shape, Schedule)
     which, pairs_by_shape = value
     which = np.broadcast_to(np.asarray(which, dtype=np.int64), (n,))
-    result: Any = None
+    parts, order = [], []
     for number, pairs in enumerate(pairs_by_shape):
         rows = np.flatnonzero(which == number)
         if not len(rows):
             continue
-        take = arrow.from_numpy(rows.astype(np.int64))
-        pieces = []
-        for days, amount in pairs:
-            date_text = _by_unique(np.broadcast_to(np.asarray(days, dtype=np.int64), (n,)),
-                                   lambda d: repr(from_day_number(int(d)))).take(take)
-            amounts = np.broadcast_to(np.asarray(amount, dtype=np.int64), (n,))[rows]
-            amount_text = pc.cast(arrow.from_numpy(amounts), pa.string())  # whole dollars: Decimal's own digits
-            pieces += ["{'due_date': ", date_text, ", 'amount': Decimal('", amount_text, "')}"]
-        texts = _join(["[", *_commas(pieces), "]"], len(rows))
-        part = pc.replace_with_mask(result if result is not None else pa.nulls(n, pa.string()),
-                                    arrow.from_numpy(which == number), texts)
-        result = part
-    return result if result is not None else pa.nulls(n, pa.string())
-
-
-def _commas(pieces: list[Any]) -> list[Any]:
-    """The item pieces (five per item) with ", " between items."""
-    out: list[Any] = []
-    for start in range(0, len(pieces), 5):
-        if start:
-            out.append(", ")
-        out += pieces[start:start + 5]
-    return out
+        order.append(rows)
+        # "[{'due_date': datetime.date(2025, 4, 15), 'amount': Decimal('250')}, {...}]": the text around
+        # each amount is folded into the date's text, made once per day of the dates' span
+        pieces: list[Any] = []
+        for place, (days, amount) in enumerate(pairs):
+            lead = "[" if place == 0 else "')}, "
+            pieces.append(_by_unique(np.broadcast_to(np.asarray(days, dtype=np.int64), (n,))[rows],
+                                     lambda d, lead=lead: f"{lead}{{'due_date': {from_day_number(int(d))!r}, "
+                                                          f"'amount': Decimal('"))
+            # whole dollars never negative (dates_column._due_schedule): Decimal's digits are the integer's
+            pieces.append(pc.cast(arrow.from_numpy(np.broadcast_to(np.asarray(amount, dtype=np.int64), (n,))[rows]),
+                                  pa.string()))
+        pieces.append("')}]" if pairs else "[]")
+        parts.append(_join(pieces, len(rows)))
+    if not parts:
+        return pa.nulls(n, pa.string())
+    text = pa.concat_arrays(parts)
+    if len(parts) == 1 and len(order[0]) == n:
+        return text
+    position = np.empty(n, dtype=np.int64)
+    position[np.concatenate(order)] = np.arange(n)
+    return text.take(arrow.from_numpy(position))
 
 
 def _join(pieces: list[Any], n: int) -> Any:

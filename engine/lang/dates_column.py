@@ -55,15 +55,49 @@ def from_day_number(number: int) -> dt.date:
 # ---------------------------------------------------------------- the civil calendar
 
 
+def _over_span(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``function`` of an int64 array, computed once per value of the array's span when that is much
+    shorter than the array (a column of dates holds a few years' days, or a few dates), then taken."""
+    @functools.wraps(function)
+    def spanned(values: Any) -> Any:
+        values = np.asarray(values, dtype=np.int64)
+        if values.size < 4096:
+            return function(values)
+        low, high = int(values.min()), int(values.max())
+        if high - low >= values.size // 2:
+            return function(values)
+        results = function(np.arange(low, high + 1, dtype=np.int64))
+        at = values - low
+        return tuple(r[at] for r in results) if isinstance(results, tuple) else results[at]
+    return spanned
+
+
+@_over_span
 def civil(days: Any) -> tuple[Any, Any, Any]:
-    """(year, month, day of month) of each day number."""
-    months = np.asarray(days, dtype=np.int64).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-    return months // 12 + 1970, months % 12 + 1, days - month_start(months) + 1
+    """(year, month, day of month) of each day number, in integer arithmetic (the proleptic Gregorian
+    calendar of datetime.date; H. Hinnant's civil_from_days, eras of 400 years from 0000-03-01)."""
+    shifted = np.asarray(days, dtype=np.int64) + 719468
+    era = shifted // 146097
+    of_era = shifted - era * 146097
+    year_of_era = (of_era - of_era // 1460 + of_era // 36524 - of_era // 146096) // 365
+    day_of_year = of_era - (365 * year_of_era + year_of_era // 4 - year_of_era // 100)
+    shifted_month = (5 * day_of_year + 2) // 153  # 0 is March
+    day = day_of_year - (153 * shifted_month + 2) // 5 + 1
+    month = np.where(shifted_month < 10, shifted_month + 3, shifted_month - 9)
+    return year_of_era + era * 400 + (month <= 2), month, day
 
 
+@_over_span
 def month_start(months: Any) -> Any:
-    """The day number of the first day of month ``months`` (counted from January 1970)."""
-    return np.asarray(months, dtype=np.int64).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    """The day number of the first day of month ``months`` (counted from January 1970), in integer
+    arithmetic (H. Hinnant's days_from_civil)."""
+    months = np.asarray(months, dtype=np.int64)
+    year, month = months // 12 + 1970, months % 12 + 1
+    year = year - (month <= 2)
+    era = year // 400
+    year_of_era = year - era * 400
+    day_of_year = (153 * np.where(month > 2, month - 3, month + 9) + 2) // 5
+    return era * 146097 + year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year - 719468
 
 
 def _month_index(year: Any, month: Any) -> Any:
@@ -142,13 +176,15 @@ def _holiday_array(years: tuple[int, ...]) -> Any:
 def _business_day(env: dict, reach: Any, days: Any) -> Any:
     # a day within a month of the end of year 9999 may roll past it: the scalar path says so
     days = _in_calendar(env, reach, days, high=MAX_DAY - dates.MAX_DAYS_TO_BUSINESS_DAY)
-    years = civil(days)[0]
-    found, counts = np.unique(years, return_counts=True)
-    if len(found) > MAX_HOLIDAY_YEARS:
-        found = np.sort(found[np.argsort(-counts, kind="stable")[:MAX_HOLIDAY_YEARS]])
-        rare = ~np.isin(years, found)
-        mark_slow(env, rare, reach)
-    wanted = tuple(sorted({int(y) for y in found} | {int(y) + 1 for y in found}))  # a roll may cross into next year
+    first, last = (int(civil(np.int64(d))[0]) for d in (np.min(days), np.max(days)))
+    found: list[int] = list(range(first, last + 1))
+    if last - first >= MAX_HOLIDAY_YEARS:  # the usual case is a few years, read from the two ends alone
+        years = civil(days)[0]
+        seen, counts = np.unique(years, return_counts=True)
+        kept = np.sort(seen[np.argsort(-counts, kind="stable")[:MAX_HOLIDAY_YEARS]])
+        mark_slow(env, ~np.isin(years, kept), reach)
+        found = [int(y) for y in kept]
+    wanted = tuple(sorted({*found} | {y + 1 for y in found}))  # a roll may cross into the next year
     result = np.busday_offset(np.asarray(days).astype("datetime64[D]"), 0, roll="forward", weekmask=WEEKMASK,
                               holidays=_holiday_array(wanted)).astype(np.int64)
     too_far = result - days >= dates.MAX_DAYS_TO_BUSINESS_DAY
