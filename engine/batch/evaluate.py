@@ -42,8 +42,8 @@ from engine.model.inputs import MAX_AMOUNT, Fill, InputSpec
 from engine.model.status import FILING_STATUSES, canonical_status
 from engine.model.worksheet import Worksheet
 from engine.run import column as column_evaluator
-from engine.run.column import Listed
 from engine.run import scalar
+from engine.run.column import Listed
 
 FLOAT_EXACT_LIMIT = 10 ** 13  # below this a float with at most two decimals is read exactly as cents
 _CENTS = 10 ** INPUT_SCALE
@@ -160,9 +160,9 @@ def _date_column(column: Any, spec: InputSpec, slow: np.ndarray) -> tuple[Dates,
     days = np.zeros(n, dtype=np.int64)
     ok = np.zeros(n, dtype=bool)
     words = columns.text(column)
-    if not isinstance(column, np.ndarray) and pa_is_date32(column.type):
-        days = arrow.to_numpy(column.cast("int32").fill_null(0)).astype(np.int64)
-        ok = ~missing
+    arrow_days = columns.days(column)
+    if arrow_days is not None:
+        days, ok = arrow_days, ~missing
     elif words is not None:
         import pyarrow.compute as pc
 
@@ -170,7 +170,8 @@ def _date_column(column: Any, spec: InputSpec, slow: np.ndarray) -> tuple[Dates,
         plain = arrow.to_numpy(pc.and_kleene(matched, matched.is_valid()).fill_null(False))
         at = np.flatnonzero(plain)
         iso = pc.filter(pc.utf8_trim_whitespace(words), arrow.from_numpy(plain))
-        parts = [arrow.to_numpy(pc.cast(pc.utf8_slice_codeunits(iso, a, b), "int64")) for a, b in ((0, 4), (5, 7), (8, 10))]
+        parts = [arrow.to_numpy(pc.cast(pc.utf8_slice_codeunits(iso, a, b), "int64"))
+                 for a, b in ((0, 4), (5, 7), (8, 10))]
         days[at], ok[at] = _civil_days(*parts)
         others = np.flatnonzero(~plain & ~missing)
         _read_dates(columns.objects(column, others) if len(others) else [], others, spec, days, ok)
@@ -180,12 +181,6 @@ def _date_column(column: Any, spec: InputSpec, slow: np.ndarray) -> tuple[Dates,
     ok &= (days >= MIN_DAY) & (days <= MAX_DAY)
     slow |= ~ok & ~missing
     return Dates(np.where(ok, days, 0)), missing
-
-
-def pa_is_date32(kind: Any) -> bool:
-    import pyarrow as pa
-
-    return bool(pa.types.is_date32(kind))
 
 
 def _civil_days(year: Any, month: Any, day: Any) -> tuple[np.ndarray, np.ndarray]:

@@ -34,6 +34,7 @@ _THURSDAY = 3  # 1970-01-01, day 0, was a Thursday (Python's weekday(): Monday i
 DAYS_SPAN = MAX_DAY - MIN_DAY
 
 Compiled = tuple[Run, Static]
+Env = dict[str, Any]  # the column evaluator's values by name (engine.run.column)
 
 
 @dataclass
@@ -108,7 +109,7 @@ def _weekday(days: Any) -> Any:
     return (days + _THURSDAY) % 7
 
 
-def _in_calendar(env: dict, reach: Any, days: Any, low: int = MIN_DAY, high: int = MAX_DAY) -> Any:
+def _in_calendar(env: Env, reach: Any, days: Any, low: int = MIN_DAY, high: int = MAX_DAY) -> Any:
     """``days`` held within ``low``..``high``; the rows outside take the scalar path (its error)."""
     days = np.asarray(days, dtype=np.int64)
     outside = (days < low) | (days > high)
@@ -118,12 +119,12 @@ def _in_calendar(env: dict, reach: Any, days: Any, low: int = MIN_DAY, high: int
     return days
 
 
-def _months_in_calendar(env: dict, reach: Any, index: Any) -> Any:
+def _months_in_calendar(env: Env, reach: Any, index: Any) -> Any:
     """Month indexes (from January 1970) held within years 1..9999; rows outside take the scalar path."""
     return _in_calendar(env, reach, index, _month_index(1, 1), _month_index(9999, 12))
 
 
-def _whole(env: dict, reach: Any, value: Any, static: Static) -> Any:
+def _whole(env: Env, reach: Any, value: Any, static: Static) -> Any:
     """A count (of days, months, weeks) as whole units; rows where it is not a whole number below
     WHOLE_LIMIT take the scalar path (``dates._whole`` raises there)."""
     if static.kind != "num" or static.inexact:
@@ -146,7 +147,7 @@ def _date_argument(compiled: Compiled, what: str) -> Run:
     return run
 
 
-def _days(run: Run, env: dict, reach: Any) -> Any:
+def _days(run: Run, env: Env, reach: Any) -> Any:
     return _in_calendar(env, reach, run(env, reach))
 
 
@@ -160,7 +161,8 @@ def _number(bound: int) -> Static:
 # ---------------------------------------------------------------- the functions
 
 
-def _one_date(what: str, compute: Callable[[dict, Any, Any], Any], static: Static) -> Callable[[list[Compiled]], Compiled]:
+def _one_date(what: str, compute: Callable[[Env, Any, Any], Any],
+              static: Static) -> Callable[[list[Compiled]], Compiled]:
     """A function of one date: ``compute(env, reach, days)``."""
     def meaning(args: list[Compiled]) -> Compiled:
         run = _date_argument(args[0], what)
@@ -173,7 +175,7 @@ def _holiday_array(years: tuple[int, ...]) -> Any:
     return np.array(sorted(dates.holidays_in(years)), dtype="datetime64[D]")
 
 
-def _business_day(env: dict, reach: Any, days: Any) -> Any:
+def _business_day(env: Env, reach: Any, days: Any) -> Any:
     # a day within a month of the end of year 9999 may roll past it: the scalar path says so
     days = _in_calendar(env, reach, days, high=MAX_DAY - dates.MAX_DAYS_TO_BUSINESS_DAY)
     first, last = (int(civil(np.int64(d))[0]) for d in (np.min(days), np.max(days)))
@@ -193,7 +195,7 @@ def _business_day(env: dict, reach: Any, days: Any) -> Any:
     return result
 
 
-def _add_months_days(env: dict, reach: Any, days: Any, months: Any) -> Any:
+def _add_months_days(env: Env, reach: Any, days: Any, months: Any) -> Any:
     year, month, day = civil(days)
     index = _months_in_calendar(env, reach, _month_index(year, month) + months)
     start = month_start(index)
@@ -204,7 +206,7 @@ def _add_months_days(env: dict, reach: Any, days: Any, months: Any) -> Any:
 def _add_days(args: list[Compiled]) -> Compiled:
     date, (count, static) = _date_argument(args[0], "add_days()"), args[1]
 
-    def run(env: dict, reach: Any) -> Any:
+    def run(env: Env, reach: Any) -> Any:
         days = _days(date, env, reach)
         return _in_calendar(env, reach, days + _whole(env, reach, count(env, reach), static))
     return run, DATE
@@ -213,7 +215,7 @@ def _add_days(args: list[Compiled]) -> Compiled:
 def _add_months(args: list[Compiled]) -> Compiled:
     date, (count, static) = _date_argument(args[0], "add_months()"), args[1]
 
-    def run(env: dict, reach: Any) -> Any:
+    def run(env: Env, reach: Any) -> Any:
         days = _days(date, env, reach)
         return _add_months_days(env, reach, days, _whole(env, reach, count(env, reach), static))
     return run, DATE
@@ -228,7 +230,7 @@ def _days_between(args: list[Compiled]) -> Compiled:
 def _months_or_fraction(args: list[Compiled]) -> Compiled:
     due_run, paid_run = (_date_argument(a, "months_or_fraction()") for a in args)
 
-    def run(env: dict, reach: Any) -> Any:
+    def run(env: Env, reach: Any) -> Any:
         due, paid = _days(due_run, env, reach), _days(paid_run, env, reach)
         due_year, due_month, _ = civil(due)
         paid_year, paid_month, _ = civil(paid)
@@ -241,21 +243,21 @@ def _months_or_fraction(args: list[Compiled]) -> Compiled:
     return run, _number(12 * 10000)
 
 
-def _weekly_period_start(env: dict, reach: Any, days: Any) -> Any:
+def _weekly_period_start(env: Env, reach: Any, days: Any) -> Any:
     return _in_calendar(env, reach, days - (_weekday(days) - dates.SATURDAY) % 7)
 
 
-def _last_day_of_month(env: dict, reach: Any, days: Any) -> Any:
+def _last_day_of_month(env: Env, reach: Any, days: Any) -> Any:
     year, month, _ = civil(days)
     return month_start(_month_index(year, month) + 1) - 1
 
 
-def _fifteenth_of_following_month(env: dict, reach: Any, days: Any) -> Any:
+def _fifteenth_of_following_month(env: Env, reach: Any, days: Any) -> Any:
     year, month, _ = civil(days)
     return month_start(_months_in_calendar(env, reach, _month_index(year, month) + 1)) + 14
 
 
-def _last_day_of_month_following_quarter(env: dict, reach: Any, days: Any) -> Any:
+def _last_day_of_month_following_quarter(env: Env, reach: Any, days: Any) -> Any:
     year, month, _ = civil(days)
     quarter_end = ((month - 1) // 3 + 1) * 3  # the month after it is month index quarter_end (0-based)
     following = _months_in_calendar(env, reach, _month_index(year, quarter_end) + 1)
@@ -266,7 +268,7 @@ def _wednesday_following(args: list[Compiled]) -> Compiled:
     date = _date_argument(args[0], "wednesday_following()")
     count_of = args[1] if len(args) > 1 else ((lambda env, reach: 1), Static("num", 0, 1))
 
-    def run(env: dict, reach: Any) -> Any:
+    def run(env: Env, reach: Any) -> Any:
         days = _days(date, env, reach)
         count = _whole(env, reach, count_of[0](env, reach), count_of[1])
         below = count < 1
@@ -278,7 +280,7 @@ def _wednesday_following(args: list[Compiled]) -> Compiled:
 
 
 def _make_date(args: list[Compiled]) -> Compiled:
-    def run(env: dict, reach: Any) -> Any:
+    def run(env: Env, reach: Any) -> Any:
         year, month, day = (_whole(env, reach, r(env, reach), s) for r, s in args)
         good = (year >= 1) & (year <= 9999) & (month >= 1) & (month <= 12)
         index = _month_index(np.where(good, year, 1970), np.where(good, month, 1))
@@ -301,7 +303,7 @@ def _first_listed(args: list[Compiled]) -> Compiled:
     if any(len(pair) != 2 for pair in pairs):
         raise ColumnUnsupported(f"'{listed.value}' is not a list of MM-DD dates")
 
-    def run(env: dict, reach: Any) -> Any:
+    def run(env: Env, reach: Any) -> Any:
         days = _days(date, env, reach)
         year = civil(days)[0]
         result = np.full(np.shape(days), MAX_DAY + 1, dtype=np.int64)
@@ -312,7 +314,7 @@ def _first_listed(args: list[Compiled]) -> Compiled:
                 exists = (1 <= month <= 12) & (candidate_year <= 9999)
                 index = _month_index(np.where(exists, candidate_year, 1970), month if 1 <= month <= 12 else 1)
                 start = month_start(index)
-                exists = exists & (1 <= day) & (day <= month_start(index + 1) - start)
+                exists = exists & (day >= 1) & (day <= month_start(index + 1) - start)
                 bad |= ~exists  # the scalar meaning builds every candidate: a missing one is its error
                 candidate = start + day - 1
                 result = np.where(exists & (candidate >= days), candidate, result)
@@ -325,7 +327,7 @@ def _first_listed(args: list[Compiled]) -> Compiled:
 def _earliest(args: list[Compiled]) -> Compiled:
     runs = [(_date_argument((run, static), "earliest()"), static.none_key) for run, static in args]
 
-    def run(env: dict, reach: Any) -> Any:
+    def run(env: Env, reach: Any) -> Any:
         result, given = None, None
         for date, none_key in runs:
             days = _days(date, env, reach)
@@ -343,7 +345,7 @@ def _extreme(pick: Callable[[Any, Any], Any]) -> Callable[[list[Compiled]], Comp
     def meaning(args: list[Compiled]) -> Compiled:
         runs = [_date_argument(a, "max() and min()") for a in args]
 
-        def run(env: dict, reach: Any) -> Any:
+        def run(env: Env, reach: Any) -> Any:
             result = runs[0](env, reach)
             for other in runs[1:]:
                 result = pick(result, other(env, reach))
@@ -380,13 +382,13 @@ def _values_where(args: list[Compiled]) -> Compiled:
             raise ColumnUnsupported("values_where() has a column form only for text values written out")
         texts.append(static.value)
     conditions = []
-    for run, static in args[::2]:
+    for condition, static in args[::2]:
         if static.kind != "bool":
             raise ColumnUnsupported("values_where() has a column form only for true/false conditions")
-        conditions.append(run)
+        conditions.append(condition)
 
-    def run(env: dict, reach: Any) -> Any:
-        bits = np.int64(0)
+    def run(env: Env, reach: Any) -> Any:
+        bits: Any = np.int64(0)
         for number, condition in enumerate(conditions):
             bits = bits | (np.asarray(condition(env, reach), dtype=np.int64) << number)
         return bits
@@ -404,7 +406,7 @@ def _due_schedule(args: list[Compiled]) -> Compiled:
         if static.kind != "num" or static.inexact or static.exponent != -scale or not static.nonneg or scale:
             raise ColumnUnsupported("due_schedule() has a column form only for whole-dollar amounts never negative")
 
-    def run(env: dict, reach: Any) -> Any:
+    def run(env: Env, reach: Any) -> Any:
         pairs = [(_days(due, env, reach), amount(env, reach)) for due, (amount, _) in zip(dues, amounts)]
         return np.int64(0), [pairs]
     return run, Static("list", value=Schedule((len(dues),), scale))
@@ -412,7 +414,8 @@ def _due_schedule(args: list[Compiled]) -> Compiled:
 
 def choose_lists(condition: Any, body: Any, orelse: Any, shape: Static, other: Static) -> tuple[Any, Static]:
     """``body if condition else orelse`` for two list values (per row), and its static."""
-    if isinstance(shape.value, Schedule) and isinstance(other.value, Schedule) and shape.value.scale == other.value.scale:
+    if isinstance(shape.value, Schedule) and isinstance(other.value, Schedule) \
+            and shape.value.scale == other.value.scale:
         which = np.where(condition, body[0], np.asarray(orelse[0]) + len(shape.value.shapes))
         return (which, body[1] + orelse[1]), Static("list", value=Schedule(shape.value.shapes + other.value.shapes,
                                                                            shape.value.scale))

@@ -333,7 +333,7 @@ _ALWAYS = "<always>"  # the none_key of a None written in an expression: None in
 
 def _categorical(compiled: Compiled) -> Compiled:
     """A text constant as a choice of one (code 0); a choice as it is."""
-    run, static = compiled
+    static = compiled[1]
     if static.kind == "text":
         return (lambda env, reach: 0), Static("cat", choices=(static.value,), none_key=static.none_key)
     return compiled
