@@ -55,8 +55,8 @@ SHEETS = [(year, name) for year in engine.years() for name in engine.worksheets(
 # Issue 13 wants this set empty.
 WITHOUT_COLUMN_FORM = frozenset({
     # a row's value that is text beside amounts (eft_failure_penalty's 'no limit', remitter_classification's
-    # 'quarterly'), a table of texts (status_determination_dates) and an unrounded quotient (residency)
-    (2013, "eft_failure_penalty"), (2013, "remitter_classification"), (2013, "withholding_request_effective_date"),
+    # 'quarterly') and an unrounded quotient compared with a count (residency)
+    (2013, "eft_failure_penalty"), (2013, "remitter_classification"),
     (2023, "residency"), (2024, "residency"), (2025, "residency"),
 })
 

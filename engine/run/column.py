@@ -654,6 +654,9 @@ def _lookup(table: Table, status: Compiled | None, amount: Compiled | None) -> C
         raise ColumnUnsupported(f"table '{table.name}' needs a filing status as its first argument")
     if table.kind == "scalar":
         values = [table.scalar[s] for s in (FILING_STATUSES if table.by_status else (None,))]
+        if not table.by_status and isinstance(values[0], str):  # a text: a constant, as written
+            text = values[0]
+            return (lambda env, reach: text), Static("text", value=text)
         if all(isinstance(v, dt.date) for v in values):
             ints = np.array([day_number(v) for v in values], dtype=np.int64)
             static = Static("date")
