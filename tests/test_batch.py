@@ -134,14 +134,13 @@ def test_worksheet_with_division_runs_as_columns_equal_to_the_scalar_path():
 
 
 def test_worksheet_without_a_column_form_is_refused_or_evaluated_row_by_row():
-    # residency keeps an unrounded quotient (days x 90 / 548, compared exactly): no exact column form yet
-    frame = pd.DataFrame({"domiciled_in_ct": [True, False]})
-    with pytest.raises(BatchUnsupportedError, match="quotient"):
-        evaluate_batch(2024, "residency", frame)
-    result = evaluate_batch(2024, "residency", frame, fallback=True)
-    # a domiciliary with no Group A or B conditions is a resident; anyone else without an abode is not
-    assert pa.array(result["residency"]).to_pylist() == ["resident", "nonresident"]
-    assert pa.array(result["nonresident_portion_start"]).to_pylist() == [None, None]
+    # remitter_classification looks up a table whose values are texts: no exact column form yet
+    frame = pd.DataFrame({"lookback_liability": [5000, 20000]})
+    with pytest.raises(BatchUnsupportedError, match="quarterly"):
+        evaluate_batch(2013, "remitter_classification", frame)
+    result = evaluate_batch(2013, "remitter_classification", frame, fallback=True)
+    # IP 2013(8): more than $2,000 but not more than $10,000: monthly; more than $10,000: weekly
+    assert pa.array(result["classification"]).to_pylist() == ["monthly", "weekly"]
 
 
 def test_due_dates_run_as_columns_on_the_business_day_calendar():
@@ -232,3 +231,18 @@ def test_a_fallback_column_mixing_many_decimals_and_large_amounts_stays_exact(tm
     out = engine.evaluate_batch(2013, "thirds", pd.DataFrame({"x": ["1", "3000000000000"]}), fallback=True,
                                 rules=year.parent)
     assert [Decimal(str(v)) for v in out["y"]] == [Decimal(1) / 3, Decimal(1_000_000_000_000)]
+
+
+def test_residency_day_limits_compared_exactly_as_columns():
+    # Group B (IP 2024 guide): in each nonresident portion, days in Connecticut no more than
+    # portion days x 90 / 548. 200 days: 200 x 90 / 548 = 32.85...: 32 days pass, 33 fail.
+    # 274 days: 274 x 90 / 548 = 45 exactly: 45 days pass (no more than), 46 fail.
+    portions, ct_days = [200, 200, 274, 274], [32, 33, 45, 46]
+    frame = pd.DataFrame({"domiciled_in_ct": [True] * 4, "foreign_days_in_548_day_period": [450] * 4,
+                          "ct_days_in_548_day_period": [90] * 4, "days_in_first_nonresident_portion": portions,
+                          "ct_days_in_first_nonresident_portion": ct_days,
+                          "days_in_last_nonresident_portion": [548 - p for p in portions],
+                          "ct_days_in_last_nonresident_portion": [0] * 4})
+    result = evaluate_batch(2024, "residency", frame)  # no fallback: it runs as columns
+    assert pa.array(result["residency"]).to_pylist() == ["nonresident", "resident", "nonresident", "resident"]
+    assert pa.array(result["decided_by"]).to_pylist() == ["Group B", "domicile", "Group B", "domicile"]

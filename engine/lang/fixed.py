@@ -69,6 +69,9 @@ class Static:
     none_key: str | None = None
     nonneg: bool = False  # never negative (so never Decimal('-0') either): lists may print it
     exponent: int | None = None  # the exponent of the scalar path's Decimal in every row, where known
+    # a cut quotient only: env key of where the exact quotient lies from the cut (int8: -1 below, 0 on
+    # it, 1 above), so that comparisons decide exactly
+    rest_key: str | None = None
 
 
 def mark_slow(env: dict[str, Any], rows: Any, reach: Any) -> None:

@@ -195,7 +195,7 @@ class _Compiler:
             return (lambda env, reach: left(env, reach) * right(env, reach)), \
                 Static("num", a.scale + b.scale, bound, nonneg=a.nonneg and b.nonneg)
         if node.op == "/":
-            run, static = _quotient(left, a, right, b)
+            run, static = _quotient(left, a, right, b, self.none_key())
             return run, replace(static, nonneg=a.nonneg and b.nonneg)
         scale = max(a.scale, b.scale)
         fa, fb = 10 ** (scale - a.scale), 10 ** (scale - b.scale)
@@ -290,8 +290,8 @@ class _Compiler:
         def placeholder(value: Compiled, like: Compiled) -> Compiled:
             if value[1].kind != "none":
                 return value
-            if like[1].kind == "none":
-                raise ColumnUnsupported("'None if c else None' has no column form")
+            if like[1].kind not in ("num", "bool", "cat", "text", "date"):
+                raise ColumnUnsupported("None beside a list or None has no column form")
             static = _categorical(like)[1] if like[1].kind in ("text", "cat") else like[1]
             zero = False if static.kind == "bool" else 0
             return (lambda env, reach: zero), replace(static, none_key=_ALWAYS, inexact=False)
@@ -375,14 +375,15 @@ def _equal_or_none(left: Compiled, right: Compiled, equal: bool) -> Run:
 QUOTIENT_PLACES = 6  # a quotient is cut (toward zero) to this many places; every rounding of one asks for fewer
 
 
-def _quotient(left: Run, a: Static, right: Run, b: Static) -> Compiled:
+def _quotient(left: Run, a: Static, right: Run, b: Static, rest_key: str) -> Compiled:
     """``left / right`` cut toward zero at QUOTIENT_PLACES. Cut, not rounded: rounding half up to
     fewer places then decides exactly as on the exact quotient (the cut keeps whether the rest is at
     least one half), and so does clamping to bounds with few places. Anything else would need the
     digits cut off, so a cut quotient may flow only through clamp, min, max and a rounding. The scalar
     path divides with 28 significant digits: with every amount below 2**62 units, the exact quotient
     is never within 10**-19 of a rounding boundary without being on it, so those digits decide the
-    same way. Rows dividing by zero go to the scalar path (its error)."""
+    same way. Where the exact quotient lies from the cut (``env[rest_key]``) lets a comparison
+    decide exactly too (see _against_quotient). Rows dividing by zero go to the scalar path (its error)."""
     if a.inexact or b.inexact:
         raise ColumnUnsupported("a quotient of a quotient has no exact column form")
     shift = QUOTIENT_PLACES + b.scale - a.scale  # (a / 10**sa) / (b / 10**sb) at 10**-QUOTIENT_PLACES
@@ -398,15 +399,53 @@ def _quotient(left: Run, a: Static, right: Run, b: Static) -> Compiled:
         if zero.any():
             _mark_slow(env, np.broadcast_to(zero, np.broadcast(numerator, zero).shape), reach)
             denominator = np.where(zero, 1, denominator)
-        magnitude = (np.abs(numerator) * factor) // np.abs(denominator)
-        return np.where((numerator < 0) != (denominator < 0), -magnitude, magnitude)
+        magnitude, rest = np.divmod(np.abs(numerator) * factor, np.abs(denominator))
+        negative = (numerator < 0) != (denominator < 0)
+        env[rest_key] = np.where(rest != 0, np.where(negative, -1, 1), 0).astype(np.int8)
+        return np.where(negative, -magnitude, magnitude)
     # |a / b| <= |a| when |b| >= 1 unit; a denominator below one unit in size is zero
     bound = checked(a.bound * factor, "a quotient")
-    return divide, Static("num", QUOTIENT_PLACES, bound, inexact=True)
+    return divide, Static("num", QUOTIENT_PLACES, bound, inexact=True, rest_key=rest_key)
+
+
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _against_quotient(op: str, left: Compiled, right: Compiled) -> Run:
+    """``x op q`` with q a cut quotient that knows where its exact value lies (rest_key) and x an exact
+    amount, decided exactly: the exact quotient is within one unit of the cut, above it, on it or
+    below it as its rest says, and x in those units is a whole number. ``q op x`` is flipped first."""
+    if left[1].inexact:
+        left, right, op = right, left, _FLIPPED[op]
+    (run_x, x), (run_q, q) = left, right
+    if x.kind != "num" or x.inexact or q.rest_key is None or x.scale > q.scale:
+        raise ColumnUnsupported("a comparison of a quotient not yet rounded has no exact column form")
+    lift = 10 ** (q.scale - x.scale)
+    checked(x.bound * lift, "an amount")
+    key = q.rest_key
+
+    def compare(env: dict, reach: Any) -> Any:
+        cut = np.asarray(run_q(env, reach))
+        value = np.asarray(run_x(env, reach)) * lift
+        rest = env[key]
+        below, on = value < cut, value == cut  # x < cut: x is below the exact quotient too, and so on
+        if op == "<=":
+            return below | (on & (rest >= 0))
+        if op == "<":
+            return below | (on & (rest > 0))
+        if op == ">=":
+            return ~below & ~(on & (rest > 0))
+        if op == ">":
+            return ~below & ~(on & (rest >= 0))
+        equal = on & (rest == 0)
+        return equal if op == "==" else ~equal
+    return compare
 
 
 def _comparison(op: str, left: Compiled, right: Compiled) -> Run:
     (run_a, a), (run_b, b) = left, right
+    if (a.inexact or b.inexact) and op not in ("in", "not in"):
+        return _against_quotient(op, left, right)
     _exact(a, "a comparison")
     _exact(b, "a comparison")
     if op in ("in", "not in"):
@@ -909,7 +948,8 @@ class _Columns(loop.Backend[Compiled, Program]):
         none_key = static.none_key
         if rounding is not None and static.kind == "num":  # the scalar path rounds a Decimal, and leaves None
             run, static = rounding.column([(run, replace(static, none_key=None))])
-        _exact(static, f"line {line.line}: the value")
+        if not (static.inexact and static.rest_key and not line.output):  # a cut quotient kept for comparisons
+            _exact(static, f"line {line.line}: the value")
         if static.kind == "none":
             raise ColumnUnsupported("a line that is always None has no column form")
         if none_key is None:
