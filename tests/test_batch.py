@@ -134,13 +134,21 @@ def test_worksheet_with_division_runs_as_columns_equal_to_the_scalar_path():
 
 
 def test_worksheet_without_a_column_form_is_refused_or_evaluated_row_by_row():
-    # remitter_classification looks up a table whose values are texts: no exact column form yet
-    frame = pd.DataFrame({"lookback_liability": [5000, 20000]})
-    with pytest.raises(BatchUnsupportedError, match="quarterly"):
-        evaluate_batch(2013, "remitter_classification", frame)
-    result = evaluate_batch(2013, "remitter_classification", frame, fallback=True)
-    # IP 2013(8): more than $2,000 but not more than $10,000: monthly; more than $10,000: weekly
-    assert pa.array(result["classification"]).to_pylist() == ["monthly", "weekly"]
+    # eft_failure_penalty looks up a table of dollar limits and the text 'no limit': no exact column form yet
+    frame = pd.DataFrame({"tax_due": [50000, 50000], "failure_number": [1, 3]})
+    with pytest.raises(BatchUnsupportedError, match="no limit"):
+        evaluate_batch(2013, "eft_failure_penalty", frame)
+    result = evaluate_batch(2013, "eft_failure_penalty", frame, fallback=True)
+    # IP 2013(8): the first failure, the lesser of 10% ($5,000) or $2,500; the third, 10%
+    assert pa.array(result["penalty"]).to_pylist() == [2500, 5000]
+
+
+def test_a_table_of_texts_runs_as_columns():
+    # IP 2013(8) remitter classifications: $2,000 or less quarterly, more than $2,000 but not more than
+    # $10,000 monthly, more than $10,000 weekly (each bound in the lower row)
+    frame = pd.DataFrame({"lookback_liability": [2000, 2000.01, 10000, 10000.01]})
+    result = evaluate_batch(2013, "remitter_classification", frame)  # no fallback: it runs as columns
+    assert pa.array(result["classification"]).to_pylist() == ["quarterly", "monthly", "monthly", "weekly"]
 
 
 def test_due_dates_run_as_columns_on_the_business_day_calendar():

@@ -54,9 +54,7 @@ SHEETS = [(year, name) for year in engine.years() for name in engine.worksheets(
 # it exact, so that when the redesign makes one columnar the test fails and the entry is removed here.
 # Issue 13 wants this set empty.
 WITHOUT_COLUMN_FORM = frozenset({
-    # a table whose values are texts (remitter_classification's 'quarterly'), or texts beside amounts
-    # (eft_failure_penalty's 'no limit')
-    (2013, "eft_failure_penalty"), (2013, "remitter_classification"),
+    (2013, "eft_failure_penalty"),  # a table of dollar limits beside the text 'no limit'
 })
 
 

@@ -513,8 +513,13 @@ class _Segment:
     bound: int = 0
 
 
-def _range_segment(column: Column, amount: Static) -> _Segment:
+def _range_segment(column: Column, amount: Static, choices: tuple[str, ...] | None = None) -> _Segment:
+    """``choices``: the rows' values are texts, looked up as their codes among ``choices``."""
     values = [column.at_or_below_floor] + [r.value for r in column.rows]
+    if choices is not None:
+        picks = [choices.index(v) for v in values]
+        return _Segment([scaled(Decimal(b), amount.scale) for b in column.bounds], cast(Side, column.side), picks,
+                        bound=len(choices))
     value_scale = _amounts(values, "a row's")
     picks = [scaled(Decimal(v), value_scale) for v in values]
     bounds = [scaled(Decimal(b), amount.scale) for b in column.bounds]
@@ -726,12 +731,15 @@ def _lookup(table: Table, status: Compiled | None, amount: Compiled | None) -> C
         value = np.asarray(run_amount(env, reach), dtype=np.int64)
         return value * lift if lift != 1 else value
 
+    texts = [v for c in columns for v in [c.at_or_below_floor, *(r.value for r in c.rows)]]
+    choices = tuple(dict.fromkeys(texts)) if texts and all(isinstance(v, str) for v in texts) else None
     if all(c.rows for c in columns) or all(c.brackets and not c.rows for c in columns):
-        segments = [_range_segment(c, at) if c.rows else _bracket_segment(c, at) for c in columns]
+        segments = [_range_segment(c, at, choices) if c.rows else _bracket_segment(c, at) for c in columns]
         if len({g.side for g in segments}) == 1:
             out_scale = max(g.scale for g in segments)
             segments = [_rescaled(g, out_scale) for g in segments]
-            static = Static("num", out_scale, max(g.bound for g in segments))
+            static = Static("num", out_scale, max(g.bound for g in segments)) if choices is None else \
+                Static("cat", choices=choices)  # a table of texts: codes into its texts
             lookup, stride = _segment_lookup(segments, at.bound)
             if not table.by_status:
                 return (lambda env, reach: lookup(0, amounts(env, reach))), static
