@@ -106,13 +106,20 @@ def _exact(static: Static, what: str) -> Static:
 
 
 def _truth(compiled: Compiled) -> Run:
-    run, static = _strict(compiled)
+    """A value as a condition, as Python tests it: a None is false (``not x`` holds where x is None)."""
+    run, static = compiled
     _exact(static, "a condition")
     if static.kind == "bool":
-        return run
-    if static.kind == "num":
-        return lambda env, reach: np.asarray(run(env, reach)) != 0
-    raise ColumnUnsupported("this value cannot be used as a condition over columns")
+        test = run
+    elif static.kind == "num":
+        def test(env: dict, reach: Any) -> Any:
+            return np.asarray(run(env, reach)) != 0
+    else:
+        raise ColumnUnsupported("this value cannot be used as a condition over columns")
+    key = static.none_key
+    if key is None:
+        return test
+    return lambda env, reach: np.asarray(test(env, reach)) & ~np.asarray(env.get(key, False))
 
 
 def _and(reach: Any, mask: Any) -> Any:
@@ -175,7 +182,7 @@ class _Compiler:
         return (lambda env, reach: -run(env, reach)), static
 
     def _Not(self, node: typed.Not) -> Compiled:
-        run = _truth(self.compile(node.operand))
+        run = _truth(self.maybe(node.operand))
         return (lambda env, reach: ~np.asarray(run(env, reach))), Static("bool")
 
     def number(self, node: typed.Node, what: str) -> Compiled:
@@ -210,7 +217,7 @@ class _Compiler:
         return (lambda env, reach: left(env, reach) * fa - right(env, reach) * fb), Static("num", scale, bound)
 
     def _Logic(self, node: typed.Logic) -> Compiled:
-        parts = [_truth(self.compile(p)) for p in node.parts]
+        parts = [_truth(self.maybe(p)) for p in node.parts]
         conjunction = node.op == "and"
 
         def logic(env: dict, reach: Any) -> Any:
@@ -242,7 +249,7 @@ class _Compiler:
         return chain, Static("bool")
 
     def _Choose(self, node: typed.Choose) -> Compiled:
-        test = _truth(self.compile(node.test))
+        test = _truth(self.maybe(node.test))
         body, orelse = self.maybe(node.body), self.maybe(node.orelse)
         if body[1].none_key or orelse[1].none_key or "none" in (body[1].kind, orelse[1].kind):
             return self._choose_none(test, body, orelse)
