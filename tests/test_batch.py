@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -133,14 +135,32 @@ def test_worksheet_with_division_runs_as_columns_equal_to_the_scalar_path():
             assert pa.array(result[name]).to_pylist()[i] == value, name
 
 
-def test_worksheet_without_a_column_form_is_refused_or_evaluated_row_by_row():
-    # eft_failure_penalty looks up a table of dollar limits and the text 'no limit': no exact column form yet
+def test_worksheet_without_a_column_form_is_refused_or_evaluated_row_by_row(tmp_path):
+    # every shipped worksheet has a column form; one whose output is an amount in some rows and a
+    # text in others has none: 2013 eft_failure_penalty with its Line 2 limit made an output
+    rules = tmp_path / "rules"
+    shutil.copytree(Path(engine.__file__).parent.parent / "rules" / "2013", rules / "2013")
+    sheet = rules / "2013" / "worksheets" / "eft_failure_penalty.yaml"
+    text = sheet.read_text(encoding="utf-8")
+    sheet.write_text(text.replace("    expression: eft_failure_penalty_cap(failure_number)\n",
+                                  "    expression: eft_failure_penalty_cap(failure_number)\n    output: true\n", 1),
+                     encoding="utf-8")
     frame = pd.DataFrame({"tax_due": [50000, 50000], "failure_number": [1, 3]})
-    with pytest.raises(BatchUnsupportedError, match="no limit"):
-        evaluate_batch(2013, "eft_failure_penalty", frame)
-    result = evaluate_batch(2013, "eft_failure_penalty", frame, fallback=True)
-    # IP 2013(8): the first failure, the lesser of 10% ($5,000) or $2,500; the third, 10%
+    with pytest.raises(BatchUnsupportedError, match="a text in others"):
+        evaluate_batch(2013, "eft_failure_penalty", frame, rules=rules)
+    result = evaluate_batch(2013, "eft_failure_penalty", frame, fallback=True, rules=rules)
+    # IP 2013(8): the first failure, the lesser of 10% ($5,000) or $2,500; the third, 10% with no limit
     assert pa.array(result["penalty"]).to_pylist() == [2500, 5000]
+    assert pa.array(result["limit"]).to_pylist() == ["2500", "no limit"]
+
+
+def test_a_table_of_amounts_and_a_text_runs_as_columns():
+    # IP 2013(8) EFT failure penalty: the lesser of 10% of the tax and $2,500 (first failure), $10,000
+    # (second); 10% with no limit from the third: $50,000 due -> 2,500, 5,000, 5,000;
+    # $200,000 due -> 2,500, 10,000, 20,000
+    frame = pd.DataFrame({"tax_due": [50000] * 3 + [200000] * 3, "failure_number": [1, 2, 3] * 2})
+    result = evaluate_batch(2013, "eft_failure_penalty", frame)  # no fallback: it runs as columns
+    assert pa.array(result["penalty"]).to_pylist() == [2500, 5000, 5000, 2500, 10000, 20000]
 
 
 def test_a_table_of_texts_runs_as_columns():

@@ -53,9 +53,7 @@ SHEETS = [(year, name) for year in engine.years() for name in engine.worksheets(
 # this constant only documents the gap, and test_the_worksheets_without_a_column_form_are_these keeps
 # it exact, so that when the redesign makes one columnar the test fails and the entry is removed here.
 # Issue 13 wants this set empty.
-WITHOUT_COLUMN_FORM = frozenset({
-    (2013, "eft_failure_penalty"),  # a table of dollar limits beside the text 'no limit'
-})
+WITHOUT_COLUMN_FORM: frozenset[tuple[int, str]] = frozenset()
 
 
 

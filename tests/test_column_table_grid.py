@@ -52,10 +52,13 @@ def _column_values(table, codes: np.ndarray, cents: np.ndarray) -> list[Decimal 
         run, static = column._lookup(table, status if table.by_status else None, amount)
     except ColumnUnsupported:
         return None  # values that are not amounts (dates): the table has no column form
-    values = np.broadcast_to(run({}, None), cents.shape)
+    env: dict = {}
+    values = np.broadcast_to(run(env, None), cents.shape)
     if static.kind == "cat":  # a table of texts (2013 remitter classifications): codes into its texts
         return [static.choices[int(v)] for v in values]
-    return [Decimal(int(v)).scaleb(-static.scale) for v in values]
+    texts = np.broadcast_to(env[static.text_key], cents.shape) if static.text_key else np.full(cents.shape, -1)
+    # amounts beside texts (2013 EFT limits beside 'no limit'): the text where the row holds one
+    return [static.texts[int(t)] if t >= 0 else Decimal(int(v)).scaleb(-static.scale) for v, t in zip(values, texts)]
 
 
 def test_the_2024_tax_tables_lie_on_a_grid():

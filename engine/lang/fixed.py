@@ -72,6 +72,10 @@ class Static:
     # a cut quotient only: env key of where the exact quotient lies from the cut (int8: -1 below, 0 on
     # it, 1 above), so that comparisons decide exactly
     rest_key: str | None = None
+    # an amount that is a text in some rows (a table of amounts and texts): env key of an int64 array,
+    # -1 where the value is an amount, else the index of its text in ``texts``
+    text_key: str | None = None
+    texts: tuple[str, ...] = ()
 
 
 def mark_slow(env: dict[str, Any], rows: Any, reach: Any) -> None:

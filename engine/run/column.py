@@ -76,10 +76,24 @@ def absent_key(name: str) -> str:
 _mark_slow = mark_slow
 
 
-def _strict(compiled: Compiled) -> Compiled:
-    """``compiled`` where its value must not be None: rows where it is take the scalar path (which
-    computes with None there, or raises), so a None never becomes a number."""
+def _no_text(compiled: Compiled) -> Compiled:
+    """``compiled`` where its value must be an amount: rows where it is a text take the scalar path."""
     run, static = compiled
+    key = static.text_key
+    if key is None:
+        return compiled
+
+    def amount(env: dict, reach: Any) -> Any:
+        value = run(env, reach)
+        _mark_slow(env, np.asarray(env[key]) >= 0, reach)
+        return value
+    return amount, replace(static, text_key=None, texts=())
+
+
+def _strict(compiled: Compiled) -> Compiled:
+    """``compiled`` where its value must not be None (nor a text where it may be one): rows where it
+    is take the scalar path (which computes with None there, or raises), so a None never becomes a number."""
+    run, static = _no_text(compiled)
     key = static.none_key
     if key is None:
         return compiled
@@ -107,7 +121,7 @@ def _exact(static: Static, what: str) -> Static:
 
 def _truth(compiled: Compiled) -> Run:
     """A value as a condition, as Python tests it: a None is false (``not x`` holds where x is None)."""
-    run, static = compiled
+    run, static = _no_text(compiled)
     _exact(static, "a condition")
     if static.kind == "bool":
         test = run
@@ -233,6 +247,8 @@ class _Compiler:
     def _Compare(self, node: typed.Compare) -> Compiled:
         if len(node.ops) == 1 and node.ops[0] in ("==", "!="):
             left, right = (self.maybe(o) for o in node.operands)
+            if left[1].text_key or right[1].text_key:
+                return _equal_or_text(left, right, node.ops[0] == "=="), Static("bool")
             if left[1].none_key or right[1].none_key or "none" in (left[1].kind, right[1].kind):
                 return _equal_or_none(left, right, node.ops[0] == "=="), Static("bool")
         operands = [self.compile(o) for o in node.operands]
@@ -250,7 +266,7 @@ class _Compiler:
 
     def _Choose(self, node: typed.Choose) -> Compiled:
         test = _truth(self.maybe(node.test))
-        body, orelse = self.maybe(node.body), self.maybe(node.orelse)
+        body, orelse = _no_text(self.maybe(node.body)), _no_text(self.maybe(node.orelse))
         if body[1].none_key or orelse[1].none_key or "none" in (body[1].kind, orelse[1].kind):
             return self._choose_none(test, body, orelse)
         return self._choose(test, body, orelse)
@@ -332,7 +348,7 @@ class _Compiler:
         amount = self.number(node.amount, f"table '{table.name}'") if node.amount is not None else None
         if amount is not None:
             _exact(amount[1], f"a lookup in table '{table.name}'")
-        return _lookup(table, status, amount)
+        return _lookup(table, status, amount, self.none_key())
 
 
 _ALWAYS = "<always>"  # the none_key of a None written in an expression: None in every row
@@ -355,6 +371,29 @@ def _same_choices(first: Compiled, second: Compiled) -> tuple[Compiled, Compiled
     recode = np.array([choices.index(c) for c in b.choices], dtype=np.int64)
     return (run_a, replace(a, choices=choices)), \
         ((lambda env, reach: recode[run_b(env, reach)]), replace(b, choices=choices))
+
+
+def _equal_or_text(left: Compiled, right: Compiled, equal: bool) -> Run:
+    """``a == b`` (or !=) where a is an amount or a text (its text_key): equal to a text only where it
+    is that text, to an amount only where it is an amount of that size."""
+    (run_a, a), (run_b, b) = left if left[1].text_key else right, right if left[1].text_key else left
+    key = a.text_key
+    assert key is not None
+    if a.none_key or b.none_key or b.text_key:
+        raise ColumnUnsupported("comparing an amount-or-text value with this has no column form")
+    if b.kind == "text":
+        code = a.texts.index(b.value) if b.value in a.texts else -2
+
+        def with_text(env: dict, reach: Any) -> Any:
+            run_a(env, reach)
+            return (np.asarray(env[key]) == code) == equal
+        return with_text
+    amounts = _comparison("==", (run_a, replace(a, text_key=None, texts=())), (run_b, b))
+
+    def with_amount(env: dict, reach: Any) -> Any:
+        same = np.asarray(amounts(env, reach)) & (np.asarray(env[key]) < 0)
+        return same == equal
+    return with_amount
 
 
 def _equal_or_none(left: Compiled, right: Compiled, equal: bool) -> Run:
@@ -699,7 +738,7 @@ def _formula_column(column: Column, amount: Static) -> tuple[Callable[[Any], Any
     return lookup, Static("num", scale, bound)
 
 
-def _lookup(table: Table, status: Compiled | None, amount: Compiled | None) -> Compiled:
+def _lookup(table: Table, status: Compiled | None, amount: Compiled | None, text_key: str = "<text>") -> Compiled:
     if table.by_status and (status is None or status[1].kind not in ("cat", "text")
                             or (status[1].kind == "cat" and status[1].choices != FILING_STATUSES)):
         raise ColumnUnsupported(f"table '{table.name}' needs a filing status as its first argument")
@@ -740,6 +779,8 @@ def _lookup(table: Table, status: Compiled | None, amount: Compiled | None) -> C
 
     texts = [v for c in columns for v in [c.at_or_below_floor, *(r.value for r in c.rows)]]
     choices = tuple(dict.fromkeys(texts)) if texts and all(isinstance(v, str) for v in texts) else None
+    if texts and choices is None and any(isinstance(v, str) for v in texts) and all(c.rows for c in columns):
+        return _mixed_lookup(table, columns, at, amounts, text_key)
     if all(c.rows for c in columns) or all(c.brackets and not c.rows for c in columns):
         segments = [_range_segment(c, at, choices) if c.rows else _bracket_segment(c, at) for c in columns]
         if len({g.side for g in segments}) == 1:
@@ -780,6 +821,32 @@ def _lookup(table: Table, status: Compiled | None, amount: Compiled | None) -> C
                 result[rows] = function(np.broadcast_to(arr, rows.shape)[rows]) * factor
         return result
     return _by_status(status, by_column), static
+
+
+def _mixed_lookup(table: Table, columns: list[Column], at: Static, amounts: Run, text_key: str) -> Compiled:
+    """A range table of amounts and texts (2013's EFT penalty limits beside 'no limit'): the amount, and
+    in ``env[text_key]`` which rows have a text instead (-1: an amount, else the text's index)."""
+    if table.by_status:
+        raise ColumnUnsupported(f"table '{table.name}' of amounts and texts by filing status has no column form")
+    column, = columns
+    values = [column.at_or_below_floor] + [r.value for r in column.rows]
+    texts = tuple(dict.fromkeys(v for v in values if isinstance(v, str)))
+    numbers = [v for v in values if not isinstance(v, str)]
+    scale = _amounts(numbers, "a row's")
+    picks = [0 if isinstance(v, str) else scaled(Decimal(v), scale) for v in values]
+    bounds = [scaled(Decimal(b), at.scale) for b in column.bounds]
+    side = cast(Side, column.side)
+    amount_of, _ = _segment_lookup([_Segment(bounds, side, picks, scale=scale, bound=max(abs(v) for v in picks))],
+                                   at.bound)
+    codes = [texts.index(v) if isinstance(v, str) else -1 for v in values]
+    text_of, _ = _segment_lookup([_Segment(bounds, side, codes, bound=len(texts))], at.bound)
+
+    def lookup(env: dict, reach: Any) -> Any:
+        arr = amounts(env, reach)
+        env[text_key] = text_of(0, arr)
+        return amount_of(0, arr)
+    return lookup, Static("num", scale, max(abs(v) for v in picks), nonneg=all(v >= 0 for v in numbers),
+                          text_key=text_key, texts=texts)
 
 
 def _segment_function(column: Column, amount: Static) -> tuple[Callable[[Any], Any], Static]:
@@ -960,9 +1027,12 @@ class _Columns(loop.Backend[Compiled, Program]):
 
     def line(self, line: Line, value: Compiled, rounding: Rounding | None) -> tuple[str, Run]:
         run, static = value
-        none_key = static.none_key
-        if rounding is not None and static.kind == "num":  # the scalar path rounds a Decimal, and leaves None
-            run, static = rounding.column([(run, replace(static, none_key=None))])
+        none_key, text_key, texts = static.none_key, static.text_key, static.texts
+        if text_key and line.output:
+            raise ColumnUnsupported("an output that is an amount in some rows and a text in others has no column form")
+        if rounding is not None and static.kind == "num":  # the scalar path rounds a Decimal, leaves None and text
+            run, static = rounding.column([(run, replace(static, none_key=None, text_key=None, texts=()))])
+            static = replace(static, text_key=text_key, texts=texts)
         if not (static.inexact and static.rest_key and not line.output):  # a cut quotient kept for comparisons
             _exact(static, f"line {line.line}: the value")
         if static.kind == "none":
