@@ -169,6 +169,8 @@ def codes(column: Any, choices: tuple[str, ...]) -> np.ndarray:
     words = text(column)
     if words is not None:  # hashing in Arrow: much faster than going through Python strings
         found = pc.index_in(words, value_set=arrow.strings(choices).cast(words.type))
+        if not found.null_count:  # every row is one of the choices: no mask to apply
+            return arrow.to_numpy(found).astype(np.int64)
         return np.where(arrow.to_numpy(found.is_valid()), arrow.to_numpy(found), -1).astype(np.int64)
     index = {choice: i for i, choice in enumerate(choices)}
     values = objects(column)  # only text can be a choice (and unhashable objects must not reach the dict)

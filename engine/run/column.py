@@ -14,9 +14,10 @@ own error: an optional input used where it was not given, a required_if input mi
 check refuses, a step input outside the bounds of the step's worksheet. Those rows are marked in
 ``env[SLOW]``; the batch layer runs them one by one.
 
-Tables: range rows and brackets use ``numpy.searchsorted`` over the column's own position data
-(``Column.bounds`` and ``Column.side``, which the scalar lookup bisects); stepped formulas use exact
-floor and ceiling division.
+Tables: range rows and brackets find each row's position from the column's own position data
+(``Column.bounds`` and ``Column.side``, which the scalar lookup bisects): by an integer division
+where those bounds lie on one grid (the printed tables' rows of equal width), else by
+``numpy.searchsorted``; stepped formulas use exact floor and ceiling division.
 """
 from __future__ import annotations
 
@@ -792,8 +793,10 @@ def _lookup(table: Table, status: Compiled | None, amount: Compiled | None, text
             if not table.by_status:
                 return (lambda env, reach: lookup(0, amounts(env, reach))), static
             base_of_code = which_column * stride
-            return _by_status(status, lambda codes, env, reach: lookup(base_of_code[codes], amounts(env, reach))), \
-                static
+
+            def by_code(codes: Any, env: dict, reach: Any) -> Any:
+                return lookup(base_of_code.take(codes), amounts(env, reach))
+            return _by_status(status, by_code), static
     built = [_formula_column(c, at) if c.formula is not None and not c.rows and not c.brackets else
              _segment_function(c, at) for c in columns]
     out_scale = max(s.scale for _, s in built)
