@@ -1,7 +1,10 @@
 """engine.evaluate_batch: identical to the scalar path to the cent, bad rows named, Arrow, Dask."""
 from __future__ import annotations
 
+import datetime as dt
+import shutil
 from decimal import Decimal
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -132,15 +135,63 @@ def test_worksheet_with_division_runs_as_columns_equal_to_the_scalar_path():
             assert pa.array(result[name]).to_pylist()[i] == value, name
 
 
-def test_worksheet_without_a_column_form_is_refused_or_evaluated_row_by_row():
-    # return_due_date computes with dates (a business-day calendar): no exact column form yet
-    frame = pd.DataFrame({"tax_year_end": ["2024-12-31", "2024-12-31"]})
-    with pytest.raises(BatchUnsupportedError, match="date"):
-        evaluate_batch(2024, "return_due_date", frame)
-    result = evaluate_batch(2024, "return_due_date", frame, fallback=True)
-    expected = engine.evaluate(2024, "return_due_date", {}, trace=False).outputs
-    for name, value in expected.items():
-        assert pa.array(result[name]).to_pylist() == [str(value) if hasattr(value, "isoformat") else value] * 2, name
+def test_worksheet_without_a_column_form_is_refused_or_evaluated_row_by_row(tmp_path):
+    # every shipped worksheet has a column form; one whose output is an amount in some rows and a
+    # text in others has none: 2013 eft_failure_penalty with its Line 2 limit made an output
+    rules = tmp_path / "rules"
+    shutil.copytree(Path(engine.__file__).parent.parent / "rules" / "2013", rules / "2013")
+    sheet = rules / "2013" / "worksheets" / "eft_failure_penalty.yaml"
+    text = sheet.read_text(encoding="utf-8")
+    sheet.write_text(text.replace("    expression: eft_failure_penalty_cap(failure_number)\n",
+                                  "    expression: eft_failure_penalty_cap(failure_number)\n    output: true\n", 1),
+                     encoding="utf-8")
+    frame = pd.DataFrame({"tax_due": [50000, 50000], "failure_number": [1, 3]})
+    with pytest.raises(BatchUnsupportedError, match="a text in others"):
+        evaluate_batch(2013, "eft_failure_penalty", frame, rules=rules)
+    result = evaluate_batch(2013, "eft_failure_penalty", frame, fallback=True, rules=rules)
+    # IP 2013(8): the first failure, the lesser of 10% ($5,000) or $2,500; the third, 10% with no limit
+    assert pa.array(result["penalty"]).to_pylist() == [2500, 5000]
+    assert pa.array(result["limit"]).to_pylist() == ["2500", "no limit"]
+
+
+def test_a_table_of_amounts_and_a_text_runs_as_columns():
+    # IP 2013(8) EFT failure penalty: the lesser of 10% of the tax and $2,500 (first failure), $10,000
+    # (second); 10% with no limit from the third: $50,000 due -> 2,500, 5,000, 5,000;
+    # $200,000 due -> 2,500, 10,000, 20,000
+    frame = pd.DataFrame({"tax_due": [50000] * 3 + [200000] * 3, "failure_number": [1, 2, 3] * 2})
+    result = evaluate_batch(2013, "eft_failure_penalty", frame)  # no fallback: it runs as columns
+    assert pa.array(result["penalty"]).to_pylist() == [2500, 5000, 5000, 2500, 10000, 20000]
+
+
+def test_a_table_of_texts_runs_as_columns():
+    # IP 2013(8) remitter classifications: $2,000 or less quarterly, more than $2,000 but not more than
+    # $10,000 monthly, more than $10,000 weekly (each bound in the lower row)
+    frame = pd.DataFrame({"lookback_liability": [2000, 2000.01, 10000, 10000.01]})
+    result = evaluate_batch(2013, "remitter_classification", frame)  # no fallback: it runs as columns
+    assert pa.array(result["classification"]).to_pylist() == ["quarterly", "monthly", "monthly", "weekly"]
+
+
+def test_due_dates_run_as_columns_on_the_business_day_calendar():
+    # 2024 return_due_date (IP 2024 guide: April 15, or the 15th day of the 4th month after a fiscal
+    # year's close, moved to the next business day), worked by hand from a calendar:
+    # - calendar year: April 15, 2025 is a Tuesday;
+    # - year ending 2025-06-30: the 4th month after is October; October 15, 2025 is a Wednesday;
+    # - year ending 2024-05-31: September 15, 2024 is a Sunday, so Monday September 16;
+    # - year ending 2024-08-31: December 15, 2024 is a Sunday, so Monday December 16;
+    # - year ending 2024-10-31: February 15, 2025 is a Saturday; Monday the 17th is Washington's
+    #   Birthday, a legal holiday (Conn. Gen. Stat. Sec. 1-4), so Tuesday February 18.
+    # Given as Arrow dates, ISO text and Python dates, and one left out (the default, 2024-12-31).
+    ends = [None, "2025-06-30", dt.date(2024, 5, 31), "2024-08-31", " 2024-10-31 "]
+    expected = ["2025-04-15", "2025-10-15", "2024-09-16", "2024-12-16", "2025-02-18"]
+    frame = pd.DataFrame({"tax_year_end": pd.Series(ends, dtype=object)})
+    result = evaluate_batch(2024, "return_due_date", frame)  # no fallback: it runs as columns
+    assert pa.array(result["due_date"]).to_pylist() == expected
+    table = pa.table({"tax_year_end": [None if e is None else dt.date.fromisoformat(str(e).strip()) for e in ends]})
+    assert evaluate_batch(2024, "return_due_date", table).column("due_date").to_pylist() == expected
+    # a date that does not exist is refused exactly as the scalar path refuses it, naming the input
+    with pytest.raises(BatchInputError) as refused:
+        evaluate_batch(2024, "return_due_date", pd.DataFrame({"tax_year_end": ["2024-02-30"]}))
+    assert refused.value.errors[0].field == "tax_year_end"
 
 
 def test_dask_local_cluster_map_partitions_unchanged():
@@ -208,3 +259,18 @@ def test_a_fallback_column_mixing_many_decimals_and_large_amounts_stays_exact(tm
     out = engine.evaluate_batch(2013, "thirds", pd.DataFrame({"x": ["1", "3000000000000"]}), fallback=True,
                                 rules=year.parent)
     assert [Decimal(str(v)) for v in out["y"]] == [Decimal(1) / 3, Decimal(1_000_000_000_000)]
+
+
+def test_residency_day_limits_compared_exactly_as_columns():
+    # Group B (IP 2024 guide): in each nonresident portion, days in Connecticut no more than
+    # portion days x 90 / 548. 200 days: 200 x 90 / 548 = 32.85...: 32 days pass, 33 fail.
+    # 274 days: 274 x 90 / 548 = 45 exactly: 45 days pass (no more than), 46 fail.
+    portions, ct_days = [200, 200, 274, 274], [32, 33, 45, 46]
+    frame = pd.DataFrame({"domiciled_in_ct": [True] * 4, "foreign_days_in_548_day_period": [450] * 4,
+                          "ct_days_in_548_day_period": [90] * 4, "days_in_first_nonresident_portion": portions,
+                          "ct_days_in_first_nonresident_portion": ct_days,
+                          "days_in_last_nonresident_portion": [548 - p for p in portions],
+                          "ct_days_in_last_nonresident_portion": [0] * 4})
+    result = evaluate_batch(2024, "residency", frame)  # no fallback: it runs as columns
+    assert pa.array(result["residency"]).to_pylist() == ["nonresident", "resident", "nonresident", "resident"]
+    assert pa.array(result["decided_by"]).to_pylist() == ["Group B", "domicile", "Group B", "domicile"]

@@ -53,18 +53,7 @@ SHEETS = [(year, name) for year in engine.years() for name in engine.worksheets(
 # this constant only documents the gap, and test_the_worksheets_without_a_column_form_are_these keeps
 # it exact, so that when the redesign makes one columnar the test fails and the entry is removed here.
 # Issue 13 wants this set empty.
-WITHOUT_COLUMN_FORM = frozenset({
-    # dates (inputs, functions, due-date tables), lists (values_where, due_schedule) and text values
-    (2013, "balance_due_notice"), (2013, "ct_1096"), (2013, "ct_945"), (2013, "eft_failure_penalty"),
-    (2013, "filing_deadlines"), (2013, "late_payment"), (2013, "payment_due_date"),
-    (2013, "remitter_classification"), (2013, "withholding_request_effective_date"),
-    (2023, "balance_due_notice"), (2023, "estimated_tax"), (2023, "failure_to_file_penalty"),
-    (2023, "filing_requirement"), (2023, "late_payment"), (2023, "residency"), (2023, "return_due_date"),
-    (2024, "balance_due_notice"), (2024, "estimated_tax"), (2024, "failure_to_file_penalty"),
-    (2024, "filing_requirement"), (2024, "late_payment"), (2024, "residency"), (2024, "return_due_date"),
-    (2025, "balance_due_notice"), (2025, "estimated_tax"), (2025, "failure_to_file_penalty"),
-    (2025, "filing_requirement"), (2025, "late_payment"), (2025, "residency"), (2025, "return_due_date"),
-})
+WITHOUT_COLUMN_FORM: frozenset[tuple[int, str]] = frozenset()
 
 
 

@@ -45,14 +45,20 @@ def _probes(table) -> tuple[np.ndarray, np.ndarray, list[tuple[str | None, Decim
     return codes, cents, cases
 
 
-def _column_values(table, codes: np.ndarray, cents: np.ndarray) -> list[Decimal] | None:
+def _column_values(table, codes: np.ndarray, cents: np.ndarray) -> list[Decimal | str] | None:
     status = (lambda env, reach: codes), Static("cat", choices=FILING_STATUSES)
     amount = (lambda env, reach: cents), Static("num", 2, 10 ** 14)
     try:
         run, static = column._lookup(table, status if table.by_status else None, amount)
     except ColumnUnsupported:
         return None  # values that are not amounts (dates): the table has no column form
-    return [Decimal(int(v)).scaleb(-static.scale) for v in np.broadcast_to(run({}, None), cents.shape)]
+    env: dict = {}
+    values = np.broadcast_to(run(env, None), cents.shape)
+    if static.kind == "cat":  # a table of texts (2013 remitter classifications): codes into its texts
+        return [static.choices[int(v)] for v in values]
+    texts = np.broadcast_to(env[static.text_key], cents.shape) if static.text_key else np.full(cents.shape, -1)
+    # amounts beside texts (2013 EFT limits beside 'no limit'): the text where the row holds one
+    return [static.texts[int(t)] if t >= 0 else Decimal(int(v)).scaleb(-static.scale) for v, t in zip(values, texts)]
 
 
 def test_the_2024_tax_tables_lie_on_a_grid():
@@ -76,7 +82,8 @@ def test_grid_lookup_equals_searchsorted_and_the_scalar_lookup(year, table, monk
         return
     monkeypatch.setattr(column, "GRID_CELLS", 0)  # no grid fits: searchsorted
     by_search = _column_values(table, codes, cents)
-    expected = [Decimal(table.lookup(status, amount)[0]) for status, amount in cases]
+    looked_up = [table.lookup(status, amount)[0] for status, amount in cases]
+    expected = [value if isinstance(value, str) else Decimal(value) for value in looked_up]
     assert by_search == expected
     assert by_grid == expected
 

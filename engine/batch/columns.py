@@ -150,6 +150,13 @@ def numbers(column: Any) -> np.ndarray | None:
     return None
 
 
+def days(column: Any) -> np.ndarray | None:
+    """An Arrow date32 column as int64 day numbers since 1970-01-01 (any value where null), else None."""
+    if isinstance(column, np.ndarray) or not pa.types.is_date32(column.type):
+        return None
+    return arrow.to_numpy(column.cast(pa.int32()).fill_null(0)).astype(np.int64)
+
+
 def booleans(column: Any) -> np.ndarray | None:
     """A boolean column as numpy (any value where null: see ``missing``), else None."""
     if isinstance(column, np.ndarray) or not pa.types.is_boolean(column.type):

@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from engine.batch import arrow, columns
+from engine.batch import arrow, columns, texts
 from engine.errors import (
     BatchInputError,
     BatchUnsupportedError,
@@ -37,12 +37,14 @@ from engine.errors import (
     did_you_mean,
 )
 from engine.lang.arithmetic import in_engine_context
+from engine.lang.dates_column import MAX_DAY, MIN_DAY, Dates, day_number
 from engine.lang.fixed import INPUT_SCALE, LIMIT, NUMBER_SCALE, Bool, Cat, ColumnUnsupported, Num, decimals, scaled
 from engine.model.inputs import MAX_AMOUNT, Fill, InputSpec
 from engine.model.status import FILING_STATUSES, canonical_status
 from engine.model.worksheet import Worksheet
 from engine.run import column as column_evaluator
 from engine.run import scalar
+from engine.run.column import Listed
 
 FLOAT_EXACT_LIMIT = 10 ** 13  # below this a float with at most two decimals is read exactly as cents
 _CENTS = 10 ** INPUT_SCALE
@@ -150,6 +152,61 @@ def _respelt(column: Any, codes: np.ndarray, missing: np.ndarray, choices: tuple
     return codes
 
 
+_ISO_DATE = r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*$"  # YYYY-MM-DD: read in Arrow; other text as the scalar path reads it
+
+
+def _date_column(column: Any, spec: InputSpec, slow: np.ndarray) -> tuple[Dates, np.ndarray]:
+    """Day numbers (days since 1970-01-01) of a date column: Arrow dates and ISO text in Arrow, anything
+    else value by value as the scalar path reads it; rows it refuses are marked for it."""
+    missing = columns.missing(column)
+    n = len(missing)
+    days = np.zeros(n, dtype=np.int64)
+    ok = np.zeros(n, dtype=bool)
+    words = columns.text(column)
+    arrow_days = columns.days(column)
+    if arrow_days is not None:
+        days, ok = arrow_days, ~missing
+    elif words is not None:
+        import pyarrow.compute as pc
+
+        matched = pc.match_substring_regex(words, _ISO_DATE)
+        plain = arrow.to_numpy(pc.and_kleene(matched, matched.is_valid()).fill_null(False))
+        at = np.flatnonzero(plain)
+        iso = pc.filter(pc.utf8_trim_whitespace(words), arrow.from_numpy(plain))
+        parts = [arrow.to_numpy(pc.cast(pc.utf8_slice_codeunits(iso, a, b), "int64"))
+                 for a, b in ((0, 4), (5, 7), (8, 10))]
+        days[at], ok[at] = _civil_days(*parts)
+        others = np.flatnonzero(~plain & ~missing)
+        _read_dates(columns.objects(column, others) if len(others) else [], others, spec, days, ok)
+    else:
+        rows = np.flatnonzero(~missing)
+        _read_dates(columns.objects(column, rows), rows, spec, days, ok)
+    ok &= (days >= MIN_DAY) & (days <= MAX_DAY)
+    slow |= ~ok & ~missing
+    return Dates(np.where(ok, days, 0)), missing
+
+
+def _civil_days(year: Any, month: Any, day: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Day numbers of (year, month, day) and where that is a date of years 1 to 9999."""
+    year, month, day = (np.asarray(v, dtype=np.int64) for v in (year, month, day))
+    good = (year >= 1) & (year <= 9999) & (month >= 1) & (month <= 12)
+    index = np.where(good, (year - 1970) * 12 + month - 1, 0)
+    start = index.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+    length = (index + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) - start
+    good &= (day >= 1) & (day <= length)
+    return np.where(good, start + day - 1, 0), good
+
+
+def _read_dates(values: Any, rows: np.ndarray, spec: InputSpec, days: np.ndarray, ok: np.ndarray) -> None:
+    """Dates read one by one as the scalar path reads them (spec.coerce); the rows it refuses stay not ok."""
+    for row, value in zip(rows, values):
+        try:
+            days[row] = day_number(spec.coerce(value))
+        except CtaxError:
+            continue  # the scalar path reports it
+        ok[row] = True
+
+
 def _boolean_column(column: Any, spec: InputSpec, slow: np.ndarray) -> tuple[Bool, np.ndarray]:
     missing = columns.missing(column)
     values = columns.booleans(column)
@@ -174,6 +231,8 @@ def _default_column(spec: InputSpec, n: int) -> Any:
         return Num(np.full(n, value, dtype=np.int64), static.scale, static.bound)
     if static.kind == "bool":
         return Bool(np.full(n, bool(value)))
+    if static.kind == "date":
+        return Dates(np.full(n, value, dtype=np.int64))
     return Cat(np.full(n, value, dtype=np.int64), static.choices)
 
 
@@ -182,6 +241,8 @@ def _fill(value: Any, default: Any, missing: np.ndarray) -> Any:
         return Num(np.where(missing, default.arr, value.arr), value.scale, max(value.bound, default.bound))
     if isinstance(value, Bool):
         return Bool(np.where(missing, default.arr, value.arr))
+    if isinstance(value, Dates):
+        return Dates(np.where(missing, default.days, value.days))
     return Cat(np.where(missing, default.codes, value.codes), value.choices)
 
 
@@ -207,7 +268,7 @@ def _input_env(sheet: Worksheet, given: dict[str, Any], n: int) -> tuple[dict, n
                 slow[:] = True  # every row lacks it: the scalar path raises MissingInputError
             continue
         values = given[name]
-        value: Num | Bool | Cat
+        value: Num | Bool | Cat | Dates
         if spec.type in ("money", "number", "integer"):
             value, missing = _numeric_column(values, spec, n, slow)
         elif spec.type == "filing_status":
@@ -216,6 +277,8 @@ def _input_env(sheet: Worksheet, given: dict[str, Any], n: int) -> tuple[dict, n
             value, missing = _category_column(values, spec.choices, slow)
         elif spec.type == "boolean":
             value, missing = _boolean_column(values, spec, slow)
+        elif spec.type == "date":
+            value, missing = _date_column(values, spec, slow)
         else:
             raise ColumnUnsupported(f"input '{name}' of type {spec.type} has no column form")
         if fill is Fill.DEFAULT:
@@ -234,6 +297,8 @@ def _empty_like(spec: InputSpec, n: int) -> Any:
         return Num(np.zeros(n, dtype=np.int64), static.scale, static.bound)
     if static.kind == "bool":
         return Bool(np.zeros(n, dtype=bool))
+    if static.kind == "date":
+        return Dates(np.zeros(n, dtype=np.int64))
     return Cat(np.zeros(n, dtype=np.int64), static.choices)
 
 
@@ -288,13 +353,16 @@ class _Output:
 
     def __init__(self, n: int):
         self.n = n
-        self.value: Num | Bool | Cat | None = None  # the first chunk's value: what the column is
+        self.value: Num | Bool | Cat | Dates | Listed | None = None  # the first chunk's value: what the column is
         self.buffer: np.ndarray | None = None
         self.pooled: Any = None  # the Arrow buffer under ``buffer`` (amounts)
         self.valid: np.ndarray | None = None  # allocated when a row first turns out to be null
+        self.texts: list[Any] = []  # a list output: each chunk's rows as text (built when written)
 
-    def _allocate(self, value: Num | Bool | Cat) -> np.ndarray:
+    def _allocate(self, value: Num | Bool | Cat | Dates | Listed) -> np.ndarray:
         self.value = value
+        if isinstance(value, Listed):
+            return np.empty(0, dtype=np.int64)  # its text is kept per chunk
         if isinstance(value, Num):
             import pyarrow as pa
 
@@ -307,15 +375,25 @@ class _Output:
             return np.empty(self.n, dtype=bool)
         return np.empty(self.n, dtype=np.int64)
 
-    def put(self, rows: slice, value: Num | Bool | Cat, valid: np.ndarray | None = None,
+    def put(self, rows: slice, value: Num | Bool | Cat | Dates | Listed, valid: np.ndarray | None = None,
             overrides: dict[int, Any] | None = None) -> None:
         """Write one chunk: ``value`` (a column or one value for every row) over ``rows``; where
         ``valid`` is false the row is null; ``overrides`` (row within the chunk -> scalar result)
-        replace the column's value for the rows the scalar path took."""
+        replace the column's value for the rows the scalar path took. A value's None rows, and a
+        scalar result None, are null (as the row-by-row path writes None)."""
         buffer = self.buffer if self.buffer is not None else self._allocate(value)
         self.buffer = buffer
         start = rows.start or 0
-        if isinstance(value, Num):
+        valid, overrides = _without_nones(value, rows, valid, overrides or {})
+        if isinstance(value, Listed):
+            self.texts.append(_texts_with(texts.listed(value.shape, value.value, rows.stop - start),
+                                          {row: str(result) for row, result in overrides.items()}))
+        elif isinstance(value, Dates):
+            part = buffer[rows]
+            part[...] = value.days
+            for row, result in overrides.items():
+                part[row] = day_number(result)
+        elif isinstance(value, Num):
             if not isinstance(self.value, Num) or value.scale != self.value.scale:  # fixed by the typed form
                 raise EvaluationError("internal: an output changed its decimal places between chunks")
             digits = buffer[rows, 0] if value.scale else buffer[rows]
@@ -342,11 +420,18 @@ class _Output:
             self.valid[start:start + len(valid)] = valid
 
     def array(self) -> Any:
-        """The column as one Arrow array (int64, decimal128, bool or string)."""
+        """The column as one Arrow array (int64, decimal128, bool or string: text, dates as ISO text, lists)."""
         import pyarrow as pa
 
         value, buffer, valid = self.value, self.buffer, self.valid
         assert value is not None and buffer is not None  # every output gets at least one (maybe empty) chunk
+        if isinstance(value, Listed):
+            import pyarrow.compute as pc
+
+            text = pa.concat_arrays(self.texts)
+            return text if valid is None else pc.if_else(arrow.from_numpy(valid), text, None)
+        if isinstance(value, Dates):
+            return texts.dates(buffer, self.n, valid if valid is not None else np.ones(self.n, dtype=bool))
         if isinstance(value, Num):
             validity = arrow.from_numpy(valid).buffers()[1] if valid is not None and not valid.all() else None
             nulls = 0 if validity is None or valid is None else int(self.n - np.count_nonzero(valid))
@@ -476,6 +561,35 @@ def _row_by_row(sheet: Worksheet, given: dict[str, Any], n: int,
     parts = {name: _arrow_from_values({row: outputs[name] for row, outputs in results.items()}, n, valid)
              for name in sheet.outputs}
     return parts, row_errors
+
+
+def _without_nones(value: Any, rows: slice, valid: np.ndarray | None,
+                   overrides: dict[int, Any]) -> tuple[np.ndarray | None, dict[int, Any]]:
+    """``valid`` with the rows whose value is None (the column's none mask, a scalar result None)
+    made null, and the overrides that are not None."""
+    n = rows.stop - (rows.start or 0)
+    none = getattr(value, "none", None)
+    nulls = [row for row, result in overrides.items() if result is None]
+    if none is None and not nulls:
+        return valid, overrides
+    valid = np.ones(n, dtype=bool) if valid is None else valid.copy()
+    given = {row: result for row, result in overrides.items() if result is not None}
+    if none is not None:  # the columns' None rows; a row the scalar path took has its own result
+        valid &= ~np.broadcast_to(np.asarray(none, dtype=bool), (n,))
+        valid[list(given)] = True
+    valid[nulls] = False
+    return valid, given
+
+
+def _texts_with(base: Any, overrides: dict[int, str]) -> Any:
+    """A text column with the scalar rows' texts put in."""
+    import pyarrow.compute as pc
+
+    if not overrides:
+        return base
+    rows = np.zeros(len(base), dtype=bool)
+    rows[list(overrides)] = True
+    return pc.replace_with_mask(base, arrow.from_numpy(rows), arrow.strings([overrides[r] for r in sorted(overrides)]))
 
 
 def _error_columns(bad: list[RowError], n: int) -> tuple[Any, Any]:

@@ -81,6 +81,11 @@ def holiday_name(day: Any) -> str | None:
     return _holidays(day.year).get(day)
 
 
+def holidays_in(years: Any) -> list[dt.date]:
+    """Every legal holiday of the given years (the same calendar business_day reads)."""
+    return [day for year in years for day in _holidays(int(year))]
+
+
 def is_business_day(day: Any) -> bool:
     """Monday to Friday and not a legal holiday."""
     day = _date("day", day)

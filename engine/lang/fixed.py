@@ -7,13 +7,17 @@ row's result is the number the scalar evaluator computes with Decimal. Every ope
 before computing, that its bound stays below LIMIT: a rule whose amounts could leave int64 is
 refused (ColumnUnsupported), never wrapped around.
 
-``Num``, ``Bool`` and ``Cat`` carry columns between the batch layer and the column evaluator;
-``Static`` is what the column compiler knows of a value before any row is seen.
+``Num``, ``Bool``, ``Cat`` (and ``engine.lang.dates_column.Dates``) carry columns between the batch
+layer and the column evaluator, each with the mask of rows where the value is None (an optional
+value not given); ``Static`` is what the column compiler knows of a value before any row is seen.
+
+Rows the columns cannot decide exactly (a division by zero, a date outside the calendar, a None
+where a value is needed) are marked in ``env[SLOW]`` (``mark_slow``): the scalar evaluator takes them.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +26,7 @@ import numpy as np
 LIMIT = 2 ** 62  # every intermediate stays below this in size, far from int64's 2**63
 INPUT_SCALE = 2  # money arrives as whole cents
 NUMBER_SCALE = 6  # a number input (a share such as 0.4521) arrives in millionths
+SLOW = "<slow>"  # env key: the rows the scalar evaluator must take
 
 
 class ColumnUnsupported(Exception):
@@ -33,17 +38,20 @@ class Num:
     arr: Any  # int64 array, or a Python int for a constant
     scale: int
     bound: int  # no |value| (scaled) exceeds this
+    none: Any = None  # bool mask of the rows whose value is None; None: no such row
 
 
 @dataclass
 class Bool:
     arr: Any
+    none: Any = None
 
 
 @dataclass
 class Cat:
     codes: Any  # int array of indexes into ``choices``
     choices: tuple[str, ...]
+    none: Any = None
 
 
 @dataclass(frozen=True)
@@ -55,8 +63,26 @@ class Static:
     scale: int = 0
     bound: int = 0
     choices: tuple[str, ...] = ()
-    value: Any = None  # the text or items of a constant
+    value: Any = None  # the text or items of a constant; a list's shape
     inexact: bool = False  # a quotient cut at ``scale`` places: only clamp, min, max and rounding may take it
+    # env key of the mask of rows where the value is None, read after running it; None: never None
+    none_key: str | None = None
+    nonneg: bool = False  # never negative (so never Decimal('-0') either): lists may print it
+    exponent: int | None = None  # the exponent of the scalar path's Decimal in every row, where known
+    # a cut quotient only: env key of where the exact quotient lies from the cut (int8: -1 below, 0 on
+    # it, 1 above), so that comparisons decide exactly
+    rest_key: str | None = None
+    # an amount that is a text in some rows (a table of amounts and texts): env key of an int64 array,
+    # -1 where the value is an amount, else the index of its text in ``texts``
+    text_key: str | None = None
+    texts: tuple[str, ...] = ()
+
+
+def mark_slow(env: dict[str, Any], rows: Any, reach: Any) -> None:
+    """Send ``rows`` (those reached: ``reach``, None for all) to the scalar evaluator."""
+    if reach is not None:
+        rows = rows & reach
+    env[SLOW] = env[SLOW] | rows
 
 
 def checked(bound: int, what: str) -> int:
@@ -142,6 +168,9 @@ def _aligned(args: list[tuple[Run, Static]], what: str) -> tuple[list[Run], Stat
 def _extreme(pick: Callable[[Any, Any], Any], name: str) -> Callable[[list[tuple[Run, Static]]], tuple[Run, Static]]:
     def meaning(args: list[tuple[Run, Static]]) -> tuple[Run, Static]:
         runs, static = _aligned(args, f"{name}()")
+        # max: never negative when one argument is not; min: when none is
+        signs = [s.nonneg for _, s in args]
+        static = replace(static, nonneg=any(signs) if pick is np.maximum else all(signs))
 
         def run(env: dict[str, Any], reach: Any) -> Any:
             result = runs[0](env, reach)
@@ -157,7 +186,7 @@ def _clamp(args: list[tuple[Run, Static]]) -> tuple[Run, Static]:
     # the result lies between low and high: no larger than the larger of their sizes
     held = max(s.bound * 10 ** (static.scale - s.scale) for _, s in args[1:])
     return (lambda env, reach: np.minimum(np.maximum(value(env, reach), low(env, reach)), high(env, reach))), \
-        Static("num", static.scale, held, inexact=static.inexact)
+        Static("num", static.scale, held, inexact=static.inexact, nonneg=args[1][1].nonneg)
 
 
 def rounding(places: int) -> Callable[[list[tuple[Run, Static]]], tuple[Run, Static]]:
@@ -168,10 +197,11 @@ def rounding(places: int) -> Callable[[list[tuple[Run, Static]]], tuple[Run, Sta
         if static.scale <= places:
             if static.inexact:
                 raise ColumnUnsupported(f"rounding a quotient to {places} places has no exact column form")
-            return run, static
+            return run, replace(static, exponent=-places)  # Decimal.quantize gives every value this exponent
         drop = static.scale - places
         bound = (static.bound + 10 ** drop // 2) // 10 ** drop
-        return (lambda env, reach: round_half_up_array(run(env, reach), drop)), Static("num", places, bound)
+        return (lambda env, reach: round_half_up_array(run(env, reach), drop)), \
+            Static("num", places, bound, nonneg=static.nonneg, exponent=-places)
     return meaning
 
 

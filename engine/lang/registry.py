@@ -28,6 +28,7 @@ class Function:
     result: str | None  # the kind of the result (engine.lang.typed.KINDS), None: any; "argument": as the arguments
     argument: str | None = None  # the kind every argument must have, None: any; "orderable": all numbers or all dates
     column: Callable[[list[Any]], Any] | None = None  # engine.lang.fixed's meaning; None: no column form
+    takes_none: bool = False  # an argument may be None (the column meaning reads its none_key)
 
 
 # The engine's context rounding half up: a line's rounding is one C call on it (a Decimal method with a
@@ -93,6 +94,23 @@ def _column(name: str) -> Callable[[list[Any]], Any]:
     return meaning
 
 
+def _date_column(name: str) -> Callable[[list[Any]], Any]:
+    def meaning(args: list[Any]) -> Any:
+        from engine.lang import dates_column
+
+        return dates_column.FUNCTIONS[name](args)
+    return meaning
+
+
+def _orderable(name: str) -> Callable[[list[Any]], Any]:
+    """max and min: over dates (engine.lang.dates_column) or over amounts (engine.lang.fixed)."""
+    def meaning(args: list[Any]) -> Any:
+        if any(static.kind == "date" for _, static in args):
+            return _date_column(name)(args)
+        return _column(name)(args)
+    return meaning
+
+
 def _dated(function: Callable[..., Any]) -> Callable[..., Any]:
     return dates.in_calendar(function)
 
@@ -102,50 +120,69 @@ assert _DOLLARS is not None
 
 _FUNCTIONS = [
     Function("max", 2, 20, "the largest of the arguments", max, "argument", "orderable",
-             _column("max")),
+             _orderable("max")),
     Function("min", 2, 20, "the smallest of the arguments", min, "argument", "orderable",
-             _column("min")),
+             _orderable("min")),
     Function("clamp", 3, 3, "clamp(x, low, high): x held within low..high",
              lambda value, low, high: min(max(value, low), high), "number", "number", _column("clamp")),
     Function("round_dollars", 1, 1, "whole dollars, 50 cents and up rounds up", _DOLLARS.exact, "number", "number",
              _DOLLARS.column),
     Function("values_where", 2, 40, "values_where(condition, value, ...): the values whose condition is true",
-             _values_where, "list"),
+             _values_where, "list",
+             column=_date_column("values_where")),
     Function("business_day", 1, 1, "the date, or the next business day after a Saturday, Sunday or CT legal holiday",
-             _dated(dates.business_day), "date", "date"),
-    Function("add_days", 2, 2, "add_days(date, n): n calendar days later", _dated(dates.add_days), "date"),
+             _dated(dates.business_day), "date", "date",
+             column=_date_column("business_day")),
+    Function("add_days", 2, 2, "add_days(date, n): n calendar days later", _dated(dates.add_days), "date",
+             column=_date_column("add_days")),
     Function("days_between", 2, 2, "days_between(start, end): calendar days from start to end",
              _dated(dates.days_between),
-             "number", "date"),
+             "number", "date",
+             column=_date_column("days_between")),
     Function("add_months", 2, 2, "add_months(date, n): same day n months later (month end if shorter)",
-             _dated(dates.add_months), "date"),
+             _dated(dates.add_months), "date",
+             column=_date_column("add_months")),
     Function("months_or_fraction", 2, 2, "months_or_fraction(due, paid): months or fraction of a month late; "
-             "0 if on time", _dated(dates.months_or_fraction), "number", "date"),
+             "0 if on time", _dated(dates.months_or_fraction), "number", "date",
+             column=_date_column("months_or_fraction")),
     Function("weekly_period_start", 1, 1, "the Saturday starting the weekly period of the date",
-             _dated(dates.weekly_period_start), "date", "date"),
+             _dated(dates.weekly_period_start), "date", "date",
+             column=_date_column("weekly_period_start")),
     Function("weekly_period_end", 1, 1, "the Friday ending the weekly period of the date",
              _dated(dates.weekly_period_end),
-             "date", "date"),
+             "date", "date",
+             column=_date_column("weekly_period_end")),
     Function("day_of_weekly_period", 1, 1, "1 for Saturday ... 7 for Friday",
              _dated(dates.day_of_weekly_period), "number",
-             "date"),
+             "date",
+             column=_date_column("day_of_weekly_period")),
     Function("wednesday_following", 1, 2, "wednesday_following(date, n=1): the n-th Wednesday after the date",
-             _dated(dates.wednesday_following), "date"),
+             _dated(dates.wednesday_following), "date",
+             column=_date_column("wednesday_following")),
     Function("last_day_of_month", 1, 1, "the last day of the date's month",
-             _dated(dates.last_day_of_month), "date", "date"),
+             _dated(dates.last_day_of_month), "date", "date",
+             column=_date_column("last_day_of_month")),
     Function("fifteenth_of_following_month", 1, 1, "the 15th of the next month",
              _dated(dates.fifteenth_of_following_month),
-             "date", "date"),
-    Function("quarter", 1, 1, "the calendar quarter (1-4) of the date", _dated(dates.quarter), "number", "date"),
+             "date", "date",
+             column=_date_column("fifteenth_of_following_month")),
+    Function("quarter", 1, 1, "the calendar quarter (1-4) of the date", _dated(dates.quarter), "number", "date",
+             column=_date_column("quarter")),
     Function("last_day_of_month_following_quarter", 1, 1, "the last day of the month after the date's quarter",
-             _dated(dates.last_day_of_month_following_quarter), "date", "date"),
-    Function("make_date", 3, 3, "make_date(year, month, day)", _dated(dates.make_date), "date", "number"),
-    Function("year_of", 1, 1, "the year of the date", _dated(dates.year_of), "number", "date"),
+             _dated(dates.last_day_of_month_following_quarter), "date", "date",
+             column=_date_column("last_day_of_month_following_quarter")),
+    Function("make_date", 3, 3, "make_date(year, month, day)", _dated(dates.make_date), "date", "number",
+             column=_date_column("make_date")),
+    Function("year_of", 1, 1, "the year of the date", _dated(dates.year_of), "number", "date",
+             column=_date_column("year_of")),
     Function("first_listed_date_on_or_after", 2, 2,
              "first_listed_date_on_or_after(date, 'MM-DD, MM-DD'): next listed yearly date",
-             _dated(dates.first_listed_date_on_or_after), "date"),
-    Function("earliest", 1, 20, "the earliest of the dates given (None ignored)", _dated(dates.earliest), "date"),
+             _dated(dates.first_listed_date_on_or_after), "date",
+             column=_date_column("first_listed_date_on_or_after")),
+    Function("earliest", 1, 20, "the earliest of the dates given (None ignored)", _dated(dates.earliest), "date",
+             column=_date_column("earliest"), takes_none=True),
     Function("due_schedule", 0, 20, "due_schedule(date1, amount1, ...): a list of {due_date, amount}",
-             _dated(dates.due_schedule), "list"),
+             _dated(dates.due_schedule), "list",
+             column=_date_column("due_schedule")),
 ]
 FUNCTIONS: dict[str, Function] = {function.name: function for function in _FUNCTIONS}

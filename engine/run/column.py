@@ -21,23 +21,27 @@ where those bounds lie on one grid (the printed tables' rows of equal width), el
 """
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import weakref
 from bisect import bisect_left
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from math import gcd
 from typing import Any, Literal, cast
 
 import numpy as np
 
-from engine.lang import typed
+from engine.lang import dates_column, typed
 from engine.lang.arithmetic import in_engine_context
+from engine.lang.dates_column import Dates, day_number
 from engine.lang.expressions import Expression
 from engine.lang.fixed import (
     INPUT_SCALE,
     LIMIT,
     NUMBER_SCALE,
+    SLOW,
     Bool,
     Cat,
     ColumnUnsupported,
@@ -46,6 +50,7 @@ from engine.lang.fixed import (
     Static,
     checked,
     decimals,
+    mark_slow,
     scaled,
 )
 from engine.lang.registry import Rounding
@@ -55,7 +60,6 @@ from engine.model.tables import Column, Table
 from engine.model.worksheet import Check, Line, Worksheet
 from engine.run import loop
 
-SLOW = "<slow>"  # env key: the rows the scalar evaluator must take
 Compiled = tuple[Run, Static]
 Side = Literal["left", "right"]  # numpy.searchsorted's side
 
@@ -71,10 +75,43 @@ def absent_key(name: str) -> str:
     return f"<absent>{name}"
 
 
-def _mark_slow(env: dict, rows: Any, reach: Any) -> None:
-    if reach is not None:
-        rows = rows & reach
-    env[SLOW] = env[SLOW] | rows
+_mark_slow = mark_slow
+
+
+def _no_text(compiled: Compiled) -> Compiled:
+    """``compiled`` where its value must be an amount: rows where it is a text take the scalar path."""
+    run, static = compiled
+    key = static.text_key
+    if key is None:
+        return compiled
+
+    def amount(env: dict, reach: Any) -> Any:
+        value = run(env, reach)
+        _mark_slow(env, np.asarray(env[key]) >= 0, reach)
+        return value
+    return amount, replace(static, text_key=None, texts=())
+
+
+def _strict(compiled: Compiled) -> Compiled:
+    """``compiled`` where its value must not be None (nor a text where it may be one): rows where it
+    is take the scalar path (which computes with None there, or raises), so a None never becomes a number."""
+    run, static = _no_text(compiled)
+    key = static.none_key
+    if key is None:
+        return compiled
+
+    def strict(env: dict, reach: Any) -> Any:
+        value = run(env, reach)
+        none = env.get(key)
+        if none is not None:
+            _mark_slow(env, np.asarray(none), reach)
+        return value
+    return strict, replace(static, none_key=None)
+
+
+def _none_of(env: dict, static: Static) -> Any:
+    """The mask of rows where a value just run is None (False: none)."""
+    return np.asarray(env.get(static.none_key, False)) if static.none_key else np.bool_(False)
 
 
 def _exact(static: Static, what: str) -> Static:
@@ -85,13 +122,20 @@ def _exact(static: Static, what: str) -> Static:
 
 
 def _truth(compiled: Compiled) -> Run:
-    run, static = compiled
+    """A value as a condition, as Python tests it: a None is false (``not x`` holds where x is None)."""
+    run, static = _no_text(compiled)
     _exact(static, "a condition")
     if static.kind == "bool":
-        return run
-    if static.kind == "num":
-        return lambda env, reach: np.asarray(run(env, reach)) != 0
-    raise ColumnUnsupported("this value cannot be used as a condition over columns")
+        test = run
+    elif static.kind == "num":
+        def test(env: dict, reach: Any) -> Any:
+            return np.asarray(run(env, reach)) != 0
+    else:
+        raise ColumnUnsupported("this value cannot be used as a condition over columns")
+    key = static.none_key
+    if key is None:
+        return test
+    return lambda env, reach: np.asarray(test(env, reach)) & ~np.asarray(env.get(key, False))
 
 
 def _and(reach: Any, mask: Any) -> Any:
@@ -103,12 +147,23 @@ def _and(reach: Any, mask: Any) -> Any:
 
 class _Compiler:
     def __init__(self, statics: dict[str, Static], optional: frozenset[str]):
-        self.statics = statics
-        self.optional = optional  # optional inputs: rows where one is used but missing go to the scalar path
+        # an optional input is None where it was not given: its missing mask says where
+        self.statics = {name: replace(static, none_key=missing_key(name)) if name in optional else static
+                        for name, static in statics.items()}
+        self.optional = optional
+        self.keys = itertools.count()  # env keys of the None masks of values inside an expression
 
     def compile(self, node: typed.Node) -> Compiled:
+        """``node`` where a None must not reach (rows where it does take the scalar path)."""
+        return _strict(self.maybe(node))
+
+    def maybe(self, node: typed.Node) -> Compiled:
+        """``node``, whose value may be None in some rows (its static's none_key then says where)."""
         method = getattr(self, "_" + type(node).__name__)
         return method(node)
+
+    def none_key(self) -> str:
+        return f"<none>{next(self.keys)}"
 
     def _Constant(self, node: typed.Constant) -> Compiled:
         value = node.value
@@ -120,22 +175,15 @@ class _Compiler:
             return (lambda env, reach: value), Static("text", value=value)
         scale = decimals(value)
         number = scaled(value, scale)
-        return (lambda env, reach: number), Static("num", scale, checked(abs(number), "a constant"))
+        exponent = value.as_tuple().exponent
+        return (lambda env, reach: number), Static("num", scale, checked(abs(number), "a constant"), nonneg=number >= 0,
+                                                   exponent=exponent if isinstance(exponent, int) else None)
 
     def _Name(self, node: typed.Name) -> Compiled:
         name = node.name
         if name not in self.statics:
             raise ColumnUnsupported(f"'{name}' has no column form")
-        static = self.statics[name]
-        if name in self.optional:
-            missing = missing_key(name)
-
-            def optional(env: dict, reach: Any) -> Any:
-                if missing in env:
-                    _mark_slow(env, env[missing], reach)  # the scalar path computes with None there
-                return env[name]
-            return optional, static
-        return (lambda env, reach: env[name]), static
+        return (lambda env, reach: env[name]), self.statics[name]
 
     def _Items(self, node: typed.Items) -> Compiled:
         items = []
@@ -150,7 +198,7 @@ class _Compiler:
         return (lambda env, reach: -run(env, reach)), static
 
     def _Not(self, node: typed.Not) -> Compiled:
-        run = _truth(self.compile(node.operand))
+        run = _truth(self.maybe(node.operand))
         return (lambda env, reach: ~np.asarray(run(env, reach))), Static("bool")
 
     def number(self, node: typed.Node, what: str) -> Compiled:
@@ -167,22 +215,25 @@ class _Compiler:
             _exact(b, "arithmetic")
         if node.op == "*":
             bound = checked(a.bound * b.bound, "a product")
-            return (lambda env, reach: left(env, reach) * right(env, reach)), Static("num", a.scale + b.scale, bound)
+            return (lambda env, reach: left(env, reach) * right(env, reach)), \
+                Static("num", a.scale + b.scale, bound, nonneg=a.nonneg and b.nonneg)
         if node.op == "/":
-            return _quotient(left, a, right, b)
+            run, static = _quotient(left, a, right, b, self.none_key())
+            return run, replace(static, nonneg=a.nonneg and b.nonneg)
         scale = max(a.scale, b.scale)
         fa, fb = 10 ** (scale - a.scale), 10 ** (scale - b.scale)
         bound = checked(a.bound * fa + b.bound * fb, "a sum")  # before computing: int64 must not overflow
         if node.op == "+":
+            total = Static("num", scale, bound, nonneg=a.nonneg and b.nonneg)
             if fa == fb == 1:
-                return (lambda env, reach: left(env, reach) + right(env, reach)), Static("num", scale, bound)
-            return (lambda env, reach: left(env, reach) * fa + right(env, reach) * fb), Static("num", scale, bound)
+                return (lambda env, reach: left(env, reach) + right(env, reach)), total
+            return (lambda env, reach: left(env, reach) * fa + right(env, reach) * fb), total
         if fa == fb == 1:
             return (lambda env, reach: left(env, reach) - right(env, reach)), Static("num", scale, bound)
         return (lambda env, reach: left(env, reach) * fa - right(env, reach) * fb), Static("num", scale, bound)
 
     def _Logic(self, node: typed.Logic) -> Compiled:
-        parts = [_truth(self.compile(p)) for p in node.parts]
+        parts = [_truth(self.maybe(p)) for p in node.parts]
         conjunction = node.op == "and"
 
         def logic(env: dict, reach: Any) -> Any:
@@ -197,16 +248,11 @@ class _Compiler:
 
     def _Compare(self, node: typed.Compare) -> Compiled:
         if len(node.ops) == 1 and node.ops[0] in ("==", "!="):
-            sides = node.operands
-            nones = [s for s in sides if isinstance(s, typed.Constant) and s.value is None]
-            names = [s for s in sides if isinstance(s, typed.Name)]
-            if nones and names:  # "x == None": true where an optional input was not given
-                key, equal = missing_key(names[0].name), node.ops[0] == "=="
-
-                def is_missing(env: dict, reach: Any) -> Any:
-                    missing = np.asarray(env.get(key, False))
-                    return missing if equal else ~missing
-                return is_missing, Static("bool")
+            left, right = (self.maybe(o) for o in node.operands)
+            if left[1].text_key or right[1].text_key:
+                return _equal_or_text(left, right, node.ops[0] == "=="), Static("bool")
+            if left[1].none_key or right[1].none_key or "none" in (left[1].kind, right[1].kind):
+                return _equal_or_none(left, right, node.ops[0] == "=="), Static("bool")
         operands = [self.compile(o) for o in node.operands]
         steps = [_comparison(op, left, right) for op, left, right in zip(node.ops, operands, operands[1:])]
         if len(steps) == 1:
@@ -221,14 +267,35 @@ class _Compiler:
         return chain, Static("bool")
 
     def _Choose(self, node: typed.Choose) -> Compiled:
-        test = _truth(self.compile(node.test))
-        body, b = self.compile(node.body)
-        orelse, o = self.compile(node.orelse)
+        test = _truth(self.maybe(node.test))
+        body, orelse = _no_text(self.maybe(node.body)), _no_text(self.maybe(node.orelse))
+        if body[1].none_key or orelse[1].none_key or "none" in (body[1].kind, orelse[1].kind):
+            return self._choose_none(test, body, orelse)
+        return self._choose(test, body, orelse)
+
+    def _choose(self, test: Run, first: Compiled, second: Compiled) -> Compiled:
+        (body, b), (orelse, o) = first, second
+        if b.kind in ("text", "cat") and o.kind in ("text", "cat"):
+            (body, b), (orelse, o) = _same_choices(_categorical((body, b)), _categorical((orelse, o)))
+        if b.kind == o.kind == "date":
+            def choose_date(env: dict, reach: Any) -> Any:
+                condition = np.asarray(test(env, reach))
+                return np.where(condition, body(env, _and(reach, condition)), orelse(env, _and(reach, ~condition)))
+            return choose_date, b
+        if b.kind == o.kind == "list":
+            static = dates_column.list_static(b, o)
+
+            def choose_list(env: dict, reach: Any) -> Any:
+                condition = np.asarray(test(env, reach))
+                yes, no = body(env, _and(reach, condition)), orelse(env, _and(reach, ~condition))
+                return dates_column.choose_lists(condition, yes, no, b, o)[0]
+            return choose_list, static
         if b.kind == o.kind == "num":
             scale = max(b.scale, o.scale)
             fb, fo = 10 ** (scale - b.scale), 10 ** (scale - o.scale)
             static = Static("num", scale, max(checked(b.bound * fb, "an amount"), checked(o.bound * fo, "an amount")),
-                            inexact=b.inexact or o.inexact)
+                            inexact=b.inexact or o.inexact, nonneg=b.nonneg and o.nonneg,
+                            exponent=b.exponent if b.exponent == o.exponent else None)
 
             def choose(env: dict, reach: Any) -> Any:
                 condition = np.asarray(test(env, reach))
@@ -243,10 +310,38 @@ class _Compiler:
             return pick, b
         raise ColumnUnsupported("both branches of 'a if c else b' must be amounts, or both true/false values")
 
+    def _choose_none(self, test: Run, body: Compiled, orelse: Compiled) -> Compiled:
+        """``a if c else b`` where a branch may be None: the value where it is not, and a None mask."""
+        def placeholder(value: Compiled, like: Compiled) -> Compiled:
+            if value[1].kind != "none":
+                return value
+            if like[1].kind not in ("num", "bool", "cat", "text", "date"):
+                raise ColumnUnsupported("None beside a list or None has no column form")
+            static = _categorical(like)[1] if like[1].kind in ("text", "cat") else like[1]
+            zero = False if static.kind == "bool" else 0
+            return (lambda env, reach: zero), replace(static, none_key=_ALWAYS, inexact=False)
+        body, orelse = placeholder(body, orelse), placeholder(orelse, body)
+        keys = [static.none_key for _, static in (body, orelse)]
+        condition_key, key = self.none_key(), self.none_key()
+
+        def tested(env: dict, reach: Any) -> Any:
+            condition = env[condition_key] = np.asarray(test(env, reach))
+            return condition
+        value_run, static = self._choose(tested, *((run, replace(s, none_key=None)) for run, s in (body, orelse)))
+
+        def choose(env: dict, reach: Any) -> Any:
+            value = value_run(env, reach)
+            masks = [np.bool_(True) if k == _ALWAYS else (np.asarray(env.get(k, False)) if k else np.bool_(False))
+                     for k in keys]
+            env[key] = np.where(env[condition_key], masks[0], masks[1])
+            return value
+        return choose, replace(static, none_key=key)
+
     def _Call(self, node: typed.Call) -> Compiled:
         if node.function.column is None:
             raise ColumnUnsupported(f"function {node.function.name}() has no column form")
-        result: Compiled = node.function.column([self.compile(a) for a in node.args])
+        compile = self.maybe if node.function.takes_none else self.compile
+        result: Compiled = node.function.column([compile(a) for a in node.args])
         return result
 
     def _Lookup(self, node: typed.Lookup) -> Compiled:
@@ -255,20 +350,88 @@ class _Compiler:
         amount = self.number(node.amount, f"table '{table.name}'") if node.amount is not None else None
         if amount is not None:
             _exact(amount[1], f"a lookup in table '{table.name}'")
-        return _lookup(table, status, amount)
+        return _lookup(table, status, amount, self.none_key())
+
+
+_ALWAYS = "<always>"  # the none_key of a None written in an expression: None in every row
+
+
+def _categorical(compiled: Compiled) -> Compiled:
+    """A text constant as a choice of one (code 0); a choice as it is."""
+    static = compiled[1]
+    if static.kind == "text":
+        return (lambda env, reach: 0), Static("cat", choices=(static.value,), none_key=static.none_key)
+    return compiled
+
+
+def _same_choices(first: Compiled, second: Compiled) -> tuple[Compiled, Compiled]:
+    """Two choices recoded over the union of their choices (the first's order, then the second's new ones)."""
+    (run_a, a), (run_b, b) = first, second
+    if a.choices == b.choices:
+        return first, second
+    choices = a.choices + tuple(c for c in b.choices if c not in a.choices)
+    recode = np.array([choices.index(c) for c in b.choices], dtype=np.int64)
+    return (run_a, replace(a, choices=choices)), \
+        ((lambda env, reach: recode[run_b(env, reach)]), replace(b, choices=choices))
+
+
+def _equal_or_text(left: Compiled, right: Compiled, equal: bool) -> Run:
+    """``a == b`` (or !=) where a is an amount or a text (its text_key): equal to a text only where it
+    is that text, to an amount only where it is an amount of that size."""
+    (run_a, a), (run_b, b) = left if left[1].text_key else right, right if left[1].text_key else left
+    key = a.text_key
+    assert key is not None
+    if a.none_key or b.none_key or b.text_key:
+        raise ColumnUnsupported("comparing an amount-or-text value with this has no column form")
+    if b.kind == "text":
+        code = a.texts.index(b.value) if b.value in a.texts else -2
+
+        def with_text(env: dict, reach: Any) -> Any:
+            run_a(env, reach)
+            return (np.asarray(env[key]) == code) == equal
+        return with_text
+    amounts = _comparison("==", (run_a, replace(a, text_key=None, texts=())), (run_b, b))
+
+    def with_amount(env: dict, reach: Any) -> Any:
+        same = np.asarray(amounts(env, reach)) & (np.asarray(env[key]) < 0)
+        return same == equal
+    return with_amount
+
+
+def _equal_or_none(left: Compiled, right: Compiled, equal: bool) -> Run:
+    """``a == b`` (or !=) where either may be None: None equals None only (as Python compares them)."""
+    (run_a, a), (run_b, b) = left, right
+    if "none" in (a.kind, b.kind):  # "x == None"
+        (run_x, x) = right if a.kind == "none" else left
+        if x.kind == "none":
+            return lambda env, reach: np.bool_(equal)
+
+        def is_none(env: dict, reach: Any) -> Any:
+            run_x(env, reach)
+            return _none_of(env, x) == equal
+        return is_none
+    values = _comparison("==", (run_a, replace(a, none_key=None)), (run_b, replace(b, none_key=None)))
+
+    def compare(env: dict, reach: Any) -> Any:
+        same = np.asarray(values(env, reach))
+        none_a, none_b = _none_of(env, a), _none_of(env, b)
+        result = np.where(none_a | none_b, none_a & none_b, same)
+        return result if equal else ~result
+    return compare
 
 
 QUOTIENT_PLACES = 6  # a quotient is cut (toward zero) to this many places; every rounding of one asks for fewer
 
 
-def _quotient(left: Run, a: Static, right: Run, b: Static) -> Compiled:
+def _quotient(left: Run, a: Static, right: Run, b: Static, rest_key: str) -> Compiled:
     """``left / right`` cut toward zero at QUOTIENT_PLACES. Cut, not rounded: rounding half up to
     fewer places then decides exactly as on the exact quotient (the cut keeps whether the rest is at
     least one half), and so does clamping to bounds with few places. Anything else would need the
     digits cut off, so a cut quotient may flow only through clamp, min, max and a rounding. The scalar
     path divides with 28 significant digits: with every amount below 2**62 units, the exact quotient
     is never within 10**-19 of a rounding boundary without being on it, so those digits decide the
-    same way. Rows dividing by zero go to the scalar path (its error)."""
+    same way. Where the exact quotient lies from the cut (``env[rest_key]``) lets a comparison
+    decide exactly too (see _against_quotient). Rows dividing by zero go to the scalar path (its error)."""
     if a.inexact or b.inexact:
         raise ColumnUnsupported("a quotient of a quotient has no exact column form")
     shift = QUOTIENT_PLACES + b.scale - a.scale  # (a / 10**sa) / (b / 10**sb) at 10**-QUOTIENT_PLACES
@@ -284,15 +447,53 @@ def _quotient(left: Run, a: Static, right: Run, b: Static) -> Compiled:
         if zero.any():
             _mark_slow(env, np.broadcast_to(zero, np.broadcast(numerator, zero).shape), reach)
             denominator = np.where(zero, 1, denominator)
-        magnitude = (np.abs(numerator) * factor) // np.abs(denominator)
-        return np.where((numerator < 0) != (denominator < 0), -magnitude, magnitude)
+        magnitude, rest = np.divmod(np.abs(numerator) * factor, np.abs(denominator))
+        negative = (numerator < 0) != (denominator < 0)
+        env[rest_key] = np.where(rest != 0, np.where(negative, -1, 1), 0).astype(np.int8)
+        return np.where(negative, -magnitude, magnitude)
     # |a / b| <= |a| when |b| >= 1 unit; a denominator below one unit in size is zero
     bound = checked(a.bound * factor, "a quotient")
-    return divide, Static("num", QUOTIENT_PLACES, bound, inexact=True)
+    return divide, Static("num", QUOTIENT_PLACES, bound, inexact=True, rest_key=rest_key)
+
+
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+
+
+def _against_quotient(op: str, left: Compiled, right: Compiled) -> Run:
+    """``x op q`` with q a cut quotient that knows where its exact value lies (rest_key) and x an exact
+    amount, decided exactly: the exact quotient is within one unit of the cut, above it, on it or
+    below it as its rest says, and x in those units is a whole number. ``q op x`` is flipped first."""
+    if left[1].inexact:
+        left, right, op = right, left, _FLIPPED[op]
+    (run_x, x), (run_q, q) = left, right
+    if x.kind != "num" or x.inexact or q.rest_key is None or x.scale > q.scale:
+        raise ColumnUnsupported("a comparison of a quotient not yet rounded has no exact column form")
+    lift = 10 ** (q.scale - x.scale)
+    checked(x.bound * lift, "an amount")
+    key = q.rest_key
+
+    def compare(env: dict, reach: Any) -> Any:
+        cut = np.asarray(run_q(env, reach))
+        value = np.asarray(run_x(env, reach)) * lift
+        rest = env[key]
+        below, on = value < cut, value == cut  # x < cut: x is below the exact quotient too, and so on
+        if op == "<=":
+            return below | (on & (rest >= 0))
+        if op == "<":
+            return below | (on & (rest > 0))
+        if op == ">=":
+            return ~below & ~(on & (rest > 0))
+        if op == ">":
+            return ~below & ~(on & (rest >= 0))
+        equal = on & (rest == 0)
+        return equal if op == "==" else ~equal
+    return compare
 
 
 def _comparison(op: str, left: Compiled, right: Compiled) -> Run:
     (run_a, a), (run_b, b) = left, right
+    if (a.inexact or b.inexact) and op not in ("in", "not in"):
+        return _against_quotient(op, left, right)
     _exact(a, "a comparison")
     _exact(b, "a comparison")
     if op in ("in", "not in"):
@@ -324,6 +525,10 @@ def _comparison(op: str, left: Compiled, right: Compiled) -> Run:
         if fa == fb == 1:
             return lambda env, reach: function(run_a(env, reach), run_b(env, reach))
         return lambda env, reach: function(run_a(env, reach) * fa, run_b(env, reach) * fb)
+    if a.kind == b.kind == "date":
+        ordered = {"==": np.equal, "!=": np.not_equal, "<": np.less, "<=": np.less_equal, ">": np.greater,
+                   ">=": np.greater_equal}[op]
+        return lambda env, reach: ordered(run_a(env, reach), run_b(env, reach))
     if a.kind == b.kind == "bool" and op in ("==", "!="):
         equal = op == "=="
         return lambda env, reach: (np.asarray(run_a(env, reach)) == np.asarray(run_b(env, reach))) == equal
@@ -356,8 +561,13 @@ class _Segment:
     bound: int = 0
 
 
-def _range_segment(column: Column, amount: Static) -> _Segment:
+def _range_segment(column: Column, amount: Static, choices: tuple[str, ...] | None = None) -> _Segment:
+    """``choices``: the rows' values are texts, looked up as their codes among ``choices``."""
     values = [column.at_or_below_floor] + [r.value for r in column.rows]
+    if choices is not None:
+        picks = [choices.index(v) for v in values]
+        return _Segment([scaled(Decimal(b), amount.scale) for b in column.bounds], cast(Side, column.side), picks,
+                        bound=len(choices))
     value_scale = _amounts(values, "a row's")
     picks = [scaled(Decimal(v), value_scale) for v in values]
     bounds = [scaled(Decimal(b), amount.scale) for b in column.bounds]
@@ -532,15 +742,22 @@ def _formula_column(column: Column, amount: Static) -> tuple[Callable[[Any], Any
     return lookup, Static("num", scale, bound)
 
 
-def _lookup(table: Table, status: Compiled | None, amount: Compiled | None) -> Compiled:
+def _lookup(table: Table, status: Compiled | None, amount: Compiled | None, text_key: str = "<text>") -> Compiled:
     if table.by_status and (status is None or status[1].kind not in ("cat", "text")
                             or (status[1].kind == "cat" and status[1].choices != FILING_STATUSES)):
         raise ColumnUnsupported(f"table '{table.name}' needs a filing status as its first argument")
     if table.kind == "scalar":
         values = [table.scalar[s] for s in (FILING_STATUSES if table.by_status else (None,))]
-        scale = _amounts(values, f"table '{table.name}'")
-        ints = np.array([scaled(Decimal(v), scale) for v in values], dtype=np.int64)
-        static = Static("num", scale, max(abs(int(v)) for v in ints))
+        if not table.by_status and isinstance(values[0], str):  # a text: a constant, as written
+            text = values[0]
+            return (lambda env, reach: text), Static("text", value=text)
+        if all(isinstance(v, dt.date) for v in values):
+            ints = np.array([day_number(v) for v in values], dtype=np.int64)
+            static = Static("date")
+        else:
+            scale = _amounts(values, f"table '{table.name}'")
+            ints = np.array([scaled(Decimal(v), scale) for v in values], dtype=np.int64)
+            static = Static("num", scale, max(abs(int(v)) for v in ints), nonneg=all(v >= 0 for v in values))
         if not table.by_status:
             single = int(ints[0])
             return (lambda env, reach: single), static
@@ -564,12 +781,17 @@ def _lookup(table: Table, status: Compiled | None, amount: Compiled | None) -> C
         value = np.asarray(run_amount(env, reach), dtype=np.int64)
         return value * lift if lift != 1 else value
 
+    texts = [v for c in columns for v in [c.at_or_below_floor, *(r.value for r in c.rows)]]
+    choices = tuple(dict.fromkeys(texts)) if texts and all(isinstance(v, str) for v in texts) else None
+    if texts and choices is None and any(isinstance(v, str) for v in texts) and all(c.rows for c in columns):
+        return _mixed_lookup(table, columns, at, amounts, text_key)
     if all(c.rows for c in columns) or all(c.brackets and not c.rows for c in columns):
-        segments = [_range_segment(c, at) if c.rows else _bracket_segment(c, at) for c in columns]
+        segments = [_range_segment(c, at, choices) if c.rows else _bracket_segment(c, at) for c in columns]
         if len({g.side for g in segments}) == 1:
             out_scale = max(g.scale for g in segments)
             segments = [_rescaled(g, out_scale) for g in segments]
-            static = Static("num", out_scale, max(g.bound for g in segments))
+            static = Static("num", out_scale, max(g.bound for g in segments)) if choices is None else \
+                Static("cat", choices=choices)  # a table of texts: codes into its texts
             lookup, stride = _segment_lookup(segments, at.bound)
             if not table.by_status:
                 return (lambda env, reach: lookup(0, amounts(env, reach))), static
@@ -607,6 +829,32 @@ def _lookup(table: Table, status: Compiled | None, amount: Compiled | None) -> C
     return _by_status(status, by_column), static
 
 
+def _mixed_lookup(table: Table, columns: list[Column], at: Static, amounts: Run, text_key: str) -> Compiled:
+    """A range table of amounts and texts (2013's EFT penalty limits beside 'no limit'): the amount, and
+    in ``env[text_key]`` which rows have a text instead (-1: an amount, else the text's index)."""
+    if table.by_status:
+        raise ColumnUnsupported(f"table '{table.name}' of amounts and texts by filing status has no column form")
+    column, = columns
+    values = [column.at_or_below_floor] + [r.value for r in column.rows]
+    texts = tuple(dict.fromkeys(v for v in values if isinstance(v, str)))
+    numbers = [v for v in values if not isinstance(v, str)]
+    scale = _amounts(numbers, "a row's")
+    picks = [0 if isinstance(v, str) else scaled(Decimal(v), scale) for v in values]
+    bounds = [scaled(Decimal(b), at.scale) for b in column.bounds]
+    side = cast(Side, column.side)
+    amount_of, _ = _segment_lookup([_Segment(bounds, side, picks, scale=scale, bound=max(abs(v) for v in picks))],
+                                   at.bound)
+    codes = [texts.index(v) if isinstance(v, str) else -1 for v in values]
+    text_of, _ = _segment_lookup([_Segment(bounds, side, codes, bound=len(texts))], at.bound)
+
+    def lookup(env: dict, reach: Any) -> Any:
+        arr = amounts(env, reach)
+        env[text_key] = text_of(0, arr)
+        return amount_of(0, arr)
+    return lookup, Static("num", scale, max(abs(v) for v in picks), nonneg=all(v >= 0 for v in numbers),
+                          text_key=text_key, texts=texts)
+
+
 def _segment_function(column: Column, amount: Static) -> tuple[Callable[[Any], Any], Static]:
     """One range or brackets column on its own (a table mixing kinds of columns)."""
     segment = _range_segment(column, amount) if column.rows else _bracket_segment(column, amount)
@@ -637,13 +885,16 @@ def input_static(spec: InputSpec) -> Static:
         high = spec.maximum if spec.maximum is not None else MAX_AMOUNT
         size = int(max(abs(low), abs(high)))
         scale = {"money": INPUT_SCALE, "number": NUMBER_SCALE, "integer": 0}[spec.type]
-        return Static("num", scale, min(size * 10 ** scale, LIMIT))
+        return Static("num", scale, min(size * 10 ** scale, LIMIT), nonneg=low >= 0,
+                      exponent=0 if spec.type == "integer" else None)
     if spec.type == "boolean":
         return Static("bool")
     if spec.type == "filing_status":
         return Static("cat", choices=FILING_STATUSES)
     if spec.type == "choice":
         return Static("cat", choices=spec.choices)
+    if spec.type == "date":
+        return Static("date")
     raise ColumnUnsupported(f"input '{spec.name}' of type {spec.type} has no column form")
 
 
@@ -654,7 +905,10 @@ def constant(value: Any, spec: InputSpec) -> Compiled:
     if isinstance(value, Decimal):
         static = input_static(spec)
         number = scaled(value, static.scale)
-        return (lambda env, reach: number), Static("num", static.scale, abs(number))
+        return (lambda env, reach: number), replace(static, bound=abs(number), nonneg=number >= 0)
+    if isinstance(value, dt.date):
+        day = day_number(value)
+        return (lambda env, reach: day), Static("date")
     if isinstance(value, str):
         static = input_static(spec)
         code = static.choices.index(value)
@@ -698,7 +952,7 @@ class _Columns(loop.Backend[Compiled, Program]):
         self.filled = filled  # for a step's worksheet: how the step fills its inputs
 
     def expression(self, expression: Expression) -> Compiled:
-        return self.compiler.compile(expression.node)
+        return self.compiler.maybe(expression.node)  # each use says whether a None may reach it
 
     def required(self, spec: InputSpec, needed: Compiled) -> Run:
         holds, key = _truth(needed), absent_key(spec.name)
@@ -718,16 +972,14 @@ class _Columns(loop.Backend[Compiled, Program]):
     def _step_inputs(self, step: loop.Step, passes: dict[str, Compiled]) -> _StepInputs:
         passed: dict[str, Compiled] = {}
         passed_missing: dict[str, str] = {}
-        for name, expression in step.passes.items():
-            node = expression.node
-            if isinstance(node, typed.Name) and node.name in self.compiler.optional:
-                if step.target.inputs[name].fill is Fill.DEFAULT:
-                    raise ColumnUnsupported(f"an optional value passed to input '{name}', which has a default")
-                passed_missing[name] = missing_key(node.name)
-                passed[name] = _passed(node.name), self.compiler.statics[node.name]
-            else:
-                passed[name] = passes[name]
-                _exact(passed[name][1], f"input '{name}' of worksheet '{step.target.name}'")
+        for name in step.passes:
+            run, static = passes[name]
+            if static.none_key and step.target.inputs[name].fill is Fill.OPTIONAL:
+                passed_missing[name] = static.none_key  # None there: the target's input is not given
+                passed[name] = run, replace(static, none_key=None)
+            else:  # a None passed where the target needs a value (or its default) takes the scalar path
+                passed[name] = _strict(passes[name])
+            _exact(passed[name][1], f"input '{name}' of worksheet '{step.target.name}'")
             _coercible(step.target.inputs[name], passed[name][1])
         statics = {name: static for name, (_, static) in passed.items()}
         defaults: dict[str, Compiled] = {}
@@ -763,8 +1015,9 @@ class _Columns(loop.Backend[Compiled, Program]):
                 value = run(env, reach)
                 sub[name] = value
                 _mark_uncoercible(env, worksheet.inputs[name], static, value, reach)
-                if name in filled.passed_missing and filled.passed_missing[name] in env:
-                    sub[missing_key(name)] = env[filled.passed_missing[name]]
+                if name in filled.passed_missing:
+                    key = filled.passed_missing[name]
+                    sub[missing_key(name)] = np.bool_(True) if key == _ALWAYS else env.get(key, np.bool_(False))
             for name, (run, _) in filled.defaults.items():
                 sub[name] = run(env, reach)
             for name in left_out:
@@ -780,11 +1033,28 @@ class _Columns(loop.Backend[Compiled, Program]):
 
     def line(self, line: Line, value: Compiled, rounding: Rounding | None) -> tuple[str, Run]:
         run, static = value
-        if rounding is not None and static.kind == "num":
-            run, static = rounding.column([(run, static)])
-        _exact(static, f"line {line.line}: the value")
-        self.compiler.statics[line.id] = static
-        return line.id, run
+        none_key, text_key, texts = static.none_key, static.text_key, static.texts
+        if text_key and line.output:
+            raise ColumnUnsupported("an output that is an amount in some rows and a text in others has no column form")
+        if rounding is not None and static.kind == "num":  # the scalar path rounds a Decimal, leaves None and text
+            run, static = rounding.column([(run, replace(static, none_key=None, text_key=None, texts=()))])
+            static = replace(static, text_key=text_key, texts=texts)
+        if not (static.inexact and static.rest_key and not line.output):  # a cut quotient kept for comparisons
+            _exact(static, f"line {line.line}: the value")
+        if static.kind == "none":
+            raise ColumnUnsupported("a line that is always None has no column form")
+        if none_key is None:
+            self.compiler.statics[line.id] = static
+            return line.id, run
+        # the line's None mask, kept under its own key for the lines and outputs that read it
+        key = missing_key(line.id)
+        self.compiler.statics[line.id] = replace(static, none_key=key)
+
+        def maybe_none(env: dict, reach: Any) -> Any:
+            value = run(env, reach)
+            env[key] = np.asarray(True) if none_key == _ALWAYS else env.get(none_key, np.bool_(False))
+            return value
+        return line.id, maybe_none
 
     def program(self, sheet: Worksheet, required: list[Any], refusals: list[Any], lines: list[Any],
                 checks: list[Any]) -> Program:
@@ -799,14 +1069,9 @@ class _Columns(loop.Backend[Compiled, Program]):
         return Program(run_program, {name: self.compiler.statics[name] for name in sheet.outputs}, self.inputs)
 
 
-def _passed(name: str) -> Run:
-    """An optional value passed on to a step as it is (None where it was not given)."""
-    return lambda env, reach: env[name]
-
-
 def _coercible(spec: InputSpec, static: Static) -> None:
     """Refuse a step input of another kind than the target input reads (the scalar path would coerce it)."""
-    wanted = input_static(spec) if spec.type != "date" else Static("date")
+    wanted = input_static(spec)
     if static.kind == "text" and wanted.kind == "cat" and static.value in wanted.choices:
         return
     if static.kind != wanted.kind or (static.kind == "cat" and static.choices != wanted.choices):
@@ -850,7 +1115,7 @@ def _compiled(sheet: Worksheet, sizes: tuple[tuple[str, int], ...] | None) -> Pr
             static = input_static(spec)
             if static.kind == "num":
                 size = _PROBE_SIZE if sizes is None else bounds.get(name, static.bound)
-                static = Static("num", static.scale, min(static.bound, size))
+                static = replace(static, bound=min(static.bound, size))
             statics[name] = static
         optional = frozenset(n for n, s in sheet.inputs.items() if s.fill is Fill.OPTIONAL)
         try:
@@ -901,6 +1166,8 @@ def run(sheet: Worksheet, env: dict[str, Any], n: int) -> tuple[dict[str, Any], 
             columns[name] = value.arr
         elif isinstance(value, Cat):
             columns[name] = value.codes
+        elif isinstance(value, Dates):
+            columns[name] = value.days
         else:
             columns[name] = value  # a missing mask
     compiled = _sized(sheet, sizes)
@@ -911,12 +1178,27 @@ def run(sheet: Worksheet, env: dict[str, Any], n: int) -> tuple[dict[str, Any], 
     out: dict[str, Any] = {}
     for name, static in compiled.outputs.items():
         value = columns[name]
+        none = columns.get(static.none_key) if static.none_key else None
         if static.kind == "num":
-            out[name] = Num(value, static.scale, static.bound)
+            out[name] = Num(value, static.scale, static.bound, none)
         elif static.kind == "bool":
-            out[name] = Bool(value)
+            out[name] = Bool(value, none)
         elif static.kind == "cat":
-            out[name] = Cat(value, static.choices)
+            out[name] = Cat(value, static.choices, none)
+        elif static.kind == "text":
+            out[name] = Cat(0, (static.value,), none)
+        elif static.kind == "date":
+            out[name] = Dates(value, none)
+        elif static.kind == "list":
+            out[name] = Listed(static.value, value)
         else:
             raise ColumnUnsupported(f"output '{name}' has no column form")
     return out, columns[SLOW]
+
+
+@dataclass
+class Listed:
+    """A list output per row (``engine.lang.dates_column.Where`` or ``Schedule``), written as text at output."""
+
+    shape: Any
+    value: Any
