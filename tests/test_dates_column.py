@@ -17,7 +17,7 @@ import pytest
 from engine.errors import EvaluationError
 from engine.lang import dates_column
 from engine.lang.dates_column import MAX_DAY, MIN_DAY, day_number, from_day_number
-from engine.lang.fixed import SLOW, Static
+from engine.lang.fixed import SLOW, ColumnUnsupported, Static
 from engine.lang.registry import FUNCTIONS
 
 # every day of 2010-2031 (the years the rules and their due dates reach) and the calendar's two ends
@@ -142,3 +142,10 @@ def test_civil_dates_over_the_whole_calendar():
     assert year.tolist() == [d.year for d in python]
     assert month.tolist() == [d.month for d in python]
     assert day.tolist() == [d.day for d in python]
+
+
+def test_a_count_with_more_decimals_than_int64_holds_has_no_column_form():
+    # 10**19 units per day would overflow int64: such a rule is refused at compile time (the worksheet
+    # then runs row by row), never a raw OverflowError at run time
+    with pytest.raises(ColumnUnsupported):
+        dates_column._whole({}, None, np.array([0, 5]), Static("num", 19, 10 ** 18))

@@ -47,7 +47,6 @@ from engine.run import scalar
 from engine.run.column import Listed
 
 FLOAT_EXACT_LIMIT = 10 ** 13  # below this a float with at most two decimals is read exactly as cents
-_CENTS = 10 ** INPUT_SCALE
 
 
 # ---------------------------------------------------------------- columns in
@@ -398,20 +397,20 @@ class _Output:
                 raise EvaluationError("internal: an output changed its decimal places between chunks")
             digits = buffer[rows, 0] if value.scale else buffer[rows]
             digits[...] = value.arr
-            for row, result in (overrides or {}).items():
+            for row, result in overrides.items():
                 digits[row] = scaled(result, value.scale)
             if value.scale:
                 np.right_shift(digits, 63, out=buffer[rows, 1])  # the sign word of the 128-bit integer
         elif isinstance(value, Bool):
             part = buffer[rows]
             part[...] = value.arr
-            for row, result in (overrides or {}).items():
+            for row, result in overrides.items():
                 part[row] = bool(result)
         else:
             part = buffer[rows]
             part[...] = value.codes
             choices = value.choices
-            for row, result in (overrides or {}).items():
+            for row, result in overrides.items():
                 part[row] = choices.index(result)
             np.clip(part, 0, len(choices) - 1, out=part)  # a null row's code may be -1
         if valid is not None and not valid.all():

@@ -129,6 +129,8 @@ def _whole(env: Env, reach: Any, value: Any, static: Static) -> Any:
     WHOLE_LIMIT take the scalar path (``dates._whole`` raises there)."""
     if static.kind != "num" or static.inexact:
         raise ColumnUnsupported("a count of days or months must be an amount")
+    if static.scale > 18:  # 10**19 is beyond int64
+        raise ColumnUnsupported("a count of days or months with more than 18 decimal places")
     unit = 10 ** static.scale
     value = np.asarray(value, dtype=np.int64)
     bad = np.abs(value) >= WHOLE_LIMIT * unit

@@ -109,14 +109,6 @@ def const(value: Decimal) -> Num:
     return Num(number, scale, checked(abs(number), "a constant"))
 
 
-def rescale(value: Num, scale: int) -> Num:
-    if scale == value.scale:
-        return value
-    factor = 10 ** (scale - value.scale)
-    bound = checked(value.bound * factor, "a rescaled amount")
-    return Num(value.arr * factor, scale, bound)
-
-
 def round_half_up_array(arr: Any, drop: int) -> Any:
     """``arr`` with ``drop`` decimal places rounded off, halves away from zero (Decimal's ROUND_HALF_UP)."""
     factor = 10 ** drop
@@ -131,14 +123,6 @@ def round_half_up_array(arr: Any, drop: int) -> Any:
     out += half
     out //= factor
     return out
-
-
-def round_half_up(value: Num, places: int) -> Num:
-    """Round to ``places`` decimal places, halves away from zero."""
-    if value.scale <= places:
-        return value
-    drop = value.scale - places
-    return Num(round_half_up_array(value.arr, drop), places, (value.bound + 10 ** drop // 2) // 10 ** drop)
 
 
 # ---------------------------------------------------------------- functions, on static values
@@ -186,7 +170,8 @@ def _clamp(args: list[tuple[Run, Static]]) -> tuple[Run, Static]:
     # the result lies between low and high: no larger than the larger of their sizes
     held = max(s.bound * 10 ** (static.scale - s.scale) for _, s in args[1:])
     return (lambda env, reach: np.minimum(np.maximum(value(env, reach), low(env, reach)), high(env, reach))), \
-        Static("num", static.scale, held, inexact=static.inexact, nonneg=args[1][1].nonneg)
+        Static("num", static.scale, held, inexact=static.inexact,
+               nonneg=args[1][1].nonneg and args[2][1].nonneg)  # high < low gives high
 
 
 def rounding(places: int) -> Callable[[list[tuple[Run, Static]]], tuple[Run, Static]]:

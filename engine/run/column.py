@@ -75,9 +75,6 @@ def absent_key(name: str) -> str:
     return f"<absent>{name}"
 
 
-_mark_slow = mark_slow
-
-
 def _no_text(compiled: Compiled) -> Compiled:
     """``compiled`` where its value must be an amount: rows where it is a text take the scalar path."""
     run, static = compiled
@@ -87,7 +84,7 @@ def _no_text(compiled: Compiled) -> Compiled:
 
     def amount(env: dict, reach: Any) -> Any:
         value = run(env, reach)
-        _mark_slow(env, np.asarray(env[key]) >= 0, reach)
+        mark_slow(env, np.asarray(env[key]) >= 0, reach)
         return value
     return amount, replace(static, text_key=None, texts=())
 
@@ -104,7 +101,7 @@ def _strict(compiled: Compiled) -> Compiled:
         value = run(env, reach)
         none = env.get(key)
         if none is not None:
-            _mark_slow(env, np.asarray(none), reach)
+            mark_slow(env, np.asarray(none), reach)
         return value
     return strict, replace(static, none_key=None)
 
@@ -195,7 +192,7 @@ class _Compiler:
 
     def _Negate(self, node: typed.Negate) -> Compiled:
         run, static = self.number(node.operand, "'-'")
-        return (lambda env, reach: -run(env, reach)), static
+        return (lambda env, reach: -run(env, reach)), replace(static, nonneg=False)
 
     def _Not(self, node: typed.Not) -> Compiled:
         run = _truth(self.maybe(node.operand))
@@ -445,7 +442,7 @@ def _quotient(left: Run, a: Static, right: Run, b: Static, rest_key: str) -> Com
         denominator = np.asarray(right(env, reach), dtype=np.int64)
         zero = denominator == 0
         if zero.any():
-            _mark_slow(env, np.broadcast_to(zero, np.broadcast(numerator, zero).shape), reach)
+            mark_slow(env, np.broadcast_to(zero, np.broadcast(numerator, zero).shape), reach)
             denominator = np.where(zero, 1, denominator)
         magnitude, rest = np.divmod(np.abs(numerator) * factor, np.abs(denominator))
         negative = (numerator < 0) != (denominator < 0)
@@ -959,12 +956,12 @@ class _Columns(loop.Backend[Compiled, Program]):
 
         def guard(env: dict, reach: Any) -> None:  # left out where needed: the scalar path raises
             if key in env:
-                _mark_slow(env, np.asarray(holds(env, reach)) & env[key], reach)
+                mark_slow(env, np.asarray(holds(env, reach)) & env[key], reach)
         return guard
 
     def refusal(self, check: Check, holds: Compiled) -> Run:
         passes = _truth(holds)  # rows where it fails take the scalar path (its error)
-        return lambda env, reach: _mark_slow(env, ~np.asarray(passes(env, reach)), reach)
+        return lambda env, reach: mark_slow(env, ~np.asarray(passes(env, reach)), reach)
 
     def result_check(self, check: Check, holds: Compiled) -> None:
         return None  # a batch of returns reports outputs, not the form's cross-checks
@@ -1095,7 +1092,7 @@ def _mark_uncoercible(env: dict, spec: InputSpec, static: Static, value: Any, re
     if spec.type == "integer" and static.scale > 0:
         bad |= arr % unit != 0
     if bad.any():
-        _mark_slow(env, bad, reach)
+        mark_slow(env, bad, reach)
 
 
 # What the column path knows of one worksheet: whether it has a column form at all (decided from the
