@@ -37,7 +37,7 @@ from engine.errors import (
     did_you_mean,
 )
 from engine.lang.arithmetic import in_engine_context
-from engine.lang.dates_column import MAX_DAY, MIN_DAY, Dates, day_number
+from engine.lang.dates_column import MAX_DAY, MIN_DAY, Dates, civil_days, day_number
 from engine.lang.fixed import INPUT_SCALE, LIMIT, NUMBER_SCALE, Bool, Cat, ColumnUnsupported, Num, decimals, scaled
 from engine.model.inputs import MAX_AMOUNT, Fill, InputSpec
 from engine.model.status import FILING_STATUSES, canonical_status
@@ -174,7 +174,7 @@ def _date_column(column: Any, spec: InputSpec, slow: np.ndarray) -> tuple[Dates,
         iso = pc.filter(pc.utf8_trim_whitespace(words), arrow.from_numpy(plain))
         parts = [arrow.to_numpy(pc.cast(pc.utf8_slice_codeunits(iso, a, b), "int64"))
                  for a, b in ((0, 4), (5, 7), (8, 10))]
-        days[at], ok[at] = _civil_days(*parts)
+        days[at], ok[at] = civil_days(*parts)
         others = np.flatnonzero(~plain & ~missing)
         _read_dates(columns.objects(column, others) if len(others) else [], others, spec, days, ok)
     else:
@@ -183,17 +183,6 @@ def _date_column(column: Any, spec: InputSpec, slow: np.ndarray) -> tuple[Dates,
     ok &= (days >= MIN_DAY) & (days <= MAX_DAY)
     slow |= ~ok & ~missing
     return Dates(np.where(ok, days, 0)), missing
-
-
-def _civil_days(year: Any, month: Any, day: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Day numbers of (year, month, day) and where that is a date of years 1 to 9999."""
-    year, month, day = (np.asarray(v, dtype=np.int64) for v in (year, month, day))
-    good = (year >= 1) & (year <= 9999) & (month >= 1) & (month <= 12)
-    index = np.where(good, (year - 1970) * 12 + month - 1, 0)
-    start = index.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-    length = (index + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64) - start
-    good &= (day >= 1) & (day <= length)
-    return np.where(good, start + day - 1, 0), good
 
 
 def _read_dates(values: Any, rows: np.ndarray, spec: InputSpec, days: np.ndarray, ok: np.ndarray) -> None:

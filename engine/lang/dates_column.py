@@ -281,16 +281,22 @@ def _wednesday_following(args: list[Compiled]) -> Compiled:
     return run, DATE
 
 
+def civil_days(year: Any, month: Any, day: Any) -> tuple[Any, Any]:
+    """Day numbers of (year, month, day), 0 where that is no date of years 1 to 9999, and where it is one."""
+    year, month, day = (np.asarray(v, dtype=np.int64) for v in (year, month, day))
+    good = (year >= 1) & (year <= 9999) & (month >= 1) & (month <= 12)
+    index = _month_index(np.where(good, year, 1970), np.where(good, month, 1))
+    start = month_start(index)
+    good &= (day >= 1) & (day <= month_start(index + 1) - start)
+    return np.where(good, start + day - 1, 0), good
+
+
 def _make_date(args: list[Compiled]) -> Compiled:
     def run(env: Env, reach: Any) -> Any:
-        year, month, day = (_whole(env, reach, r(env, reach), s) for r, s in args)
-        good = (year >= 1) & (year <= 9999) & (month >= 1) & (month <= 12)
-        index = _month_index(np.where(good, year, 1970), np.where(good, month, 1))
-        start = month_start(index)
-        good &= (day >= 1) & (day <= month_start(index + 1) - start)
+        days, good = civil_days(*(_whole(env, reach, r(env, reach), s) for r, s in args))
         if not np.all(good):
             mark_slow(env, ~good, reach)
-        return np.where(good, start + day - 1, 0)
+        return days
     return run, DATE
 
 
