@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import functools
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -68,14 +70,16 @@ def listed(shape: Any, value: Any, n: int) -> Any:
         # "[{'due_date': datetime.date(2025, 4, 15), 'amount': Decimal('250')}, {...}]": the text around
         # each amount is folded into the date's text, made once per day of the dates' span
         pieces: list[Any] = []
+        digits: dict[int, Any] = {}  # one amount column is often every pair's (each installment alike)
         for place, (days, amount) in enumerate(pairs):
             lead = "[" if place == 0 else "')}, "
             pieces.append(_by_unique(np.broadcast_to(np.asarray(days, dtype=np.int64), (n,))[rows],
-                                     lambda d, lead=lead: f"{lead}{{'due_date': {from_day_number(int(d))!r}, "
-                                                          f"'amount': Decimal('"))
+                                     functools.partial(_pair_head, lead)))
             # whole dollars never negative (dates_column._due_schedule): Decimal's digits are the integer's
-            pieces.append(pc.cast(arrow.from_numpy(np.broadcast_to(np.asarray(amount, dtype=np.int64), (n,))[rows]),
-                                  pa.string()))
+            if id(amount) not in digits:
+                digits[id(amount)] = pc.cast(arrow.from_numpy(
+                    np.broadcast_to(np.asarray(amount, dtype=np.int64), (n,))[rows]), pa.string())
+            pieces.append(digits[id(amount)])
         pieces.append("')}]" if pairs else "[]")
         parts.append(_join(pieces, len(rows)))
     if not parts:
@@ -86,6 +90,12 @@ def listed(shape: Any, value: Any, n: int) -> Any:
     position = np.empty(n, dtype=np.int64)
     position[np.concatenate(order)] = np.arange(n)
     return text.take(arrow.from_numpy(position))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _pair_head(lead: str, day: int) -> str:
+    """The text of a ``due_schedule`` pair before its amount's digits (kept: chunks share their days)."""
+    return f"{lead}{{'due_date': {from_day_number(int(day))!r}, 'amount': Decimal('"
 
 
 def _join(pieces: list[Any], n: int) -> Any:
