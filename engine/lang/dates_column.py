@@ -59,27 +59,17 @@ def from_day_number(number: int) -> dt.date:
 def _over_span(function: Callable[[Any], Any]) -> Callable[[Any], Any]:
     """``function`` of an int64 array, computed once per value of the array's span when that is much
     shorter than the array (a column of dates holds a few years' days, or a few dates), then taken."""
-    last: list[Any] = [None, None]  # the last column seen and its results: a worksheet asks again and again
-
     @functools.wraps(function)
     def spanned(values: Any) -> Any:
         values = np.asarray(values, dtype=np.int64)
         if values.size < 4096:
             return function(values)
-        seen = last[0]
-        if seen is not None and seen.shape == values.shape and np.array_equal(seen, values):
-            return last[1]
         low, high = int(values.min()), int(values.max())
         if high - low >= values.size // 2:
-            results = function(values)
-        else:
-            span = function(np.arange(low, high + 1, dtype=np.int64))
-            at = values - low
-            results = tuple(r[at] for r in span) if isinstance(span, tuple) else span[at]
-        for result in results if isinstance(results, tuple) else (results,):
-            result.flags.writeable = False  # shared by every caller asking for the same column
-        last[:] = values.copy(), results
-        return results
+            return function(values)
+        results = function(np.arange(low, high + 1, dtype=np.int64))
+        at = values - low
+        return tuple(r[at] for r in results) if isinstance(results, tuple) else results[at]
     return spanned
 
 
