@@ -187,8 +187,10 @@ def _business_day(env: Env, reach: Any, days: Any) -> Any:
         mark_slow(env, ~np.isin(years, kept), reach)
         found = [int(y) for y in kept]
     wanted = tuple(sorted({*found} | {y + 1 for y in found}))  # a roll may cross into the next year
-    result = np.busday_offset(np.asarray(days).astype("datetime64[D]"), 0, roll="forward", weekmask=WEEKMASK,
-                              holidays=_holiday_array(wanted)).astype(np.int64)
+    holidays = _holiday_array(wanted)
+    # rolled once per day of the column's span (due dates are a few days), then taken per row
+    result = _over_span(lambda span: np.busday_offset(span.astype("datetime64[D]"), 0, roll="forward",
+                                                      weekmask=WEEKMASK, holidays=holidays).astype(np.int64))(days)
     too_far = result - days >= dates.MAX_DAYS_TO_BUSINESS_DAY
     if too_far.any():
         mark_slow(env, too_far, reach)
