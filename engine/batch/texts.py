@@ -5,9 +5,8 @@ the columns (engine.lang.dates_column's list shapes) only when the output is wri
 """
 from __future__ import annotations
 
-from typing import Any
-
 import functools
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -99,7 +98,7 @@ def _pair_head(lead: str, day: int) -> str:
     return f"{lead}{{'due_date': {from_day_number(int(day))!r}, 'amount': Decimal('"
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=8)  # a span of MAX_SPAN days is a few MB of text: keep a few
 def _pair_heads(lead: str, low: int, high: int) -> Any:
     """``_pair_head`` of each day ``low``..``high`` as an Arrow array (kept: the chunks' spans are alike)."""
     return arrow.strings(tuple(_pair_head(lead, day) for day in range(low, high + 1)))
