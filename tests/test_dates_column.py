@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from engine.errors import EvaluationError
-from engine.lang import dates_column
+from engine.lang import dates, dates_column
 from engine.lang.dates_column import MAX_DAY, MIN_DAY, day_number, from_day_number
 from engine.lang.fixed import SLOW, ColumnUnsupported, Static
 from engine.lang.registry import FUNCTIONS
@@ -68,6 +68,35 @@ def test_functions_of_one_date(name):
 @pytest.mark.parametrize("count", [0, 1, -1, 3, -9, 12, 400, -100_000, 9_999_999])
 def test_adding_whole_counts(name, count):
     _agree(name, DAYS, (np.int64(count), Static("num", 0, abs(count)), Decimal(count)))
+
+
+# many rows over a short span of days (computed once per day of the span, then taken per row): a
+# year's due dates, and the calendar's last days, where the functions refuse some days and the rows
+# holding those days alone must go to the scalar path
+SHORT_SPANS = [np.tile(np.arange(day_number(dt.date(2024, 3, 1)), day_number(dt.date(2024, 6, 1))), 60),
+               np.tile(np.arange(MAX_DAY - 45, MAX_DAY - 20), 400)]
+
+
+@pytest.mark.parametrize("days", SHORT_SPANS, ids=["2024", "year 9999"])
+@pytest.mark.parametrize("name", ["business_day", "last_day_of_month", "fifteenth_of_following_month",
+                                  "year_of", "wednesday_following"])
+def test_one_date_over_a_short_span_of_many_rows(name, days):
+    _agree(name, days)
+
+
+@pytest.mark.parametrize("days", SHORT_SPANS, ids=["2024", "year 9999"])
+@pytest.mark.parametrize("count", [-9, 1])
+def test_add_months_over_a_short_span_of_many_rows(days, count):
+    _agree("add_months", days, (np.int64(count), Static("num", 0, abs(count)), Decimal(count)))
+
+
+def test_a_refused_day_in_a_short_span_sends_only_its_rows():
+    # business_day(9999-12-31 - 25) may roll past the calendar: the scalar path refuses the days
+    # within MAX_DAYS_TO_BUSINESS_DAY of the end, and only the rows holding them go there
+    days = SHORT_SPANS[1]
+    _, slow = _run("business_day", (days, DATE))
+    assert slow.any() and not slow.all()
+    assert (slow == (days > MAX_DAY - dates.MAX_DAYS_TO_BUSINESS_DAY)).all()
 
 
 def test_counts_that_are_not_whole_or_too_large_go_to_the_scalar_path():

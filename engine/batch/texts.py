@@ -5,6 +5,7 @@ the columns (engine.lang.dates_column's list shapes) only when the output is wri
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import numpy as np
@@ -38,15 +39,16 @@ def dates(days: Any, n: int, valid: np.ndarray) -> Any:
 MAX_SPAN = 1 << 16  # values spread over at most this many: texts made for the whole span, no sort
 
 
-def _by_unique(values: Any, text: Any) -> Any:
-    """``text(value)`` of each row's value, computed once per distinct value (an Arrow string array)."""
+def _by_unique(values: Any, text: Any, span_texts: Any = None) -> Any:
+    """``text(value)`` of each row's value, computed once per distinct value (an Arrow string array);
+    ``span_texts(low, high)``, when given, is the Arrow array of the texts of ``low``..``high``."""
     values = np.asarray(values, dtype=np.int64).reshape(-1)
     if not len(values):
         return pa.array([], pa.string())
     low, high = int(values.min()), int(values.max())
     if high - low < MAX_SPAN:  # dates of a few years, a few bits: every value of the span, then one take
-        span = np.arange(low, high + 1)
-        return arrow.strings(tuple(text(v) for v in span)).take(arrow.from_numpy(values - low))
+        table = span_texts(low, high) if span_texts else arrow.strings(tuple(text(v) for v in range(low, high + 1)))
+        return table.take(arrow.from_numpy(values - low))
     unique, inverse = np.unique(values, return_inverse=True)
     return arrow.strings(tuple(text(v) for v in unique)).take(arrow.from_numpy(inverse.reshape(-1).astype(np.int64)))
 
@@ -68,14 +70,16 @@ def listed(shape: Any, value: Any, n: int) -> Any:
         # "[{'due_date': datetime.date(2025, 4, 15), 'amount': Decimal('250')}, {...}]": the text around
         # each amount is folded into the date's text, made once per day of the dates' span
         pieces: list[Any] = []
+        digits: dict[int, Any] = {}  # one amount column is often every pair's (each installment alike)
         for place, (days, amount) in enumerate(pairs):
             lead = "[" if place == 0 else "')}, "
             pieces.append(_by_unique(np.broadcast_to(np.asarray(days, dtype=np.int64), (n,))[rows],
-                                     lambda d, lead=lead: f"{lead}{{'due_date': {from_day_number(int(d))!r}, "
-                                                          f"'amount': Decimal('"))
+                                     functools.partial(_pair_head, lead), functools.partial(_pair_heads, lead)))
             # whole dollars never negative (dates_column._due_schedule): Decimal's digits are the integer's
-            pieces.append(pc.cast(arrow.from_numpy(np.broadcast_to(np.asarray(amount, dtype=np.int64), (n,))[rows]),
-                                  pa.string()))
+            if id(amount) not in digits:
+                digits[id(amount)] = pc.cast(arrow.from_numpy(
+                    np.broadcast_to(np.asarray(amount, dtype=np.int64), (n,))[rows]), pa.string())
+            pieces.append(digits[id(amount)])
         pieces.append("')}]" if pairs else "[]")
         parts.append(_join(pieces, len(rows)))
     if not parts:
@@ -86,6 +90,18 @@ def listed(shape: Any, value: Any, n: int) -> Any:
     position = np.empty(n, dtype=np.int64)
     position[np.concatenate(order)] = np.arange(n)
     return text.take(arrow.from_numpy(position))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _pair_head(lead: str, day: int) -> str:
+    """The text of a ``due_schedule`` pair before its amount's digits (kept: chunks share their days)."""
+    return f"{lead}{{'due_date': {from_day_number(int(day))!r}, 'amount': Decimal('"
+
+
+@functools.lru_cache(maxsize=8)  # a span of MAX_SPAN days is a few MB of text: keep a few
+def _pair_heads(lead: str, low: int, high: int) -> Any:
+    """``_pair_head`` of each day ``low``..``high`` as an Arrow array (kept: the chunks' spans are alike)."""
+    return arrow.strings(tuple(_pair_head(lead, day) for day in range(low, high + 1)))
 
 
 def _join(pieces: list[Any], n: int) -> Any:

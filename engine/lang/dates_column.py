@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from engine.lang import dates
-from engine.lang.fixed import ColumnUnsupported, Run, Static, mark_slow
+from engine.lang.fixed import SLOW, ColumnUnsupported, Run, Static, mark_slow
 
 EPOCH = dt.date(1970, 1, 1).toordinal()
 MIN_DAY = dt.date.min.toordinal() - EPOCH  # 0001-01-01
@@ -163,12 +163,29 @@ def _number(bound: int) -> Static:
 # ---------------------------------------------------------------- the functions
 
 
+def _per_day(env: Env, reach: Any, days: Any, compute: Callable[[Env, Any, Any], Any]) -> Any:
+    """``compute(env, reach, days)``, computed once per day of the column's span when that is much
+    shorter than the column (due dates are a few days), then taken per row. Where the span has a day
+    the scalar path must take, every row is computed, so that only the rows holding it are sent."""
+    days = np.asarray(days, dtype=np.int64)
+    if days.size < 4096:
+        return compute(env, reach, days)
+    low, high = int(days.min()), int(days.max())
+    if high - low >= days.size // 2:
+        return compute(env, reach, days)
+    probe: Env = {SLOW: np.False_}
+    result = compute(probe, None, np.arange(low, high + 1, dtype=np.int64))
+    if np.any(probe[SLOW]):
+        return compute(env, reach, days)
+    return np.asarray(result)[days - low]
+
+
 def _one_date(what: str, compute: Callable[[Env, Any, Any], Any],
               static: Static) -> Callable[[list[Compiled]], Compiled]:
     """A function of one date: ``compute(env, reach, days)``."""
     def meaning(args: list[Compiled]) -> Compiled:
         run = _date_argument(args[0], what)
-        return (lambda env, reach: compute(env, reach, _days(run, env, reach))), static
+        return (lambda env, reach: _per_day(env, reach, _days(run, env, reach), compute)), static
     return meaning
 
 
@@ -219,7 +236,10 @@ def _add_months(args: list[Compiled]) -> Compiled:
 
     def run(env: Env, reach: Any) -> Any:
         days = _days(date, env, reach)
-        return _add_months_days(env, reach, days, _whole(env, reach, count(env, reach), static))
+        months = _whole(env, reach, count(env, reach), static)
+        if np.ndim(months) == 0:  # a count written in the rule: one result per day
+            return _per_day(env, reach, days, lambda env, reach, days: _add_months_days(env, reach, days, months))
+        return _add_months_days(env, reach, days, months)
     return run, DATE
 
 
