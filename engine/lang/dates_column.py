@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from engine.lang import dates
-from engine.lang.fixed import SLOW, ColumnUnsupported, Run, Static, mark_slow
+from engine.lang.fixed import SLOW, ColumnUnsupported, Run, Static, folded, mark_slow
 
 EPOCH = dt.date(1970, 1, 1).toordinal()
 MIN_DAY = dt.date.min.toordinal() - EPOCH  # 0001-01-01
@@ -371,14 +371,7 @@ def _earliest(args: list[Compiled]) -> Compiled:
 
 def _extreme(pick: Callable[[Any, Any], Any]) -> Callable[[list[Compiled]], Compiled]:
     def meaning(args: list[Compiled]) -> Compiled:
-        runs = [_date_argument(a, "max() and min()") for a in args]
-
-        def run(env: Env, reach: Any) -> Any:
-            result = runs[0](env, reach)
-            for other in runs[1:]:
-                result = pick(result, other(env, reach))
-            return result
-        return run, DATE
+        return folded(pick, [_date_argument(a, "max() and min()") for a in args]), DATE
     return meaning
 
 

@@ -156,13 +156,18 @@ def _extreme(pick: Callable[[Any, Any], Any], name: str) -> Callable[[list[tuple
         signs = [s.nonneg for _, s in args]
         static = replace(static, nonneg=any(signs) if pick is np.maximum else all(signs))
 
-        def run(env: dict[str, Any], reach: Any) -> Any:
-            result = runs[0](env, reach)
-            for other in runs[1:]:
-                result = pick(result, other(env, reach))
-            return result
-        return run, static
+        return folded(pick, runs), static
     return meaning
+
+
+def folded(pick: Callable[[Any, Any], Any], runs: list[Run]) -> Run:
+    """The columns of ``runs`` combined left to right by ``pick`` (np.maximum or np.minimum)."""
+    def run(env: dict[str, Any], reach: Any) -> Any:
+        result = runs[0](env, reach)
+        for other in runs[1:]:
+            result = pick(result, other(env, reach))
+        return result
+    return run
 
 
 def _clamp(args: list[tuple[Run, Static]]) -> tuple[Run, Static]:
