@@ -19,6 +19,7 @@ from engine.lang.registry import ROUNDINGS
 from engine.model.inputs import InputSpec
 from engine.model.status import canonical_status
 from engine.run.scalar import compile_expression
+from engine.run.whole import whole_dollar_lines
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SINGLE = {"filing_status": "single"}
@@ -244,3 +245,79 @@ def test_a_rounded_table_line_is_as_rounding_leaves_it(tmp_path, joint_value, st
     rules = _rounded_exemption_rules(tmp_path, joint_value)
     result = engine.evaluate(2013, "tax", {"filing_status": status, "agi": agi}, rules=rules)
     assert str(result.line("exemption_amount").value) == expected
+
+
+# ---------------------------------------------------------------- lines already whole dollars (engine.run.whole)
+
+
+def test_the_2024_schedule_lines_left_unrounded_are_those_worked_out_by_hand():
+    # Worked out from the 2024 Tax Calculation Schedule: Line 1 is CT AGI, which may carry cents, and
+    # Line 4 (Table B: a rate times an amount) and Line 9 (Line 7 times Table E's decimal) need not be
+    # whole, so those three round. Lines 2, 5 and 6 are Tables A, C and D, every printed value a whole
+    # dollar; Line 3 is max(0, Line 1 - Line 2), Line 7 the sum of Lines 4-6 and Line 10 Line 7 - Line 9,
+    # all over whole dollars below a quadrillion: rounding gives each back unchanged.
+    sheet = engine.load(2024).worksheet("tax_calculation")
+    assert whole_dollar_lines(sheet) == {"exemption", "taxable_income", "phase_out_add_back", "recapture",
+                                         "tax_before_credits", "ct_income_tax"}
+
+
+@pytest.mark.parametrize("year", [2023, 2024])
+def test_a_line_left_unrounded_is_what_rounding_it_would_give(year):
+    """Every line the analysis skips, on every status at every bound of Tables A-E a cent and a dollar
+    either side: rounding its value half up to dollars gives the same digits and exponent."""
+    ruleset = engine.load(year)
+    sheet = ruleset.worksheet("tax_calculation")
+    skipped = whole_dollar_lines(sheet)
+    amounts = sorted({a for name in ("table_a", "table_b", "table_c", "table_d", "table_e")
+                      for a in _amounts(ruleset.tables[name])})
+    checked = 0
+    for status in ruleset.tables["table_b"].columns:
+        for amount in amounts:
+            result = engine.evaluate(year, "tax_calculation", {"filing_status": status, "ct_agi": amount},
+                                     trace=False)
+            for line_id in skipped:
+                value = result._values[line_id]
+                rounded = ROUNDINGS["dollars"].exact(value) if isinstance(value, Decimal) else value
+                assert (str(value), type(value)) == (str(rounded), type(rounded)), (status, amount, line_id)
+                checked += 1
+    assert checked > 5000
+
+
+def _sheet_with_lines(tmp_path: Path, lines: str) -> Path:
+    """The minimal rules with ``lines`` (YAML list items) added after the worksheet's own."""
+    rules = tmp_path / "rules"
+    shutil.copytree(FIXTURES / "minimal", rules)
+    sheet = rules / "2013" / "worksheets" / "tax.yaml"
+    sheet.write_text(sheet.read_text() + lines)
+    return rules
+
+
+def _line(id_: str, expression: str, rounding: str = "dollars") -> str:
+    return (f"  - id: {id_}\n    line: '{id_}'\n    label: {id_}\n    expression: {expression}\n"
+            f"    round: {rounding}\n    source: {{document: Test Doc, section: Schedule, page: 3}}\n")
+
+
+def test_a_line_is_left_unrounded_only_when_its_sum_stays_exact(tmp_path):
+    rules = _sheet_with_lines(tmp_path, "".join([
+        _line("sum_of_dollars", "taxable + tax_due - 7"),  # whole dollars far below 10**27: skipped
+        _line("with_cents", "taxable + 0.50"),  # a constant with cents: rounds
+        _line("by_agi", "agi - 1"),  # an input may carry cents: rounds
+        _line("product", "taxable * 3"),  # not a sum: rounds
+        _line("huge", "taxable * 1000000000000"),  # rounded, so whole, but up to 10**27 in size
+        _line("huge_sum", "huge + huge"),  # whole, but its sum may not be exact: rounds
+        _line("cents_line", "taxable + 1", "cents"),  # only rounding to dollars is skipped
+    ]))
+    sheet = engine.load(2013, rules=rules).worksheet("tax")
+    # taxable (max(0, agi - exemption)) reads an input, which may carry cents: it rounds, and is whole after
+    assert whole_dollar_lines(sheet) == {"sum_of_dollars"}
+    result = engine.evaluate(2013, "tax", {"filing_status": "single", "agi": "25000.49"}, rules=rules)
+    assert str(result.line("with_cents").value) == str(result.line("taxable").value + 1)
+    assert str(result.line("by_agi").value) == "24999"
+
+
+def test_a_sum_beyond_the_contexts_digits_still_fails_as_rounding_makes_it(tmp_path):
+    # huge has 28 digits here: huge + huge needs 29, so the 28-digit context rounds the sum, and rounding
+    # it to dollars refuses it. The bound keeps the line from being skipped, so that refusal stands.
+    rules = _sheet_with_lines(tmp_path, _line("huge", "taxable * 10000000000000") + _line("huge_sum", "huge + huge"))
+    with pytest.raises(EvaluationError, match="out of the engine's range"):
+        engine.evaluate(2013, "tax", {"filing_status": "single", "agi": 999_999_999_999_999}, rules=rules)

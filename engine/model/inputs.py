@@ -20,6 +20,7 @@ from engine.model.status import FILING_STATUS_ALIASES, FILING_STATUSES, canonica
 MAX_AMOUNT = Decimal("1e15")  # a quadrillion dollars: beyond any return, and keeps Decimal exact
 MAX_AMOUNT_INT = int(MAX_AMOUNT)
 
+_STATUSES = frozenset(FILING_STATUSES)
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 
@@ -60,8 +61,20 @@ class InputSpec:
 
     def reader(self) -> Callable[[Any], Any]:
         """``coerce`` with this input's type looked up once: what an evaluation keeps per input."""
-        if self.type == "filing_status":  # the usual text input: one call fewer
-            return functools.partial(to_filing_status, self.name)
+        if self.type == "filing_status":  # the usual text input: one of the statuses as it is, without a call
+            name = self.name
+
+            def read_status(value: Any) -> str:
+                return value if value.__class__ is str and value in _STATUSES else to_filing_status(name, value)
+            return read_status
+        if self.type in ("money", "number") and self.minimum is None and self.maximum is None:
+            name = self.name
+
+            def read_amount(value: Any) -> Decimal:  # _amount of an unbounded input, without its calls
+                if value.__class__ is int and -MAX_AMOUNT_INT <= value <= MAX_AMOUNT_INT:
+                    return Decimal(value)
+                return to_decimal(name, value)
+            return read_amount
         return functools.partial(_READERS.get(self.type, _unknown_type), self)
 
     def _bounded(self, number: Decimal) -> Decimal:

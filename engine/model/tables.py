@@ -311,6 +311,15 @@ class Table:
         return {status: (find, bounds, tuple(value for value, _ in matches))
                 for status, (rows, find, bounds, matches) in self._prepared.items() if rows}
 
+    @cached_property
+    def bracket_terms(self) -> dict[str | None, tuple[Callable[[list[Decimal], Decimal], int], list[Decimal],
+                                                      tuple[tuple[Decimal, Decimal, Decimal, Decimal], ...]]]:
+        """Per lookup key of a column with brackets: its ``find`` and ``bounds`` and each bracket's lower
+        bound, base tax, rate and excess-over amount, so a bracket's tax is one index and three operations
+        away (Bracket.tax, without its call)."""
+        return {status: (find, bounds, tuple((b.lo, b.base_tax, b.rate, b.excess_over) for b in column.brackets))
+                for status, (rows, find, bounds, (column, *_)) in self._prepared.items() if not rows}
+
     def value(self, status: str | None, amount: Decimal | None) -> Any:
         """``lookup(status, amount)``'s value alone: what an evaluation computes with, the Match (a trace's)
         not made. A bracket's Match is new at every amount, and making it costs more than the lookup."""
@@ -320,13 +329,12 @@ class Table:
         if found is not None:
             find, bounds, values = found
             return values[find(bounds, amount)]
-        entry = self._prepared.get(status)
-        if entry is None:
+        taxed = self.bracket_terms.get(status)
+        if taxed is None:
             return self.lookup(status, amount)[0]
-        _, find, bounds, (column, _, _) = entry
-        bracket = column.brackets[find(bounds, amount)]
-        lower = bracket.lo
-        return bracket.tax(lower if lower > amount else amount)  # max(amount, lower) without a call
+        find, bounds, terms = taxed
+        lower, base, rate, excess = terms[find(bounds, amount)]
+        return base + rate * ((lower if lower > amount else amount) - excess)  # Bracket.tax at max(amount, lower)
 
     def lookup(self, status: str | None, amount: Decimal | None) -> tuple[Any, Match]:
         """The value for this filing status (None: not by status) and amount, and the Match behind it."""

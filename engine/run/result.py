@@ -3,12 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.model.source import Source
 from engine.model.tables import Match
+
+if TYPE_CHECKING:
+    from engine.model.worksheet import Worksheet
 
 RESULT_FORMAT = "ctax.result/1"
 
@@ -79,19 +82,76 @@ class CheckResult:
                 "reads": plain(self.reads), "citation": self.source.cite()}
 
 
-@dataclass
 class Result(Mapping[str, Any]):
-    """Outputs by name (``result["ct_income_tax"]``), and every line in order (``result.lines``)."""
+    """Outputs by name (``result["ct_income_tax"]``), and every line in order (``result.lines``).
 
-    year: int
-    worksheet: str
-    title: str
-    inputs: dict[str, Any]
-    outputs: dict[str, Any]
-    lines: Sequence[LineTrace] = field(default_factory=list)  # a traced result builds them when first read
-    checks: list[CheckResult] = field(default_factory=list)
-    money: frozenset[str] = frozenset()  # names of the inputs and lines that are dollar amounts
-    draft: bool = False  # computed from a draft year (files with review: markers)
+    A result keeps the evaluation's values (inputs and lines by name) and the worksheet they came from;
+    ``inputs`` and ``outputs`` are read from those values when first asked for, so an evaluation whose
+    caller reads one output does not build the others' dict first."""
+
+    __slots__ = ("_inputs", "_outputs", "_sheet", "_values", "checks", "lines")
+
+    def __init__(self, sheet: Worksheet, values: dict[str, Any], lines: Sequence[LineTrace],
+                 checks: list[CheckResult]):
+        self._sheet = sheet
+        self._values = values  # the inputs as read and every line computed; not changed once given here
+        self._inputs: dict[str, Any] | None = None
+        self._outputs: dict[str, Any] | None = None
+        self.lines = lines  # a traced result's build when first read
+        self.checks = checks
+
+    @property
+    def year(self) -> int:
+        return self._sheet.year
+
+    @property
+    def worksheet(self) -> str:
+        return self._sheet.name
+
+    @property
+    def title(self) -> str:
+        return self._sheet.title
+
+    @property
+    def money(self) -> frozenset[str]:
+        """Names of the inputs and lines that are dollar amounts."""
+        return self._sheet.money
+
+    @property
+    def draft(self) -> bool:
+        """Computed from a draft year (files with review: markers)."""
+        return self._sheet.draft
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        """The inputs as the worksheet read them, left-out ones filled."""
+        if self._inputs is None:
+            values = self._values
+            self._inputs = {name: values[name] for name in self._sheet.inputs}
+        return self._inputs
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        if self._outputs is None:
+            values = self._values
+            self._outputs = {name: values[name] for name in self._sheet.outputs}
+        return self._outputs
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Result:
+            return NotImplemented
+        assert isinstance(other, Result)
+        return self._fields() == other._fields()
+
+    __hash__ = None  # type: ignore[assignment]  # equal results are equal by value, and results are not frozen
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.year, self.worksheet, self.title, self.inputs, self.outputs, list(self.lines),
+                list(self.checks), self.money, self.draft)
+
+    def __repr__(self) -> str:
+        return (f"Result(year={self.year!r}, worksheet={self.worksheet!r}, inputs={self.inputs!r}, "
+                f"outputs={self.outputs!r})")
 
     def __getitem__(self, name: str) -> Any:
         try:

@@ -30,6 +30,7 @@ from engine.model.inputs import Fill, InputSpec
 from engine.model.worksheet import Check, Line, Worksheet
 from engine.run import loop, observe
 from engine.run.result import CheckResult, LineTrace, Result
+from engine.run.whole import whole_dollar_lines
 
 Closure = Callable[[dict, "list | None"], Any]
 
@@ -160,15 +161,21 @@ def _lookup(node: typed.Lookup, text: str) -> Closure:
     if isinstance(node.status, typed.Name) and isinstance(node.amount, typed.Name):
         # table(filing_status, amount): the usual lookup, its arguments read straight from env
         status_name, amount_name = node.status.name, node.amount.name
-        row_values = node.table.row_values
+        row_values, bracket_terms = node.table.row_values, node.table.bracket_terms
 
         def by_names(env: dict, rec: list | None) -> Any:
-            if rec is None:
+            if rec is None:  # Table.value without its call
                 status, amount = env[status_name], env[amount_name]
-                found = row_values.get(status)
-                if found is not None and amount is not None:  # a range row: Table.value without its call
-                    find, bounds, values = found
-                    return values[find(bounds, amount)]
+                if amount is not None:
+                    found = row_values.get(status)
+                    if found is not None:  # a range row
+                        find, bounds, values = found
+                        return values[find(bounds, amount)]
+                    taxed = bracket_terms.get(status)
+                    if taxed is not None:  # a bracket
+                        find, bounds, terms = taxed
+                        lower, base, rate, excess = terms[find(bounds, amount)]
+                        return base + rate * ((lower if lower > amount else amount) - excess)
                 return value_of(status, amount)
             value, match = lookup(env[status_name], env[amount_name])
             rec.append(match)
@@ -330,8 +337,8 @@ class _Scalar(loop.Backend[Any, _Program]):
 
     def program(self, sheet: Worksheet, required: list[Any], refusals: list[Any], lines: list[Any],
                 checks: list[Any]) -> _Program:
-        rounds = [line.rounding if line.rounding is not None and not _already_rounded(line.line, line.rounding)
-                  else None for line in lines]
+        whole = whole_dollar_lines(sheet)  # rounding gives these back unchanged
+        rounds = [line.rounding if line.id not in whole else None for line in lines]
         plan = tuple((line.run, rounding.quantize if rounding is not None else None,
                       rounding.exponent if rounding is not None else None, line.id, line)
                      for line, rounding in zip(lines, rounds))
@@ -339,23 +346,6 @@ class _Scalar(loop.Backend[Any, _Program]):
                         for name, spec in sheet.inputs.items())
         return _Program(sheet, tuple(lines), tuple(required), tuple(refusals), tuple(checks), plan, readers,
                         frozenset(sheet.inputs), tuple(sheet.outputs))
-
-
-def _already_rounded(line: Line, rounding: Rounding) -> bool:
-    """Whether every value of ``line``'s expression is already as ``rounding`` leaves it, so the line
-    need not round on every evaluation: a lookup of range rows whose every value (each key's, the one
-    at or below the floor too) is a Decimal with the rounding's exponent, as Table A's whole dollars
-    are. Rounding such a value gives it back unchanged, the same digits and exponent."""
-    node = line.expression.node if line.expression is not None else None
-    if not isinstance(node, typed.Lookup):
-        return False
-    table = node.table
-    positions = table.row_values
-    if not table.columns or positions.keys() != table.columns.keys():
-        return False
-    exponent = rounding.exponent
-    return all(value.__class__ is Decimal and value.is_finite() and value.same_quantum(exponent)
-               for _, _, values in positions.values() for value in values)
 
 
 _PROGRAMS: weakref.WeakKeyDictionary[Worksheet, _Program] = weakref.WeakKeyDictionary()
@@ -432,7 +422,6 @@ def run(compiled: _Program, given: dict[str, Any], trace: bool) -> Result:
     when they are first read."""
     sheet = compiled.sheet
     env = typed_inputs(sheet, given, compiled)
-    inputs = dict(env)
     record = observe.recorder  # set only while the coverage plugin counts (engine/run/observe.py)
     steps: dict[str, Result] | None = {} if trace or record is not None else None  # step results by line id
     try:
@@ -447,7 +436,7 @@ def run(compiled: _Program, given: dict[str, Any], trace: bool) -> Result:
                                      trace)
                     if steps is not None:
                         steps[line_id] = sub_result
-                    value = sub_result.outputs[call.output]
+                    value = sub_result._values[call.output]  # the one output, without the outputs' dict
             except _RUN_TIME as error:
                 raise _line_error(sheet, step.line, _cannot_compute(step.text, error)) from None
             except CtaxError as error:
@@ -464,13 +453,10 @@ def run(compiled: _Program, given: dict[str, Any], trace: bool) -> Result:
                     record(sheet.year, line.matches)
     if record is not None:
         record(sheet.year, None)  # one evaluation done
-    checks = []
-    for check_, holds in compiled.result_checks:
-        checks.append(CheckResult(check_.id, check_.label, bool(holds(env, None)), check_.expression.text,
-                                  {n: env[n] for n in check_.expression.reads}, check_.source))
-    outputs = {name: env[name] for name in compiled.outputs}
-    return Result(sheet.year, sheet.name, sheet.title, inputs, outputs,
-                  _Trace(compiled, env, steps or {}) if trace else [], checks, sheet.money, sheet.draft)
+    checks = [CheckResult(check_.id, check_.label, bool(holds(env, None)), check_.expression.text,
+                          {n: env[n] for n in check_.expression.reads}, check_.source)
+              for check_, holds in compiled.result_checks] if compiled.result_checks else []
+    return Result(sheet, env, _Trace(compiled, env, steps or {}) if trace else [], checks)
 
 
 @in_engine_context
