@@ -5,6 +5,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from engine.model.source import Source
@@ -86,56 +87,48 @@ class Result(Mapping[str, Any]):
     """Outputs by name (``result["ct_income_tax"]``), and every line in order (``result.lines``).
 
     A result keeps the evaluation's values (inputs and lines by name) and the worksheet they came from;
-    ``inputs`` and ``outputs`` are read from those values when first asked for, so an evaluation whose
-    caller reads one output does not build the others' dict first."""
-
-    __slots__ = ("_inputs", "_outputs", "_sheet", "_values", "checks", "lines")
+    the other attributes are read from those when first asked for (and may be set like any attribute),
+    so an evaluation whose caller reads one output does not build the others' dict first."""
 
     def __init__(self, sheet: Worksheet, values: dict[str, Any], lines: Sequence[LineTrace],
                  checks: list[CheckResult]):
         self._sheet = sheet
         self._values = values  # the inputs as read and every line computed; not changed once given here
-        self._inputs: dict[str, Any] | None = None
-        self._outputs: dict[str, Any] | None = None
         self.lines = lines  # a traced result's build when first read
         self.checks = checks
 
-    @property
+    @cached_property
     def year(self) -> int:
         return self._sheet.year
 
-    @property
+    @cached_property
     def worksheet(self) -> str:
         return self._sheet.name
 
-    @property
+    @cached_property
     def title(self) -> str:
         return self._sheet.title
 
-    @property
+    @cached_property
     def money(self) -> frozenset[str]:
         """Names of the inputs and lines that are dollar amounts."""
         return self._sheet.money
 
-    @property
+    @cached_property
     def draft(self) -> bool:
         """Computed from a draft year (files with review: markers)."""
         return self._sheet.draft
 
-    @property
+    @cached_property
     def inputs(self) -> dict[str, Any]:
         """The inputs as the worksheet read them, left-out ones filled."""
-        if self._inputs is None:
-            values = self._values
-            self._inputs = {name: values[name] for name in self._sheet.inputs}
-        return self._inputs
+        values = self._values
+        return {name: values[name] for name in self._sheet.inputs}
 
-    @property
+    @cached_property
     def outputs(self) -> dict[str, Any]:
-        if self._outputs is None:
-            values = self._values
-            self._outputs = {name: values[name] for name in self._sheet.outputs}
-        return self._outputs
+        values = self._values
+        return {name: values[name] for name in self._sheet.outputs}
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not Result:
