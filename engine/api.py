@@ -18,8 +18,8 @@ from engine.run.result import Result
 _cache: dict[tuple[str, str], tuple[str, RuleSet]] = {}
 _lock = threading.Lock()
 _RecentKey = tuple[str | None, str | None, int | str]
-# (rules argument, $CTAX_RULES, year) -> (monotonic time of the last freshness check, rule set, its
-# worksheets compiled for evaluate by name). Reading and hashing every rule file costs far more than an
+# (rules argument, $CTAX_RULES where there is none, year) -> (monotonic time of the last freshness
+# check, rule set, its worksheets compiled for evaluate by name). Reading and hashing every rule file costs far more than an
 # evaluation, so within RECHECK_SECONDS of the last check a repeated call reuses the rule set without
 # looking at the files again.
 _Recent = tuple[float, RuleSet, dict[str, Any]]
@@ -53,7 +53,8 @@ def _fresh(year: int | str, rules: str | os.PathLike[str] | None) -> _Recent:
     """load's rule set with the worksheets compiled for it so far (kept while the rule set is)."""
     recent_key: _RecentKey | None
     try:
-        variable = os.environ.get("CTAX_RULES")  # part of the key: a change is seen at once
+        # part of the key where it names the rules folder: a change is seen at once
+        variable = os.environ.get("CTAX_RULES") if rules is None else None
         recent_key = (rules if rules is None or isinstance(rules, str) else os.fspath(rules), variable, year)
         recent = _recent.get(recent_key)
     except TypeError:  # an unhashable year: let the checks below explain it

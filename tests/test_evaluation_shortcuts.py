@@ -321,3 +321,22 @@ def test_a_sum_beyond_the_contexts_digits_still_fails_as_rounding_makes_it(tmp_p
     rules = _sheet_with_lines(tmp_path, _line("huge", "taxable * 10000000000000") + _line("huge_sum", "huge + huge"))
     with pytest.raises(EvaluationError, match="out of the engine's range"):
         engine.evaluate(2013, "tax", {"filing_status": "single", "agi": 999_999_999_999_999}, rules=rules)
+
+
+# ---------------------------------------------------------------- a result read before its outputs' dict is built
+
+
+def test_an_output_read_by_name_is_the_one_in_the_outputs_dict():
+    inputs = {**SINGLE, "ct_agi": "60000.50"}
+    by_name = engine.evaluate(2024, "tax_calculation", inputs, trace=False)
+    # 2024 single, CT AGI $60,000.50: Line 1 rounds to $60,001; Table A: no exemption (above $44,000);
+    # Table B: $2,000 + 5.5% of the $10,001 over $50,000 = $2,550.06 -> $2,550; Table C: $25 (more than
+    # $56,500 up to $61,500); Table D: $0; Line 7: $2,575; Table E: 0.09 (more than $60,000 up to $60,500),
+    # so Line 9 is $231.75 -> $232, and the tax $2,575 - $232 = $2,343
+    assert by_name["ct_income_tax"] == 2343
+    assert {name: by_name[name] for name in by_name.outputs} == by_name.outputs
+    assert by_name.inputs == {"filing_status": "single", "ct_agi": Decimal("60000.50")}
+    with pytest.raises(KeyError, match="no output 'connecticut_agi'"):
+        by_name["connecticut_agi"]  # a line, not an output
+    by_name.outputs = {"ct_income_tax": Decimal(1)}  # set as on any object: read by name from then on
+    assert by_name["ct_income_tax"] == 1

@@ -85,6 +85,10 @@ class Worksheet:
         return [line.id for line in self.lines if line.output]
 
     @cached_property
+    def output_names(self) -> frozenset[str]:
+        return frozenset(self.outputs)
+
+    @cached_property
     def money(self) -> frozenset[str]:
         """The inputs and lines that hold dollar amounts (pages show them as $1,234): money inputs, lines
         rounded to dollars or cents, a line that is just one of those, and a step taking a money output."""

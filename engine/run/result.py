@@ -147,6 +147,8 @@ class Result(Mapping[str, Any]):
                 f"outputs={self.outputs!r})")
 
     def __getitem__(self, name: str) -> Any:
+        if "outputs" not in self.__dict__ and name in self._sheet.output_names:
+            return self._values[name]  # one output, without building the outputs' dict first
         try:
             return self.outputs[name]
         except KeyError:

@@ -436,7 +436,7 @@ def run(compiled: _Program, given: dict[str, Any], trace: bool) -> Result:
                                      trace)
                     if steps is not None:
                         steps[line_id] = sub_result
-                    value = sub_result._values[call.output]  # the one output, without the outputs' dict
+                    value = sub_result[call.output]
             except _RUN_TIME as error:
                 raise _line_error(sheet, step.line, _cannot_compute(step.text, error)) from None
             except CtaxError as error:
