@@ -19,9 +19,9 @@ _cache: dict[tuple[str, str], tuple[str, RuleSet]] = {}
 _lock = threading.Lock()
 _RecentKey = tuple[str | None, str | None, int | str]
 # (rules argument, $CTAX_RULES where there is none, year) -> (monotonic time of the last freshness
-# check, rule set, its worksheets compiled for evaluate by name). Reading and hashing every rule file costs far more than an
-# evaluation, so within RECHECK_SECONDS of the last check a repeated call reuses the rule set without
-# looking at the files again.
+# check, rule set, its worksheets compiled for evaluate by name). Reading and hashing every rule file
+# costs far more than an evaluation, so within RECHECK_SECONDS of the last check a repeated call reuses
+# the rule set without looking at the files again.
 _Recent = tuple[float, RuleSet, dict[str, Any]]
 _recent: dict[_RecentKey, _Recent] = {}
 RECHECK_SECONDS = 1.0
