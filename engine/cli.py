@@ -12,7 +12,7 @@ import dataclasses
 import json
 import sys
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -366,19 +366,7 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The command line's parser; given the ``command`` about to run, only as much of it as that command needs."""
-    parser = _Parser(prog="ctax", description="Connecticut income-tax rules as YAML, evaluated "
-                                                              "line by line with citations.")
-    parser.add_argument("--version", action=_Version, nargs=0, help="show ctax's version and exit")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    def add(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("--rules", metavar="DIR", help="rules folder to use instead of the shipped rules/")
-        return p
-
-    p = add("evaluate", "Evaluate a worksheet and print the filled-in lines.")
+def _evaluate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("year", nargs="?", metavar="YEAR")
     p.add_argument("worksheet", nargs="?", metavar="WORKSHEET")
     p.add_argument("pairs", nargs="*", metavar="key=value", help="inputs, e.g. filing_status=single ct_agi=60000")
@@ -395,19 +383,21 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                         "(then one name=value a line)")
     p.set_defaults(func=cmd_evaluate)
 
-    p = add("validate", "Check rule files against the schemas and the loader's checks; list every error.")
+
+def _validate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("years", nargs="*", metavar="YEAR")
     p.set_defaults(func=cmd_validate)
 
-    p = add("lint", "Warn about judgement calls: a rate over 1, a cap that is not a whole number of steps, tax "
-                    "falling as income rises, a citation without a page, an unused table, a 'review' marker.")
+
+def _lint_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("years", nargs="*", metavar="YEAR")
     p.add_argument("--strict", action="store_true", help="exit 1 when there is any warning (implies --release)")
     p.add_argument("--release", action="store_true", help="exit 1 while any file is still marked 'review:' (a "
                                                           "draft year); other warnings stay warnings")
     p.set_defaults(func=cmd_lint)
 
-    p = add("diff", "Every figure that changed between two years, by table; with --case, why a case's tax changed.")
+
+def _diff_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("year_a", metavar="YEAR_A")
     p.add_argument("year_b", metavar="YEAR_B")
     p.add_argument("--case", metavar="FILE", help="a case (worksheet: and inputs:) or a case file (cases:) to "
@@ -415,25 +405,27 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--tables", action="store_true", help="with --case, also list every changed figure by table")
     p.set_defaults(func=cmd_diff)
 
-    p = add("new-year", "Copy year FROM to a new year TO, every file marked for review and dates moved forward.")
+
+def _new_year_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("source", metavar="FROM")
     p.add_argument("target", metavar="TO")
     p.set_defaults(func=cmd_new_year)
 
-    p = add("review", "Mark rule files as checked: delete their 'review:' markers (the year is a draft while any "
-                      "remains).")
+
+def _review_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(func=cmd_review)
 
-    p = add("docs", "Write each year's tables and worksheets as a linked site (Markdown and HTML) with citations "
-                    "and a search page.")
+
+def _docs_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("years", nargs="*", metavar="YEAR")
     p.add_argument("--out", metavar="DIR", default=DOCS_BASE, help=f"output folder (default {DOCS_BASE})")
     p.add_argument("--force", action="store_true", help="replace files in DIR that ctax did not write (never "
                                                         "writing through a symlink)")
     p.set_defaults(func=cmd_docs)
 
-    p = add("plot", "Plot the effective and marginal rate of tax_calculation against CT AGI (PNG).")
+
+def _plot_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--years", nargs="+", required=True, metavar="YEAR")
     p.add_argument("--status", default="single", help="filing status (default single)")
     p.add_argument("--out", metavar="FILE.png", help="output file (default ctax-rates-<status>.png)")
@@ -444,7 +436,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                         "(default 5000, the width of the tables' phase-out steps)")
     p.set_defaults(func=cmd_plot)
 
-    p = add("coverage", "Which table rows the YAML test cases and golden files reach, and which none does.")
+
+def _coverage_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--cases", metavar="DIR", help="case folder (default tests/cases)")
     p.add_argument("--golden", metavar="DIR", help="folder searched for saved results (default tests/)")
     p.add_argument("--run-tests", nargs="?", const="",
@@ -453,16 +446,64 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                                                     "(CTAX_COVERAGE_FILE=FILE python -m pytest)")
     p.set_defaults(func=cmd_coverage)
 
-    p = add("years", "List the tax years that have rules.")
+
+def _years_arguments(p: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_years)
 
-    p = add("worksheets", "List a year's worksheets with their inputs and outputs.")
+
+def _worksheets_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("year")
     p.set_defaults(func=cmd_worksheets)
 
+
+# name -> (help, the function that adds its arguments), in the order --help lists them
+_COMMANDS: dict[str, tuple[str, Callable[[argparse.ArgumentParser], None]]] = {
+    "evaluate": ("Evaluate a worksheet and print the filled-in lines.", _evaluate_arguments),
+    "validate": ("Check rule files against the schemas and the loader's checks; list every error.",
+                 _validate_arguments),
+    "lint": (("Warn about judgement calls: a rate over 1, a cap that is not a whole number of steps, tax falling as "
+             "income rises, a citation without a page, an unused table, a 'review' marker."), _lint_arguments),
+    "diff": ("Every figure that changed between two years, by table; with --case, why a case's tax changed.",
+             _diff_arguments),
+    "new-year": ("Copy year FROM to a new year TO, every file marked for review and dates moved forward.",
+                 _new_year_arguments),
+    "review": ("Mark rule files as checked: delete their 'review:' markers (the year is a draft while any remains).",
+               _review_arguments),
+    "docs": (("Write each year's tables and worksheets as a linked site (Markdown and HTML) with citations and a "
+             "search page."), _docs_arguments),
+    "plot": ("Plot the effective and marginal rate of tax_calculation against CT AGI (PNG).", _plot_arguments),
+    "coverage": ("Which table rows the YAML test cases and golden files reach, and which none does.",
+                 _coverage_arguments),
+    "years": ("List the tax years that have rules.", _years_arguments),
+    "worksheets": ("List a year's worksheets with their inputs and outputs.", _worksheets_arguments),
+}
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; given the ``command`` about to run, only as much of it as that command needs.
+
+    A known command gets its own subparser only: parsing its arguments never reads the others, and every
+    usage error of a known command is reported without the top-level usage, so nothing it prints changes;
+    building all twelve costs a cold ``ctax evaluate`` several milliseconds. No command, an unknown one,
+    batch or serve get the whole parser (``ctax --help`` and the invalid-choice message list every command).
+    """
+    parser = _Parser(prog="ctax", description="Connecticut income-tax rules as YAML, evaluated "
+                                                              "line by line with citations.")
+    parser.add_argument("--version", action=_Version, nargs=0, help="show ctax's version and exit")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("--rules", metavar="DIR", help="rules folder to use instead of the shipped rules/")
+        return p
+
+    only = command in _COMMANDS
+    for name, (help_text, arguments) in _COMMANDS.items():
+        if not only or name == command:
+            arguments(add(name, help_text))
     # batch and serve are defined in their own packages: a run of another command does not import them (an unknown
     # command, or none, gets the whole list)
-    if command is None or command not in sub.choices:
+    if not only:
         from engine.batch.cli import add_parser as add_batch
         from engine.serve.cli import add_parser as add_serve
 
@@ -479,7 +520,9 @@ def _show_warning(message: Warning | str, category: type, filename: str, lineno:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(next((a for a in arguments if not a.startswith("-")), None))
+    # the command is the first argument when it is no option: after a top-level option (-h, --version or a
+    # mistake) the whole parser is built, so ``ctax -h evaluate`` lists every command as ``ctax -h`` does
+    parser = build_parser(arguments[0] if arguments and not arguments[0].startswith("-") else None)
     args, extra = parser.parse_known_args(arguments)
     # key=value pairs may follow options (``--input case.yaml ct_agi=1``); argparse leaves those over.
     if getattr(args, "pairs", None) is not None and all("=" in e and not e.startswith("-") for e in extra):

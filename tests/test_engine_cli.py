@@ -47,13 +47,13 @@ def test_every_command_is_listed_for_help_and_for_an_unknown_command(capsys):
     # the parser is built for the command about to run only; help and a mistyped command still see them all
     commands = ("evaluate", "validate", "lint", "diff", "new-year", "review", "docs", "plot", "coverage", "years",
                 "worksheets", "batch", "serve")
-    for argv in (["--help"], ["evalute", "2024"]):
+    for argv in (["--help"], ["-h", "evaluate"], ["evalute", "2024"]):
         try:
             main(argv)
         except SystemExit:
             pass
         captured = capsys.readouterr()
-        listed = (captured.out + captured.err).split("{", 1)[1].split("}", 1)[0] if argv == ["--help"] else \
+        listed = (captured.out + captured.err).split("{", 1)[1].split("}", 1)[0] if argv != ["evalute", "2024"] else \
             captured.err.split("choose from", 1)[1]
         assert all(name in listed for name in commands), (argv, listed)
     for argv in (["batch", "--help"], ["serve", "--help"]):
@@ -62,3 +62,16 @@ def test_every_command_is_listed_for_help_and_for_an_unknown_command(capsys):
         except SystemExit as done:
             assert done.code == 0
         assert "usage: ctax " + argv[0] in capsys.readouterr().out
+
+
+def test_a_known_command_builds_only_its_own_subparser():
+    # a cold ``ctax evaluate`` does not pay for the other commands' arguments (issue 13's cold start)
+    from engine.cli import build_parser
+
+    def commands(parser):
+        return [name for action in parser._subparsers._group_actions for name in action.choices]
+
+    assert commands(build_parser("evaluate")) == ["evaluate"]
+    assert commands(build_parser("worksheets")) == ["worksheets"]
+    assert len(commands(build_parser(None))) == 13
+    assert len(commands(build_parser("batch"))) == 13  # batch and serve live in their own packages
