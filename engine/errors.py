@@ -1,8 +1,6 @@
 """The package's own exceptions: every failure a caller can meet is one of these."""
 from __future__ import annotations
 
-import difflib
-import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -39,6 +37,10 @@ def did_you_mean(name: str, names: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` with the closest of ``names`` to a misspelt ``name``, or ""."""
     if not isinstance(name, str) or len(name) > MAX_SUGGESTED_LENGTH:
         return ""
+    # imported here: a hint is made only for a mistake, and every start imports this module
+    import difflib
+    import heapq
+
     slack = max(3, len(name) // 3)
     near = (n for n in names if isinstance(n, str) and abs(len(n) - len(name)) <= slack)
     candidates = heapq.nsmallest(MAX_SUGGESTION_CANDIDATES, near, key=lambda n: (abs(len(n) - len(name)), n))
