@@ -20,6 +20,8 @@ from engine.lang.arithmetic import ENGINE_CONTEXT
 
 @dataclass(frozen=True, eq=False)
 class Function:
+    """A function rule files may call: its arity, kinds, exact meaning and, where it has one, column meaning."""
+
     name: str
     low: int  # fewest arguments
     high: int  # most arguments

@@ -31,6 +31,8 @@ class Node:
 
 @dataclass(frozen=True, eq=False)
 class Constant(Node):
+    """A number (a Decimal), true or false, a text or None, written in the expression."""
+
     value: Decimal | bool | str | None
 
 
@@ -52,11 +54,15 @@ class Items(Node):
 
 @dataclass(frozen=True, eq=False)
 class Negate(Node):
+    """``-operand``: a number's negative."""
+
     operand: Node
 
 
 @dataclass(frozen=True, eq=False)
 class Not(Node):
+    """``not operand``: true or false."""
+
     operand: Node
 
 
