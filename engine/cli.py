@@ -22,7 +22,6 @@ from engine.arguments import positive_whole_number
 from engine.errors import EXTRAS, CtaxError, DraftYearWarning, MissingExtraError, Problem, RuleSetError, did_you_mean
 from engine.loading.ruleset import check_files, check_ruleset, is_year_folder_name, rules_dir
 from engine.present import DOCS_BASE  # not from present.html: the html module is imported only for HTML
-from engine.present import text as render
 from engine.present.terminal import terminal_text
 from engine.run.result import plain
 
@@ -83,12 +82,16 @@ def _print_result(result: Any, fmt: str, docs: str = DOCS_BASE, extra: dict | No
     if fmt == "json":
         print(json.dumps({**result.to_dict(), **(extra or {})}, indent=2))  # JSON escapes control characters
     elif fmt == "markdown":
+        from engine.present import text as render  # the text forms only: --format json does not import it
+
         _say(render.to_markdown(result), end="")
     elif fmt == "html":
         from engine.present import html
 
         _say(html.to_html(result, docs))
     else:
+        from engine.present import text as render
+
         render.print_text(result)
 
 
@@ -165,9 +168,11 @@ def _picked(result: Any, names: Sequence[str], fmt: str) -> str:
         return json.dumps({name: plain(values[name]) for name in names}, indent=2)
     if fmt != "text":
         raise CliError(f"--output prints values as text or json, not {fmt}")
+    from engine.present.text import show
+
     if len(names) == 1:
-        return render.show(values[names[0]])
-    return "\n".join(f"{name}={render.show(values[name])}" for name in names)
+        return show(values[names[0]])
+    return "\n".join(f"{name}={show(values[name])}" for name in names)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
