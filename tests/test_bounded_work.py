@@ -173,7 +173,7 @@ def test_did_you_mean_compares_a_bounded_number_of_short_names(monkeypatch):
         compared.append((len(word), len(possibilities), max(map(len, possibilities), default=0)))
         return real(word, possibilities, *args, **kwargs)
 
-    monkeypatch.setattr(errors.difflib, "get_close_matches", counting)
+    monkeypatch.setattr(difflib, "get_close_matches", counting)  # did_you_mean imports difflib when called
     names = [f"line_{i:05d}_" + "x" * 40 for i in range(4000)]  # the red-team file: 4,000 lines (267 s)
     assert did_you_mean("line_00007_" + "x" * 39, names) == f" (did you mean 'line_00007_{'x' * 40}'?)"
     assert did_you_mean("z" * 100_000, names) == ""  # never compared at all
