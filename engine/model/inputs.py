@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import numbers
 import re
@@ -233,6 +232,8 @@ def _status_hint(value: Any) -> str:
     close = [s for s in FILING_STATUSES if any(word.startswith(key) for word in s.split("_")) or s.startswith(key)]
     if not close:
         spellings = {**{s: s for s in FILING_STATUSES}, **FILING_STATUS_ALIASES}
+        import difflib  # only for a hint: a warm start need not load it
+
         close = list(dict.fromkeys(spellings[m] for m in difflib.get_close_matches(key, list(spellings), n=2)))
     return f" (did you mean {' or '.join(repr(s) for s in close)}?)" if close else ""
 

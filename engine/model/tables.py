@@ -52,6 +52,8 @@ class Match:
 
 @dataclass(frozen=True)
 class Row:
+    """One printed row: the amounts it covers (its bounds and convention) and its value."""
+
     lo: Decimal
     hi: Decimal | None  # None: "and up"
     value: Any
@@ -69,6 +71,8 @@ class Row:
 
 @dataclass(frozen=True)
 class Bracket:
+    """One bracket of a tax table: base tax plus a rate times the excess over an amount."""
+
     lo: Decimal
     hi: Decimal | None
     base_tax: Decimal
@@ -93,6 +97,8 @@ MAX_FORMULA_STEPS = 10_000
 
 @dataclass(frozen=True)
 class Component:
+    """One part of a stepped formula: an amount for each step, or fraction, over a threshold, up to a cap."""
+
     amount: Decimal
     for_each: Decimal
     or_fraction_thereof: bool
@@ -118,6 +124,8 @@ class Component:
 
 @dataclass(frozen=True)
 class Formula:
+    """A stepped formula (the statute's prose above a printed column): a start and its components."""
+
     start: Decimal
     components: tuple[Component, ...]
     text: str | None = None  # the statute's wording, when the file gives it

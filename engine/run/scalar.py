@@ -274,6 +274,8 @@ class _Step:
 
 @dataclass(frozen=True)
 class _Line:
+    """A compiled line: its closure (an expression line) or step, its rounding, and what a trace reads."""
+
     line: Line
     run: Closure | None  # an expression line, unwrapped: the runtime loop words its errors
     step: _Step | None
@@ -293,6 +295,8 @@ _Reader = tuple[str, Callable[[Any], Any], bool, Any]
 
 @dataclass(frozen=True)
 class _Program:
+    """A compiled worksheet: its lines, guards and checks, and the runtime's plan worked out from them."""
+
     sheet: Worksheet
     lines: tuple[_Line, ...]
     required_if: tuple[tuple[InputSpec, Closure], ...]
