@@ -441,14 +441,14 @@ def run(compiled: _Program, given: dict[str, Any], trace: bool) -> Result:
                     if steps is not None:
                         steps[line_id] = sub_result
                     value = sub_result[call.output]
+                if quantize is not None and value.__class__ is Decimal:
+                    value = quantize(value, exponent)  # type: ignore[arg-type]  # a rounding has both
             except _RUN_TIME as error:
                 raise _line_error(sheet, step.line, _cannot_compute(step.text, error)) from None
             except CtaxError as error:
                 if isinstance(error, EvaluationError) or compute is None:
                     raise _line_error(sheet, step.line, error) from None
                 raise
-            if quantize is not None and value.__class__ is Decimal:
-                value = quantize(value, exponent)  # type: ignore[arg-type]  # a rounding has both
             env[line_id] = value
     finally:
         if record is not None:  # the rows matched by the lines computed, an error or not
