@@ -306,6 +306,7 @@ def test_a_line_is_left_unrounded_only_when_its_sum_stays_exact(tmp_path):
         _line("huge", "taxable * 1000000000000"),  # rounded, so whole, but up to 10**27 in size
         _line("huge_sum", "huge + huge"),  # whole, but its sum may not be exact: rounds
         _line("cents_line", "taxable + 1", "cents"),  # only rounding to dollars is skipped
+        _line("after_cents", "cents_line + 1"),  # cents_line holds two places once rounded: rounds
     ]))
     sheet = engine.load(2013, rules=rules).worksheet("tax")
     # taxable (max(0, agi - exemption)) reads an input, which may carry cents: it rounds, and is whole after
@@ -313,6 +314,8 @@ def test_a_line_is_left_unrounded_only_when_its_sum_stays_exact(tmp_path):
     result = engine.evaluate(2013, "tax", {"filing_status": "single", "agi": "25000.49"}, rules=rules)
     assert str(result.line("with_cents").value) == str(result.line("taxable").value + 1)
     assert str(result.line("by_agi").value) == "24999"
+    assert str(result.line("cents_line").value) == f"{result.line('taxable').value + 1}.00"
+    assert str(result.line("after_cents").value) == str(result.line("taxable").value + 2)
 
 
 def test_a_sum_beyond_the_contexts_digits_still_fails_as_rounding_makes_it(tmp_path):

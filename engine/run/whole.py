@@ -33,7 +33,8 @@ def whole_dollar_lines(sheet: Worksheet) -> frozenset[str]:
         node = line.expression.node if line.expression is not None else None
         bound = _bound(node, bounds) if node is not None else None
         dollars = line.rounding == "dollars"
-        if node is not None and _whole(node, whole) and bound is not None and bound < EXACT_LIMIT:
+        exact = node is not None and _whole(node, whole) and bound is not None and bound < EXACT_LIMIT
+        if exact and line.rounding in ("dollars", "none"):  # rounding to cents would give it two places
             whole.add(line.id)
             if dollars:
                 skipped.add(line.id)
