@@ -67,13 +67,7 @@ class InputSpec:
                 return value if value.__class__ is str and value in _STATUSES else to_filing_status(name, value)
             return read_status
         if self.type in ("money", "number") and self.minimum is None and self.maximum is None:
-            name = self.name
-
-            def read_amount(value: Any) -> Decimal:  # _amount of an unbounded input, without its calls
-                if value.__class__ is int and -MAX_AMOUNT_INT <= value <= MAX_AMOUNT_INT:
-                    return Decimal(value)
-                return to_decimal(name, value)
-            return read_amount
+            return functools.partial(_number, self.name)  # _amount of an unbounded input, one call fewer
         return functools.partial(_READERS.get(self.type, _unknown_type), self)
 
     def _bounded(self, number: Decimal) -> Decimal:
@@ -84,11 +78,14 @@ class InputSpec:
         return number
 
 
+def _number(name: str, value: Any) -> Decimal:
+    if value.__class__ is int and -MAX_AMOUNT_INT <= value <= MAX_AMOUNT_INT:
+        return Decimal(value)  # the common case, without entering to_decimal
+    return to_decimal(name, value)
+
+
 def _amount(spec: InputSpec, value: Any) -> Decimal:
-    if type(value) is int and -MAX_AMOUNT_INT <= value <= MAX_AMOUNT_INT:
-        number = Decimal(value)  # the common case, without entering to_decimal
-    else:
-        number = to_decimal(spec.name, value)
+    number = _number(spec.name, value)
     return number if spec.minimum is None and spec.maximum is None else spec._bounded(number)
 
 
