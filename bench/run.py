@@ -6,7 +6,8 @@ measured in the same run (candidates interleaved, medians kept), and prints a JS
 met; ``--markdown`` prints the same as table rows for the README. Parts (``--only``, comma-separated):
 
   single      one evaluation of 2024 tax_calculation, traced and untraced, vs the hand-written
-              Decimal function of bench/references.py (goals: <= 4x, <= 2x)
+              Decimal function of bench/references.py (goals: <= 4x, <= 2x); and, no goal, that function
+              with what every engine call must also do (read $CTAX_RULES, its own decimal context)
   batch       evaluate_batch of 2024 tax_calculation at each --batch-rows (default 1M and 10M) vs the
               hand-written numpy function on the same columns (goal: >= 70% of its throughput)
   memory      peak memory of evaluate_batch at 1M vs 10M rows above the inputs and the result
@@ -18,7 +19,9 @@ met; ``--markdown`` prints the same as table rows for the README. Parts (``--onl
   cold        `python -m engine evaluate 2024 tax_calculation ...` as a whole process, rule cache warm,
               vs `python -c pass` (goal: <= 5x). Both run with Python's bytecode cache warm, as for an
               installed package: PYTHONDONTWRITEBYTECODE is unset for them, .pyc files go to a
-              temporary PYTHONPYCACHEPREFIX, and a warm-up run fills it (and the rule cache) first
+              temporary PYTHONPYCACHEPREFIX, and a warm-up run fills it (and the rule cache) first;
+              and, no goal, the floor: a process importing only the modules outside the engine that
+              the command imports (standard library and third-party), none of the engine's own code
   cli         `ctax batch` of CSV and Parquet at each --cli-rows (default 1M, 4M, 16M): peak RSS of the
               process (goal: 16M within 10% of 1M) and whether pandas was imported (goal: no)
   peer        PolicyEngine-US (bench/peer_policyengine.py, run with --peer-python) and ctax on the same
@@ -57,16 +60,32 @@ YEAR = 2024  # the year of the references (bench/references.py)
 
 
 def single(rounds: int) -> list[dict]:
+    import decimal
+
     from references import tax_2024_decimal
 
     import engine
 
     inputs = {"filing_status": "single", "ct_agi": 60000}
+    private = decimal.Context(prec=28, traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+
+    def floor() -> Decimal:
+        """The reference plus what every engine call must also do whatever its worksheet: read $CTAX_RULES
+        (a changed variable is seen at once) and compute in a decimal context of its own, not the caller's."""
+        os.environ.get("CTAX_RULES")
+        outer = decimal.getcontext()
+        decimal.setcontext(private)
+        try:
+            return tax_2024_decimal("single", Decimal(60000))
+        finally:
+            decimal.setcontext(outer)
+
     seconds = interleaved({
         # each reads the tax, as the reference returns it: a result builds its outputs' dict when asked
         "traced": lambda: engine.evaluate(YEAR, "tax_calculation", inputs, trace=True)["ct_income_tax"],
         "untraced": lambda: engine.evaluate(YEAR, "tax_calculation", inputs, trace=False)["ct_income_tax"],
         "reference": lambda: tax_2024_decimal("single", Decimal(60000)),
+        "floor": floor,
     }, rounds=rounds, inner=500)
     reference = seconds["reference"] * 1e6
     out = []
@@ -75,6 +94,11 @@ def single(rounds: int) -> list[dict]:
         out.append(target(f"2024 tax_calculation, one return, {name}", seconds[name] * 1e6, "µs", reference,
                           "hand-written Decimal function", ratio, f"<= {goal}x", ratio <= goal,
                           "median per call, single filer, CT AGI $60,000"))
+    out.append(target("the reference plus the fixed cost of any engine call (read $CTAX_RULES; enter and leave a "
+                      "decimal context of its own)", seconds["floor"] * 1e6, "µs", reference,
+                      "hand-written Decimal function", seconds["floor"] * 1e6 / reference, "", None,
+                      f"no goal: what the untraced goal leaves for the lines is {2 - seconds['floor'] * 1e6 / reference:.2f}"
+                      " of the reference's time"))
     return out
 
 
@@ -254,9 +278,47 @@ def worksheets(rows: int, fallback_rows: int, rounds: int, check_rows: int) -> l
 # ---------------------------------------------------------------- cold start
 
 
+# a child's modules, written when it exits
+_MODULES_AT_EXIT = """import atexit, json, sys
+atexit.register(lambda: open({report!r}, "w").write(json.dumps(sorted(sys.modules))))
+"""
+_RUN_CLI = """import runpy
+sys.argv = ["ctax"] + {args!r}
+runpy.run_module("engine", run_name="__main__", alter_sys=True)
+"""
+_FLOOR = r"""
+import importlib
+for name in {modules!r}:
+    try:
+        importlib.import_module(name)
+    except ImportError:  # a name only an import of its package makes (typing.io)
+        pass
+"""
+
+
+def _libraries_imported(args: list[str], env: dict[str, str]) -> list[str]:
+    """The modules outside the engine that ``python -m engine ARGS`` imports and `python -c pass` does not."""
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "modules.json"
+        modules = []
+        for code in (_MODULES_AT_EXIT + _RUN_CLI.format(args=args), _MODULES_AT_EXIT):
+            subprocess.run([sys.executable, "-c", code.format(report=str(report))], check=True,
+                           stdout=subprocess.DEVNULL, cwd=ROOT, env=env)
+            modules.append(json.loads(report.read_text()))
+    used, bare = modules
+    return [name for name in used if name not in bare and name.split(".")[0] not in ("engine", "runpy")]
+
+
+def _origin(name: str) -> str:
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    return str(spec.origin) if spec is not None else ""
+
+
 def cold(rounds: int) -> list[dict]:
-    command = [sys.executable, "-m", "engine", "evaluate", str(YEAR), "tax_calculation", "filing_status=single",
-               "ct_agi=60000"]
+    args = ["evaluate", str(YEAR), "tax_calculation", "filing_status=single", "ct_agi=60000"]
+    command = [sys.executable, "-m", "engine", *args]
     with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as pycache:
         # A user's installed package has its .pyc files: measure with the bytecode cache warm (in a private prefix,
         # so a read-only tree works too and nothing is left behind), not compiling the engine in every run.
@@ -264,14 +326,28 @@ def cold(rounds: int) -> list[dict]:
         env.update({"CTAX_CACHE_DIR": cache, "PYTHONPYCACHEPREFIX": pycache})
         for warm_up in (command, [sys.executable, "-c", "pass"]):  # fills the rule cache and the bytecode cache
             subprocess.run(warm_up, check=True, stdout=subprocess.DEVNULL, cwd=ROOT, env=env)
+        # The floor: a process importing only the standard-library and third-party modules the command imports
+        # with the rule cache warm (runpy, which `-m` itself needs, included), none of the engine's own code run
+        libraries = _libraries_imported(args, env)
+        floor = [sys.executable, "-c", _FLOOR.format(modules=["runpy", *libraries])]
+        subprocess.run(floor, check=True, cwd=ROOT, env=env)
         seconds = interleaved({
             "ctax": lambda: subprocess.run(command, check=True, stdout=subprocess.DEVNULL, cwd=ROOT, env=env),
             "python": lambda: subprocess.run([sys.executable, "-c", "pass"], check=True, cwd=ROOT, env=env),
+            "floor": lambda: subprocess.run(floor, check=True, cwd=ROOT, env=env),
         }, rounds=rounds)
     ratio = seconds["ctax"] / seconds["python"]
+    tops = {name.split(".")[0] for name in libraries}
+    installed = sorted(name for name in tops if "-packages" in str(getattr(sys.modules.get(name), "__file__", "")
+                                                                     or _origin(name)))
     return [target("cold `python -m engine evaluate 2024 tax_calculation filing_status=single ct_agi=60000`, "
                    "rule cache warm", seconds["ctax"] * 1000, "ms", seconds["python"] * 1000, "`python -c pass`",
-                   ratio, "<= 5x", ratio <= 5, "whole process, median, bytecode cache warm")]
+                   ratio, "<= 5x", ratio <= 5, "whole process, median, bytecode cache warm"),
+            target(f"the same command's libraries alone: `python -c 'import ...'` of the {len(libraries)} modules "
+                   "outside the engine it imports, no engine code", seconds["floor"] * 1000, "ms",
+                   seconds["python"] * 1000, "`python -c pass`", seconds["floor"] / seconds["python"], "", None,
+                   f"no goal: the floor of this command with these libraries ({len(tops) - len(installed)} of the standard "
+                   f"library, and {', '.join(installed)})")]
 
 
 # ---------------------------------------------------------------- ctax batch end to end
