@@ -346,8 +346,7 @@ def cold(rounds: int) -> list[dict]:
             target(f"the same command's libraries alone: `python -c 'import ...'` of the {len(libraries)} modules "
                    "outside the engine it imports, no engine code", seconds["floor"] * 1000, "ms",
                    seconds["python"] * 1000, "`python -c pass`", seconds["floor"] / seconds["python"], "", None,
-                   f"no goal: the floor of this command with these libraries ({len(tops) - len(installed)} of the standard "
-                   f"library, and {', '.join(installed)})")]
+                   f"no goal: {len(tops) - len(installed)} standard-library modules, and {', '.join(installed)}")]
 
 
 # ---------------------------------------------------------------- ctax batch end to end
