@@ -344,10 +344,13 @@ def casual_isolated_test(ct_presence_gross_income=0, ct_wages=0, ancillary_activ
     casual = bool(ancillary_activity or test1)
     wages_count = wages > 0 and not ancillary_activity
     presence_counts = (not casual) or wages_count
-    # Engine's documented choice, aligned here (the guide is silent on how the
-    # amounts add up): the pass-through entity income is an amount of its own,
-    # counted with the presence income when the activities are not casual.
-    counted = gross + D(pass_through_ct_income) if not casual else (wages if wages_count else ZERO)
+    presence = gross if not casual else (wages if wages_count else ZERO)
+    # The entity's CT-sourced income ("From a partnership doing business in
+    # Connecticut") is not income from the member's presence: only the member's
+    # "less than $1,000" test makes it casual, the Ancillary Activity Test ("the
+    # nonresident's presence in Connecticut") does not.
+    entity = D(pass_through_ct_income) if pass_through_member and not test1 else ZERO
+    counted = presence + entity
     return {
         "casual_isolated": casual,
         "presence_counts": presence_counts,
