@@ -137,6 +137,16 @@ def _consistent(columns: dict[str, pa.Array]) -> None:
         # a Form 1040-NR filer does not file jointly
         joint = pc.is_in(columns["filing_status"], pa.array(["married_filing_jointly", "qualifying_surviving_spouse"]))
         where(joint, "files_federal_form_1040nr", False)
+    if "joint_federal_return" in columns:
+        if "filing_status" in columns:  # a joint federal return beside a separate Connecticut one
+            separate = pc.equal(columns["filing_status"], "married_filing_separately")
+            columns["joint_federal_return"] = pc.and_(columns["joint_federal_return"], separate)
+        # the joint return's federal AGI, which the CT EITC divides by, is more than $0, and where there
+        # is a federal earned income credit it is below the credit's limit (2024: $66,819 at most)
+        where(pc.less_equal(columns["joint_federal_agi"], 0), "joint_federal_agi", 55_000)
+        for name in ("joint_federal_agi", "separate_federal_agi"):
+            if name in columns:
+                columns[name] = pc.min_element_wise(columns[name], pa.scalar(66_819, columns[name].type))
     if "domiciled_in_ct" in columns:
         where(columns["domiciled_in_ct"], "moved_during_year", False)  # domiciled all year: no move
     if "permanent_place_of_abode_in_ct" in columns:

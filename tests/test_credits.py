@@ -20,7 +20,7 @@ import pytest
 from reference.printed_tables import printed_ct_eitc, printed_property_tax_credit
 
 import engine
-from engine.errors import CtaxError, MissingInputError
+from engine.errors import CtaxError, InvalidInputError, MissingInputError
 
 YEARS = [2023, 2024, 2025]
 # Source table "Reduction starts above CT AGI of | Increment", identical in every year.
@@ -107,6 +107,23 @@ def test_ct_eitc_bad_input_is_named(year):
         engine.evaluate(year, "ct_eitc", {"federal_eitc": 2000, "residency": "part_year_resident"})
     with pytest.raises(CtaxError, match="qualifying_children"):
         engine.evaluate(year, "ct_eitc", {"federal_eitc": 2000, "qualifying_children": -1})
+    # Sec. 12-704e(c): with a joint federal return both federal AGIs are needed, and the joint one divides
+    with pytest.raises(MissingInputError, match="separate_federal_agi"):
+        engine.evaluate(year, "ct_eitc", {"federal_eitc": 2000, "joint_federal_return": True, "joint_federal_agi": 1})
+    with pytest.raises(InvalidInputError, match="joint_federal_agi"):
+        engine.evaluate(year, "ct_eitc", {"federal_eitc": 2000, "joint_federal_return": True,
+                                          "separate_federal_agi": 100, "joint_federal_agi": 0})
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_income_tax_return_passes_a_joint_federal_return_to_the_ct_eitc(year):
+    # Married filing separately for Connecticut after a joint federal return: federal_agi is the filer's
+    # own, so Schedule CT-EITC takes $1,000 x 40% x 30,000 / 40,000 = $300 (Sec. 12-704e(c)), no child.
+    given = {"filing_status": "married_filing_separately", "federal_agi": 30000, "federal_eitc": 1000,
+             "joint_federal_return": True, "joint_federal_agi": 40000}
+    assert engine.evaluate(year, "income_tax_return", given)["ct_eitc"] == 300
+    with pytest.raises(InvalidInputError, match="married filing separately"):
+        engine.evaluate(year, "income_tax_return", {**given, "filing_status": "single"})
 
 
 # ---------------------------------------------------------------- evaluate_batch
