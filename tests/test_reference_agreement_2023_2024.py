@@ -126,18 +126,19 @@ GROUP_B_CASES = [
 @pytest.mark.parametrize("year", YEARS)
 def test_residency_agrees_with_the_reference(year):
     def cases():
-        for dom, moved, abode_in, abode_out in itertools.product((False, True), repeat=4):
+        for dom, moved, abode_in, abode_out, military in itertools.product((False, True), repeat=5):
             if dom and moved:
                 continue  # contradictory: see test_domicile_and_move_together_fail_the_check
             for days in (0, 30, 31, 183, 184, 366):
                 for gb in GROUP_B_CASES:
                     inp = dict(domiciled_in_ct=dom, moved_during_year=moved, permanent_place_of_abode_in_ct=abode_in,
-                               permanent_place_of_abode_outside_ct=abode_out, days_in_ct=days)
+                               permanent_place_of_abode_outside_ct=abode_out, days_in_ct=days,
+                               military_domicile_outside_ct=military)
                     if gb:
                         inp.update(zip(GROUP_B_FACTS, gb))
                     yield inp, R.residency(**inp)
     n, bad = _disagreements(year, "residency", cases())
-    assert n == 12 * 6 * len(GROUP_B_CASES) and not bad, bad
+    assert n == 24 * 6 * len(GROUP_B_CASES) and not bad, bad
 
 
 @pytest.mark.parametrize("year", YEARS)

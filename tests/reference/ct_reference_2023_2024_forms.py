@@ -193,6 +193,7 @@ RESIDENCY_DEFAULTS = {
     "permanent_place_of_abode_in_ct": False,
     "permanent_place_of_abode_outside_ct": False,
     "days_in_ct": 0,
+    "military_domicile_outside_ct": False,
     "foreign_days_in_548_day_period": 0,
     "ct_days_in_548_day_period": 0,
     "family_in_ct_abode_over_90_days": False,
@@ -238,6 +239,11 @@ def residency(year: int | None = None, **facts) -> dict:
             if portion is not None:
                 return {"residency": "part_year_resident", "decided_by": "Group B"}
         return {"residency": "resident", "decided_by": "domicile"}
+    if f["military_domicile_outside_ct"]:
+        # Military Personnel Filing Requirements: "If your permanent home (domicile) was outside
+        # Connecticut when you entered the military, you do not become a Connecticut resident because
+        # you are stationed and live in Connecticut."
+        return {"residency": "nonresident", "decided_by": "military domicile elsewhere"}
     if f["permanent_place_of_abode_in_ct"] and f["days_in_ct"] > 183:
         # "more than 183 days"
         return {"residency": "resident", "decided_by": "183-day abode test"}
