@@ -147,6 +147,13 @@ def _consistent(columns: dict[str, pa.Array]) -> None:
         for name in ("joint_federal_agi", "separate_federal_agi"):
             if name in columns:
                 columns[name] = pc.min_element_wise(columns[name], pa.scalar(66_819, columns[name].type))
+    if "no_prior_year_return_no_liability" in columns:
+        # no prior-year return for want of a liability: no such return, no prior-year tax, and (for a
+        # nonresident) prior-year Connecticut-sourced income
+        none_filed = columns["no_prior_year_return_no_liability"]
+        where(none_filed, "prior_year_full_return", False)
+        where(none_filed, "prior_year_tax", 0)
+        where(none_filed, "nonresident_without_prior_ct_income", False)
     if "domiciled_in_ct" in columns:
         where(columns["domiciled_in_ct"], "moved_during_year", False)  # domiciled all year: no move
     if "permanent_place_of_abode_in_ct" in columns:

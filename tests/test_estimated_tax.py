@@ -147,3 +147,12 @@ def test_2025_installment_dates():
     assert result["installments"] == [{"due_date": d, "amount": Decimal(1500)} for d in DUE_2025]
     farmer = engine.evaluate(2025, "estimated_tax", {"current_year_tax": 9000, "farmer_or_fisherman": True})
     assert farmer["installments"] == [{"due_date": D(2026, 1, 15), "amount": Decimal(6000)}]  # 2/3 of 9,000
+
+
+@pytest.mark.parametrize("contradiction", [{"prior_year_full_return": True}, {"prior_year_tax": 500},
+                                           {"nonresident_without_prior_ct_income": True}])
+def test_no_prior_year_return_for_want_of_a_liability_refuses_contradictions(contradiction):
+    # no 2023 return because there was no 2023 liability: a 2023 return, a 2023 tax or no 2023 Connecticut-sourced
+    # income (the guide's 90% rule for that filer) contradicts it, and the error names the input
+    with pytest.raises(engine.errors.InvalidInputError, match="no_prior_year_return_no_liability"):
+        run(current_year_tax=10000, no_prior_year_return_no_liability=True, **contradiction)
