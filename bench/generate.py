@@ -147,6 +147,9 @@ def _consistent(columns: dict[str, pa.Array]) -> None:
         for name in ("joint_federal_agi", "separate_federal_agi"):
             if name in columns:
                 columns[name] = pc.min_element_wise(columns[name], pa.scalar(66_819, columns[name].type))
+    if "credit_for_taxes_paid" in columns and "residency" in columns:
+        # the credit for income taxes paid to qualifying jurisdictions is for residents and part-year residents
+        where(pc.equal(columns["residency"], "nonresident"), "credit_for_taxes_paid", 0)
     if "no_prior_year_return_no_liability" in columns:
         # no prior-year return for want of a liability: no such return, no prior-year tax, and (for a
         # nonresident) prior-year Connecticut-sourced income

@@ -105,6 +105,18 @@ def test_exactly_1000_requires_estimated_payment():
     assert result["withholding_per_payment"] == 100
 
 
+def test_credit_for_taxes_paid_is_refused_for_a_nonresident():
+    # IP 2013(8), CT-W4P instructions: "Line 7 - Resident and Part-Year Residents: Enter estimated allowable
+    # credit for income taxes paid to qualifying jurisdictions. Enter "0" if not applicable."
+    given = dict(filing_status="single", federal_agi=80000, residency="nonresident", ct_source_income=40000,
+                 payments_per_year=12)
+    with pytest.raises(engine.errors.InvalidInputError, match="credit_for_taxes_paid"):
+        w4p(**given, credit_for_taxes_paid=500)
+    # a part-year resident claims it: Line 8 is Line 6 less the $500
+    part_year = w4p(**{**given, "residency": "part_year_resident"}, credit_for_taxes_paid=500)
+    assert part_year.line("8").value == part_year.line("6").value - 500
+
+
 def test_ct_source_income_required_for_nonresidents():
     with pytest.raises(engine.MissingInputError) as error:
         w4p(filing_status="single", federal_agi=60000, residency="nonresident", payments_per_year=12)
