@@ -124,6 +124,9 @@ def test_income_tax_return_passes_a_joint_federal_return_to_the_ct_eitc(year):
     assert engine.evaluate(year, "income_tax_return", given)["ct_eitc"] == 300
     with pytest.raises(InvalidInputError, match="married filing separately"):
         engine.evaluate(year, "income_tax_return", {**given, "filing_status": "single"})
+    # without a federal credit the joint federal AGI is not needed, and nothing divides by it
+    no_credit = {key: value for key, value in given.items() if key not in ("federal_eitc", "joint_federal_agi")}
+    assert engine.evaluate(year, "income_tax_return", no_credit)["ct_eitc"] == 0
 
 
 # ---------------------------------------------------------------- evaluate_batch
