@@ -251,7 +251,7 @@ def estimated_tax(current_year_tax: Decimal, prior_year_tax: Decimal = D(0), pri
                   withholding: Decimal = D(0), nonresident_without_prior_ct_income: bool = False,
                   farmer_or_fisherman: bool = False, underpaid_installment: int = 1, underpayment: Decimal = D(0),
                   underpayment_paid_date: dt.date | None = None, return_filed_date: dt.date | None = None,
-                  paid_in_full_with_return: bool = False) -> dict:
+                  paid_in_full_with_return: bool = False, no_prior_year_return_no_liability: bool = False) -> dict:
     use_prior = prior_year_full_return and not nonresident_without_prior_ct_income
     # required_annual_payment is the 90% / 100% rule for everyone (issue 4); farmers and fishermen
     # owe one installment of 66 2/3% of this year's tax, or 100% of last year's when a 12-month
@@ -262,7 +262,11 @@ def estimated_tax(current_year_tax: Decimal, prior_year_tax: Decimal = D(0), pri
     farmer_this_year = current_year_tax * 2 / D(3)
     farmer_amount = min(farmer_this_year, prior_year_tax) if use_prior else farmer_this_year
     after = current_year_tax - withholding
-    required = after >= D(1000) and withholding < (farmer_amount if farmer_or_fisherman else rap)
+    # "You do not have to make estimated income tax payments if: You were a Connecticut resident during
+    # the 2023 taxable year and you did not file a 2023 income tax return because you had no Connecticut
+    # income tax liability" (and the same for a nonresident with Connecticut-sourced income)
+    required = (not no_prior_year_return_no_liability and after >= D(1000)
+                and withholding < (farmer_amount if farmer_or_fisherman else rap))
     # Issue 10 (item 6): withholding counts as paid in equal parts on the four due dates (all of it
     # by a farmer's single date); "installments" is what is still to pay on each date.
     if not required:
