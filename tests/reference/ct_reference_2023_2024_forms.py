@@ -355,7 +355,7 @@ def casual_isolated_test(ct_presence_gross_income=0, ct_wages=0, ancillary_activ
     # Connecticut") is not income from the member's presence: only the member's
     # "less than $1,000" test makes it casual, the Ancillary Activity Test ("the
     # nonresident's presence in Connecticut") does not.
-    entity = D(pass_through_ct_income) if pass_through_member and not test1 else ZERO
+    entity = ZERO if pass_through_member and test1 else D(pass_through_ct_income)
     counted = presence + entity
     return {
         "casual_isolated": casual,
