@@ -239,13 +239,13 @@ def residency(year: int | None = None, **facts) -> dict:
             if portion is not None:
                 return {"residency": "part_year_resident", "decided_by": "Group B"}
         return {"residency": "resident", "decided_by": "domicile"}
-    if f["military_domicile_outside_ct"]:
-        # Military Personnel Filing Requirements: "If your permanent home (domicile) was outside
-        # Connecticut when you entered the military, you do not become a Connecticut resident because
-        # you are stationed and live in Connecticut."
-        return {"residency": "nonresident", "decided_by": "military domicile elsewhere"}
     if f["permanent_place_of_abode_in_ct"] and f["days_in_ct"] > 183:
         # "more than 183 days"
+        if f["military_domicile_outside_ct"]:
+            # Military Personnel Filing Requirements: "If your permanent home (domicile) was outside
+            # Connecticut when you entered the military, you do not become a Connecticut resident because
+            # you are stationed and live in Connecticut."
+            return {"residency": "nonresident", "decided_by": "military domicile elsewhere"}
         return {"residency": "resident", "decided_by": "183-day abode test"}
     return {"residency": "nonresident", "decided_by": "none"}
 
